@@ -1,0 +1,131 @@
+"""Average per-seed metric CSVs into one tidy table per experiment.
+
+Curves: one row per (line, metric, step) with the mean over seeds, standard
+deviation, a 95% confidence interval (Student t) and how many seeds were
+finite and diverged.
+
+Heatmaps: one row per cell with the first evaluated step at which exact-match
+accuracy reached the threshold (1.0 by default), averaged over seeds.  A seed
+that never got there counts as the run length (the last step).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .io import write_text
+from .metrics import COLUMNS
+
+METRICS = ("loss", "test_loss", "accuracy", "digit_accuracy")
+
+# Two-sided 95% Student-t quantiles by degrees of freedom; 1.96 beyond 30.
+_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+         2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+         2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+
+
+class MetricsError(ValueError):
+    """A per-seed metrics file is missing, truncated or edited."""
+
+
+def t975(n: int) -> float:
+    return _T975[n - 2] if 2 <= n <= 31 else 1.96
+
+
+def read_metrics(path, expected_steps=None) -> pd.DataFrame:
+    """Read one seed's CSV and check it is whole; errors name the file."""
+    path = Path(path)
+    hint = f"delete {path} and rerun to recompute it"
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise MetricsError(f"{path}: metrics file does not exist") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise MetricsError(f"{path}: not a readable metrics CSV ({error}); {hint}") from None
+    if tuple(frame.columns) != COLUMNS:
+        raise MetricsError(f"{path}: columns are {list(frame.columns)}, expected {list(COLUMNS)}; {hint}")
+    if frame.empty:
+        raise MetricsError(f"{path}: has no rows; {hint}")
+    text_columns = [c for c in COLUMNS if not pd.api.types.is_numeric_dtype(frame[c])]
+    if text_columns:
+        raise MetricsError(f"{path}: column {text_columns[0]!r} holds values that are not numbers; {hint}")
+    if frame[["step", "accuracy", "diverged"]].isna().any().any():
+        raise MetricsError(f"{path}: has empty step, accuracy or diverged values; {hint}")
+    numeric = frame
+    steps = numeric["step"].to_numpy()
+    if steps[0] != 0 or not np.all(np.diff(steps) > 0):
+        raise MetricsError(f"{path}: steps do not start at 0 and increase; {hint}")
+    if expected_steps is not None and list(steps) != list(expected_steps):
+        raise MetricsError(f"{path}: holds steps {steps[0]}..{steps[-1]} ({len(steps)} rows), "
+                           f"expected {expected_steps[0]}..{expected_steps[-1]} "
+                           f"({len(expected_steps)} rows); {hint}")
+    return numeric
+
+
+def summarize(values: np.ndarray) -> dict:
+    """Mean, standard deviation and 95% CI over the finite values."""
+    finite = values[np.isfinite(values)]
+    n = finite.size
+    mean = float(finite.mean()) if n else math.nan
+    std = float(finite.std(ddof=1)) if n > 1 else (0.0 if n == 1 else math.nan)
+    half = t975(n) * std / math.sqrt(n) if n > 1 else 0.0 if n == 1 else math.nan
+    return {"n_finite": n, "mean": mean, "std": std,
+            "ci95_low": mean - half, "ci95_high": mean + half}
+
+
+def first_step_reaching(frame: pd.DataFrame, threshold: float) -> tuple[int, bool]:
+    """First evaluated step with accuracy >= threshold, else the last step."""
+    hits = frame.loc[frame["accuracy"] >= threshold, "step"]
+    if len(hits):
+        return int(hits.iloc[0]), True
+    return int(frame["step"].iloc[-1]), False
+
+
+def _level_columns(cell: dict) -> dict:
+    out = {}
+    for index, level in enumerate(cell["levels"]):
+        out[f"axis{index}"] = level["axis"]
+        out[f"label{index}"] = level["label"]
+    return out
+
+
+def aggregate(layout: dict, seeds: list[int], metrics_path) -> pd.DataFrame:
+    """``metrics_path(run, seed)`` gives each seed's CSV path."""
+    rows = []
+    for cell in layout["cells"]:
+        frames = [read_metrics(metrics_path(cell["run"], seed), cell.get("eval_steps"))
+                  for seed in seeds]
+        base = {**_level_columns(cell), "run": cell["run"], "n_seeds": len(seeds)}
+        if layout["kind"] == "heatmap":
+            reached = [first_step_reaching(f, layout["threshold"]) for f in frames]
+            steps = np.array([step for step, _ in reached], dtype=float)
+            rows.append({**base, "metric": f"first_step_accuracy_{layout['threshold']:g}",
+                         "n_reached": sum(hit for _, hit in reached),
+                         "n_diverged": sum(int(f["diverged"].iloc[-1]) for f in frames),
+                         "cap": int(frames[0]["step"].iloc[-1]), **summarize(steps)})
+            continue
+        step_index = frames[0]["step"]
+        for frame, seed in zip(frames, seeds):
+            if not frame["step"].equals(step_index):
+                raise MetricsError(f"{metrics_path(cell['run'], seed)}: its steps differ from seed "
+                                   f"{seeds[0]}'s; delete it and rerun to recompute it")
+        diverged = np.stack([f["diverged"].to_numpy() for f in frames])
+        for metric in METRICS:
+            values = np.stack([f[metric].to_numpy(dtype=float) for f in frames])
+            for column, step in enumerate(step_index):
+                rows.append({**base, "metric": metric, "step": int(step),
+                             "n_diverged": int(diverged[:, column].sum()),
+                             **summarize(values[:, column])})
+    return pd.DataFrame(rows)
+
+
+def write_aggregate(frame: pd.DataFrame, path) -> None:
+    write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def read_aggregate(path) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=True)

@@ -1,0 +1,24 @@
+"""Send a job's output and errors to its log file; a known error is one line, not a trace."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import traceback
+
+
+@contextlib.contextmanager
+def logged(path):
+    from .aggregate import MetricsError
+    from .data import DatasetError
+
+    with open(path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        try:
+            yield
+        except (MetricsError, DatasetError) as error:
+            print(f"error: {error}", file=log)
+            print(f"error: {error}", file=sys.__stderr__)
+            raise SystemExit(2) from None
+        except Exception:
+            traceback.print_exc(file=log)
+            raise

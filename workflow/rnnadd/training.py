@@ -1,0 +1,196 @@
+"""Deterministic training of one (settings, seed) run into rows of metrics.
+
+Hidden-state modes (the report's True / False / Zero):
+
+``carry``
+    the final state of each training batch is the next batch's initial state,
+    detached (truncated back-propagation).  Its first value is drawn by
+    ``h0_init``.  Evaluation runs the test set in chunks of the batch size,
+    each starting from the current carried state, and leaves that state alone.
+``default``
+    no initial state is passed; PyTorch starts from zeros.
+``zero``
+    an explicit all-zeros state is passed.  Same computation as ``default``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .data import AdditionSet
+from .io import write_text
+from .metrics import rows_to_csv
+from .model import AdderModel, detach_state, draw_initial_state, slice_state, zero_state
+from .optim import Adam, MultiStepLR
+from .settings import Settings
+
+
+
+@dataclass
+class RunResult:
+    rows: list[dict]
+    timing: dict
+    diverged: bool
+    diverged_at: int | None = None
+
+
+def _digits_tensor(data: np.ndarray) -> torch.Tensor:
+    """(examples, positions) uint8 -> contiguous (positions, examples), sequence-first."""
+    return torch.from_numpy(np.ascontiguousarray(data.T))
+
+
+class Trainer:
+    """Holds the model, optimiser, carried state and the position in the data stream."""
+
+    def __init__(self, settings: Settings, seed: int, train: AdditionSet, test: AdditionSet):
+        if train.maxlen != settings.maxlen or test.maxlen != settings.maxlen:
+            raise ValueError(
+                f"data has maxlen {train.maxlen}/{test.maxlen}, settings say {settings.maxlen}")
+        self.settings = settings
+        torch.manual_seed(seed)
+        self.model = AdderModel.from_settings(settings)
+        self.optimizer = Adam(self.model.parameters(), lr=settings.lr)
+        self.scheduler = (
+            MultiStepLR(self.optimizer, settings.lr_milestones, settings.lr_gamma)
+            if settings.lr_milestones else None
+        )
+        self.state = self._first_state(seed)
+        self._train = tuple(_digits_tensor(x) for x in (train.a, train.b, train.sum))
+        self._test = tuple(_digits_tensor(x) for x in (test.a, test.b, test.sum))
+        self.position = 0  # next example of the training stream
+        self.step_count = 0
+
+    def _first_state(self, seed: int):
+        s = self.settings
+        if s.cell == "none" or s.hidden_mode == "default":
+            return None
+        if s.hidden_mode == "zero":
+            return zero_state(s, s.batch)
+        return draw_initial_state(s, seed)
+
+    def next_batch(self):
+        """The next batch of the stream; it wraps around at the end of the file."""
+        batch, n = self.settings.batch, self._train[0].shape[1]
+        start = self.position
+        self.position = (start + batch) % n
+        if start + batch <= n:
+            return tuple(x[:, start:start + batch].long() for x in self._train)
+        index = torch.arange(start, start + batch) % n
+        return tuple(x[:, index].long() for x in self._train)
+
+    def train_step(self, batch) -> torch.Tensor:
+        a, b, target = batch
+        logits, final_state = self.model(a, b, self.state)
+        loss = F.cross_entropy(logits.reshape(-1, 10), target.reshape(-1))
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
+        if self.settings.hidden_mode == "carry":
+            self.state = detach_state(final_state)
+        self.step_count += 1
+        return loss.detach()
+
+    @torch.inference_mode()
+    def evaluate(self) -> dict:
+        """Test loss and accuracies; chunks of the batch size, state untouched."""
+        a_all, b_all, target_all = self._test
+        n, batch = a_all.shape[1], self.settings.batch
+        loss_sum = 0.0
+        exact = digits = 0
+        for start in range(0, n, batch):
+            a, b, target = (x[:, start:start + batch].long() for x in (a_all, b_all, target_all))
+            state = self.state
+            if state is not None and a.shape[1] < batch:
+                state = slice_state(state, a.shape[1])
+            logits, _ = self.model(a, b, state)
+            loss_sum += F.cross_entropy(logits.reshape(-1, 10), target.reshape(-1),
+                                        reduction="sum").item()
+            right = logits.argmax(-1) == target
+            digits += int(right.sum())
+            exact += int(right.all(dim=0).sum())
+        positions = a_all.shape[0]
+        return {
+            "test_loss": loss_sum / (n * positions),
+            "accuracy": exact / n,
+            "digit_accuracy": digits / (n * positions),
+        }
+
+
+def train_run(settings: Settings, seed: int, train: AdditionSet, test: AdditionSet) -> RunResult:
+    """Train one run and return its metric rows and timings.
+
+    Rows are written at every evaluated step (see ``Settings.eval_steps``).
+    ``loss`` is the mean training loss over the steps since the previous row,
+    empty at step 0.  A non-finite loss marks the run diverged from that row
+    on; training goes on so every row exists.
+    """
+    torch.set_num_threads(settings.threads)
+    started = time.perf_counter()
+    trainer = Trainer(settings, seed, train, test)
+    setup_s = time.perf_counter() - started
+
+    rows: list[dict] = []
+    eval_steps = set(settings.eval_steps())
+    loss_sum = torch.zeros(())
+    losses_since_row = 0
+    diverged_at = None
+    data_s = compute_s = eval_s = 0.0
+    for step in range(settings.steps + 1):
+        if step in eval_steps:
+            t0 = time.perf_counter()
+            metrics = trainer.evaluate()
+            eval_s += time.perf_counter() - t0
+            loss = float(loss_sum) / losses_since_row if losses_since_row else None
+            if diverged_at is None and loss is not None and not math.isfinite(loss):
+                diverged_at = step
+            rows.append({
+                "step": step,
+                "loss": loss,
+                **metrics,
+                "lr": trainer.optimizer.lr,
+                "diverged": int(diverged_at is not None),
+            })
+            loss_sum = torch.zeros(())
+            losses_since_row = 0
+        if step == settings.steps:
+            break
+        t0 = time.perf_counter()
+        batch = trainer.next_batch()
+        t1 = time.perf_counter()
+        loss_sum += trainer.train_step(batch)
+        t2 = time.perf_counter()
+        losses_since_row += 1
+        data_s += t1 - t0
+        compute_s += t2 - t1
+
+    total_s = time.perf_counter() - started
+    train_s = data_s + compute_s
+    timing = {
+        "steps": settings.steps,
+        "threads": settings.threads,
+        "total_s": total_s,
+        "setup_s": setup_s,
+        "train_s": train_s,
+        "step_ms": 1000 * train_s / settings.steps,
+        "data_ms_per_step": 1000 * data_s / settings.steps,
+        "data_fraction_of_step": data_s / train_s if train_s else 0.0,
+        "eval_s": eval_s,
+        "evaluations": len(eval_steps),
+        "eval_fraction_of_training": eval_s / train_s if train_s else 0.0,
+    }
+    return RunResult(rows, timing, diverged_at is not None, diverged_at)
+
+
+def write_outputs(result: RunResult, metrics_path, timing_path) -> None:
+    """Metrics (deterministic) and wall-clock times (not) go to separate files."""
+    write_text(timing_path, json.dumps(result.timing, indent=2, sort_keys=True) + "\n")
+    write_text(metrics_path, rows_to_csv(result.rows))

@@ -1,0 +1,22 @@
+# Each (maxlen, split, seed, sizes) gets a training stream and a fixed test set.
+# Every run with those data settings reads them, so comparisons are paired.
+
+
+rule make_dataset:
+    output:
+        train=f"{RESULTS}/data/len{{maxlen}}_{{split}}_seed{{seed}}_train{{train_size}}_test{{test_size}}/train.npz",
+        test=f"{RESULTS}/data/len{{maxlen}}_{{split}}_seed{{seed}}_train{{train_size}}_test{{test_size}}/test.npz",
+    wildcard_constraints:
+        maxlen=r"\d+",
+        split=r"report|iid",
+        train_size=r"\d+",
+        test_size=r"\d+",
+    log:
+        f"{RESULTS}/logs/make_dataset/len{{maxlen}}_{{split}}_seed{{seed}}_train{{train_size}}_test{{test_size}}.log",
+    resources:
+        runtime=10,
+        mem_mb=2000,
+    shell:
+        '"{PYTHON}" {SCRIPTS}/make_dataset.py --maxlen {wildcards.maxlen} --split {wildcards.split}'
+        " --seed {wildcards.seed} --train-size {wildcards.train_size} --test-size {wildcards.test_size}"
+        " --train {output.train} --test {output.test} > {log} 2>&1"

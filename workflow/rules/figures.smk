@@ -1,0 +1,66 @@
+# Figures are drawn from the aggregate tables; only drawing options are params
+# here, so changing them redraws without retraining or re-aggregating.
+
+
+def plot_params(wildcards):
+    experiment = STUDY.experiments[wildcards.name]
+    return {
+        "title": experiment.title,
+        "options": experiment.options,
+        "labels": config.get("labels", {}),
+    }
+
+
+rule curves_figure:
+    input:
+        f"{RESULTS}/aggregate/{{name}}.csv",
+    output:
+        png=report(
+            f"{RESULTS}/figures/{{name}}.png",
+            caption="../report/curves.rst",
+            category="Curves",
+        ),
+        pdf=f"{RESULTS}/figures/{{name}}.pdf",
+    wildcard_constraints:
+        name=experiments_of_kind("curves"),
+    params:
+        plot=plot_params,
+        kind="curves",
+    log:
+        f"{RESULTS}/logs/figure/{{name}}.log",
+    localrule: True
+    script:
+        "../scripts/plot.py"
+
+
+rule heatmap_figure:
+    input:
+        f"{RESULTS}/aggregate/{{name}}.csv",
+    output:
+        png=report(
+            f"{RESULTS}/figures/{{name}}.png",
+            caption="../report/heatmap.rst",
+            category="Heatmaps",
+        ),
+        pdf=f"{RESULTS}/figures/{{name}}.pdf",
+    wildcard_constraints:
+        name=experiments_of_kind("heatmap"),
+    params:
+        plot=plot_params,
+        kind="heatmap",
+    log:
+        f"{RESULTS}/logs/figure/{{name}}.log",
+    localrule: True
+    script:
+        "../scripts/plot.py"
+
+
+# One target rule per figure: `snakemake --cores 8 fig05_maxlen`.
+for _name in STUDY.experiments:
+
+    rule:
+        name:
+            _name
+        input:
+            figure_files(_name),
+        localrule: True

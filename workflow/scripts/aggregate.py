@@ -1,0 +1,14 @@
+"""Snakemake entry: average one experiment's per-seed metrics into a tidy CSV."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
+from rnnadd.aggregate import aggregate, write_aggregate  # noqa: E402
+from rnnadd.logs import logged  # noqa: E402
+
+with logged(snakemake.log[0]):  # noqa: F821
+    params = snakemake.params  # noqa: F821
+    table = aggregate(params.layout, params.seeds,
+                      lambda run, seed: Path(params.runs_dir) / run / f"seed{seed}.csv")
+    write_aggregate(table, snakemake.output[0])  # noqa: F821

@@ -1,0 +1,16 @@
+"""Snakemake entry: draw one figure (PNG and PDF) from its aggregate table."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
+from rnnadd.aggregate import read_aggregate  # noqa: E402
+from rnnadd.logs import logged  # noqa: E402
+
+with logged(snakemake.log[0]):  # noqa: F821
+    from rnnadd.plotting import plot_curves, plot_heatmap
+
+    plot = snakemake.params.plot  # noqa: F821
+    draw = plot_curves if snakemake.params.kind == "curves" else plot_heatmap  # noqa: F821
+    draw(read_aggregate(snakemake.input[0]), plot["title"], plot["labels"], plot["options"],  # noqa: F821
+         {"png": snakemake.output.png, "pdf": snakemake.output.pdf})  # noqa: F821
