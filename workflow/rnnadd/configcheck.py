@@ -1,7 +1,11 @@
-"""Checks on the config files themselves, before they are merged.
+"""Checks on the config files themselves, and on the merged config's shape.
 
 YAML quietly keeps the last of two equal keys, so a repeated experiment or a
 setting given twice would vanish without a word; this loader refuses them.
+
+The schema check reports one short line that starts with the offending key
+(``defaults.learnig_rate: ...``) and says what is allowed, instead of
+jsonschema's dump of the schema and the whole config.
 """
 
 from __future__ import annotations
@@ -35,3 +39,41 @@ def check_config_files(paths) -> None:
                 yaml.load(handle, Loader=_StrictLoader)
             except yaml.YAMLError as error:
                 raise ValueError(f"{path}: not valid YAML ({error})") from None
+
+
+def _key(parts) -> str:
+    """``defaults.lr``, ``seeds[0]``, ``experiments.fig06_lr.sweep.lr[2]``."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _schema_message(error) -> str:
+    where = _key(error.absolute_path)
+    if error.validator == "additionalProperties" and error.validator_value is False:
+        allowed = list(error.schema.get("properties", {}))
+        extra = sorted(str(k) for k in error.instance if k not in allowed)[0]
+        key = f"{where}.{extra}" if where else extra
+        return f"{key}: unknown key ({extra!r} was unexpected); allowed keys are: {', '.join(allowed)}"
+    if "propertyNames" in error.schema_path:
+        # The error is about a key of the mapping at `where`, not a value.
+        key = f"{where}.{error.instance}" if where else str(error.instance)
+        hint = error.schema.get("description")
+        return f"{key}: name not allowed, {error.message}" + (f" ({hint})" if hint else "")
+    return f"{where or 'config'}: {error.message}"
+
+
+def check_schema(config, schema_path) -> None:
+    """Validate the merged config against the JSON schema; raise ValueError naming the key."""
+    import jsonschema
+
+    with open(schema_path) as handle:
+        schema = yaml.safe_load(handle)
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is not None:
+        raise ValueError(_schema_message(error))

@@ -109,11 +109,11 @@ def make_set(maxlen: int, split: str, part: str, seed: int, size: int) -> Additi
     blocks_a, blocks_b = [], []
     for block in range((size + BLOCK - 1) // BLOCK):
         rng = np.random.default_rng([seed, maxlen, _SPLIT_CODES[split], _PART_CODES[part], block])
-        n = min(BLOCK, size - block * BLOCK)
-        blocks_a.append(sample_operands(rng, n, maxlen, low, high))
-        blocks_b.append(sample_operands(rng, n, maxlen, low, high))
-    a = np.concatenate(blocks_a)
-    b = np.concatenate(blocks_b)
+        # Whole blocks are always drawn, so the stream does not depend on size.
+        blocks_a.append(sample_operands(rng, BLOCK, maxlen, low, high))
+        blocks_b.append(sample_operands(rng, BLOCK, maxlen, low, high))
+    a = np.concatenate(blocks_a)[:size]
+    b = np.concatenate(blocks_b)[:size]
     return AdditionSet(a, b, add_digits(a, b))
 
 

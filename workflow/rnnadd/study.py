@@ -193,10 +193,12 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
         values = {**defaults, **fixed}
         for level in combination:
             values.update(level.changes)
-        values.update(override)
         label = ", ".join(f"{lv.axis}={lv.label}" for lv in combination)
         try:
-            settings = Settings.from_dict(values, where=f"{where} ({label})")
+            # As written, like the defaults: an override (a quick preset)
+            # must not hide a bad value that the full study would reject.
+            Settings.from_dict(values, where=f"{where} ({label})")
+            settings = Settings.from_dict({**values, **override}, where=f"{where} ({label})")
         except SettingsError as error:
             raise StudyError(str(error)) from None
         chosen = set(fixed) | {key for level in combination for key in level.changes}

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -12,7 +12,7 @@ min_version("9.0")
 WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(WORKFLOW_DIR))
 
-from rnnadd.configcheck import check_config_files  # noqa: E402
+from rnnadd.configcheck import check_config_files, check_schema  # noqa: E402
 from rnnadd.study import StudyError, load_study  # noqa: E402
 
 PYTHON = sys.executable
@@ -22,9 +22,9 @@ RESULTS = "results"
 # Everything about the config is checked here, before any job is planned.
 try:
     check_config_files(workflow.configfiles)
+    check_schema(config, WORKFLOW_DIR / "schemas" / "config.schema.yaml")
 except ValueError as error:
     raise WorkflowError(f"Invalid configuration: {error}")
-validate(config, str(WORKFLOW_DIR / "schemas" / "config.schema.yaml"))
 try:
     STUDY = load_study(config)
 except StudyError as error:

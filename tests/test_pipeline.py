@@ -1,0 +1,157 @@
+"""The real Snakemake engine running the real rules on the smoke preset."""
+
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from rnnadd.study import load_study
+
+from conftest import REPO, SMOKE, copy_workflow, snakemake
+
+FIGURES = ["fig00_baseline", "fig01_hidden_maxlen5", "fig02_hidden_maxlen50", "fig03_no_rnn",
+           "fig04_hidden_1layer", "fig05_maxlen", "fig06_lr", "fig07_layers", "fig07b_layers_zero_state",
+           "fig08_h0_init", "fig09_cells", "heatmap_lr_maxlen", "heatmap_layers_hidden"]
+
+
+def study_of(workdir, *extra):
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    for name in ("tests/smoke.yaml", *extra):
+        _merge(config, yaml.safe_load((workdir / name).read_text()))
+    return load_study(config)
+
+
+def _merge(base, update):
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def planned_jobs(result) -> dict:
+    """Job counts from a dry run's 'Job stats' table."""
+    text = result.stdout + result.stderr
+    if "Nothing to be done" in text:
+        return {}
+    table = text.split("Job stats:")[1].split("total")[0]
+    return {name: int(count) for name, count in re.findall(r"^(\w+)\s+(\d+)$", table, re.M)}
+
+
+def test_all_thirteen_figures_are_valid_png_and_pdf(smoke_run):
+    for name in FIGURES:
+        png = (smoke_run / "results" / "figures" / f"{name}.png").read_bytes()
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000, name
+        import matplotlib.image
+
+        image = matplotlib.image.imread(smoke_run / "results" / "figures" / f"{name}.png")
+        assert image.shape[0] > 300 and image.shape[1] > 300
+        assert (smoke_run / "results" / "figures" / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+    assert not list((smoke_run / "results").rglob(".*.partial"))
+
+
+def test_second_run_has_nothing_to_do(smoke_run):
+    result = snakemake(smoke_run, "--cores", "2", *SMOKE)
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_run_folders_hold_settings_and_one_csv_per_seed(smoke_run):
+    study = study_of(smoke_run)
+    folders = sorted(p.name for p in (smoke_run / "results" / "runs").iterdir())
+    assert folders == sorted(study.runs)
+    for run, settings in study.runs.items():
+        saved = yaml.safe_load((smoke_run / "results" / "runs" / run / "settings.yaml").read_text())
+        assert saved == settings.as_dict()
+        assert sorted(p.name for p in (smoke_run / "results" / "runs" / run).glob("seed*.csv")) == \
+            ["seed0.csv", "seed1.csv"]
+
+
+def test_aggregate_means_equal_means_recomputed_from_seed_csvs(smoke_run):
+    study = study_of(smoke_run)
+    checked = 0
+    for name in ("fig06_lr", "fig01_hidden_maxlen5", "fig09_cells"):
+        table = pd.read_csv(smoke_run / "results" / "aggregate" / f"{name}.csv")
+        for cell in study.experiments[name].cells:
+            seeds = [pd.read_csv(smoke_run / "results" / "runs" / cell.run / f"seed{s}.csv")
+                     for s in study.seeds]
+            for metric in ("loss", "accuracy", "test_loss"):
+                rows = table[(table["run"] == cell.run) & (table["metric"] == metric)]
+                values = np.stack([f[metric].to_numpy(float) for f in seeds])
+                with np.errstate(all="ignore"):
+                    expected = [np.mean(col[np.isfinite(col)]) if np.isfinite(col).any() else np.nan
+                                for col in values.T]
+                np.testing.assert_allclose(rows["mean"].to_numpy(), expected, rtol=1e-12, equal_nan=True)
+                assert (rows["n_seeds"] == 2).all()
+                checked += 1
+    assert checked >= 27
+    heatmap = pd.read_csv(smoke_run / "results" / "aggregate" / "heatmap_lr_maxlen.csv")
+    assert len(heatmap) == 4 and {"mean", "std", "ci95_low", "ci95_high", "n_reached", "n_seeds"} <= set(heatmap)
+
+
+def test_diverged_run_is_recorded_aggregated_and_drawn(smoke_run):
+    table = pd.read_csv(smoke_run / "results" / "aggregate" / "fig06_lr.csv")
+    diverged = table[(table["label0"] == "0.5") & (table["metric"] == "loss")]
+    assert diverged["n_diverged"].iloc[-1] >= 1
+    assert (smoke_run / "results" / "figures" / "fig06_lr.png").exists()
+
+
+def test_full_config_dry_run_plans_every_figure_and_trains_shared_runs_once(tmp_path):
+    workdir = copy_workflow(tmp_path / "full")
+    result = snakemake(workdir, "-n", "--cores", "2")
+    jobs = planned_jobs(result)
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    study = load_study(config)
+    # Distinct runs, counted independently: the run folders the plan will write to.
+    planned_runs = set(re.findall(r"results/runs/([^/\s]+)/seed\d+\.csv", result.stdout))
+    assert len(planned_runs) == len(study.runs)
+    assert jobs["train"] == len(planned_runs) * len(config["seeds"])
+    cells = sum(len(e.cells) for e in study.experiments.values())
+    assert jobs["train"] < cells * len(config["seeds"])  # some runs are shared between figures
+    assert jobs["aggregate"] == 13 and jobs["curves_figure"] + jobs["heatmap_figure"] == 13
+    for name in FIGURES:
+        assert f"results/figures/{name}.png" in result.stdout
+
+
+def test_single_figure_target_builds_only_its_runs(workdir):
+    snakemake(workdir, "fig05_maxlen", "--cores", "2", *SMOKE)
+    study = study_of(workdir)
+    built = {p.name for p in (workdir / "results" / "runs").iterdir()}
+    assert built == set(study.experiments["fig05_maxlen"].runs())
+    assert sorted(p.name for p in (workdir / "results" / "figures").iterdir()) == \
+        ["fig05_maxlen.pdf", "fig05_maxlen.png"]
+
+
+@pytest.fixture
+def built_copy(smoke_run, tmp_path):
+    """A private copy of the finished smoke study, safe to change."""
+    target = tmp_path / "copy"
+    shutil.copytree(smoke_run, target, symlinks=True)
+    return target
+
+
+def test_adding_a_sweep_value_trains_only_the_new_runs(built_copy):
+    (built_copy / "more.yaml").write_text("experiments:\n  fig05_maxlen:\n    sweep: {maxlen: [3, 5, 4]}\n")
+    before = {p: p.stat().st_mtime_ns for p in (built_copy / "results" / "runs").rglob("seed*.csv")}
+    plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "more.yaml"))
+    assert plan["train"] == 2  # one new run, two seeds
+    assert plan["aggregate"] == 1 and plan.get("curves_figure") == 1 and "heatmap_figure" not in plan
+    snakemake(built_copy, "--cores", "2", *SMOKE, "more.yaml")
+    after = {p: p.stat().st_mtime_ns for p in (built_copy / "results" / "runs").rglob("seed*.csv")}
+    assert len(after) == len(before) + 2
+    assert all(after[p] == t for p, t in before.items())  # nothing old was redone
+
+
+def test_changing_a_label_redraws_only_that_figure(built_copy):
+    (built_copy / "words.yaml").write_text("experiments:\n  fig07_layers:\n    title: Layers, renamed\n")
+    plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "words.yaml"))
+    assert plan == {"curves_figure": 1, "all": 1}
+
+
+def test_changing_a_setting_retrains_exactly_the_affected_runs(built_copy):
+    (built_copy / "change.yaml").write_text("experiments:\n  fig04_hidden_1layer:\n    set: {lr: 0.02}\n")
+    plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "change.yaml"))
+    # fig04's three hidden-state modes, two seeds each; nothing else, datasets reused
+    assert plan == {"run_settings": 3, "train": 6, "aggregate": 1, "curves_figure": 1, "all": 1}

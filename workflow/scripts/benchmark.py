@@ -1,0 +1,133 @@
+"""Speed checks that print numbers (no pass/fail: shared machines are noisy).
+
+    python workflow/scripts/benchmark.py step   # package step vs a plain PyTorch loop
+    python workflow/scripts/benchmark.py noop   # a no-op rerun of the full config
+
+`step` times the package's training step (data handling included) against a
+plain loop (nn.Embedding + nn.RNN + nn.Linear + torch.optim.Adam on the same
+shapes, batches prepared in advance) in the same process on one thread, at
+maxlen 5 and 50 with 2 layers and batch 200. Rounds alternate between the two
+and the median round is kept. It also reports the share of a step spent on
+data handling, and what the default evaluation cadence costs. The last line
+is `step_time_ratio=<x>`: the package over the plain loop, the worse maxlen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "workflow"))
+
+
+def plain_loop(maxlen: int, batch: int, layers: int, steps: int):
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    embed, rnn, readout = nn.Embedding(10, 32), nn.RNN(64, 64, layers), nn.Linear(64, 10)
+    params = [*embed.parameters(), *rnn.parameters(), *readout.parameters()]
+    optimizer = torch.optim.Adam(params, lr=0.001)
+    batches = [tuple(torch.randint(0, 10, (maxlen + 1, batch)) for _ in range(3)) for _ in range(8)]
+    state = torch.randn(layers, batch, 64)
+
+    def run(n):
+        nonlocal state
+        for i in range(n):
+            a, b, target = batches[i % len(batches)]
+            x = torch.cat((embed(a), embed(b)), dim=-1)
+            y, final = rnn(x, state)
+            loss = nn.functional.cross_entropy(readout(y).reshape(-1, 10), target.reshape(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            state = final.detach()
+    return run
+
+
+def package_loop(maxlen: int, batch: int, layers: int):
+    from rnnadd.data import make_set
+    from rnnadd.settings import Settings
+    from rnnadd.training import Trainer
+
+    settings = Settings.from_dict(dict(maxlen=maxlen, layers=layers, batch=batch, lr=0.001,
+                                       train_size=20000, test_size=2000))
+    trainer = Trainer(settings, 0, make_set(maxlen, "report", "train", 0, 20000),
+                      make_set(maxlen, "report", "test", 0, 2000))
+
+    def run(n):
+        for _ in range(n):
+            trainer.train_step(trainer.next_batch())
+
+    def data_only(n):
+        for _ in range(n):
+            trainer.next_batch()
+
+    return run, data_only, trainer
+
+
+def per_step(run, steps: int) -> float:
+    start = time.perf_counter()
+    run(steps)
+    return (time.perf_counter() - start) / steps
+
+
+def bench_step(rounds: int, steps: int) -> None:
+    import torch
+
+    torch.set_num_threads(1)
+    ratios = []
+    for maxlen in (5, 50):
+        plain = plain_loop(maxlen, 200, 2, steps)
+        ours, data_only, trainer = package_loop(maxlen, 200, 2)
+        plain(5), ours(5)  # warm up
+        plain_times, our_times = [], []
+        for _ in range(rounds):
+            plain_times.append(per_step(plain, steps))
+            our_times.append(per_step(ours, steps))
+        plain_ms = 1000 * statistics.median(plain_times)
+        our_ms = 1000 * statistics.median(our_times)
+        data_ms = 1000 * statistics.median(per_step(data_only, 200) for _ in range(5))
+        eval_ms = 1000 * statistics.median(per_step(lambda n: [trainer.evaluate() for _ in range(n)], 3)
+                                           for _ in range(3))
+        cadence = trainer.settings.eval_every
+        ratios.append(our_ms / plain_ms)
+        print(f"maxlen={maxlen}: plain_loop_ms={plain_ms:.3f} package_ms={our_ms:.3f} "
+              f"ratio={our_ms / plain_ms:.3f} data_ms={data_ms:.4f} "
+              f"data_share={data_ms / our_ms:.2%} eval_ms={eval_ms:.2f} "
+              f"eval_cost_at_every_{cadence}={eval_ms / (cadence * our_ms):.2%}")
+    print(f"step_time_ratio={max(ratios):.3f}")
+
+
+def bench_noop(repeats: int) -> None:
+    """Time `snakemake -n` on the full config with everything already built."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=ROOT,
+                                capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if "Nothing to be done" not in result.stdout + result.stderr:
+            sys.exit("the full study is not built yet: run `snakemake --cores 8` first")
+    print(f"noop_rerun_s={statistics.median(times):.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=("step", "noop"))
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=60, help="steps per timed round")
+    args = parser.parse_args()
+    if args.what == "step":
+        bench_step(args.rounds, args.steps)
+    else:
+        bench_noop(3)
+
+
+if __name__ == "__main__":
+    main()
