@@ -111,7 +111,7 @@ def test_same_settings_and_seed_give_identical_csv_in_separate_processes(tmp_pat
                                 cwd=REPO, env={"PYTHONPATH": str(REPO / "workflow"), "PATH": ""},
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
-        assert json.loads(result.stdout)["seed"] == 3
+        assert json.loads(result.stdout.splitlines()[-1])["seed"] == 3
         outputs.append((tmp_path / name / "seed3.csv").read_bytes())
         timing = json.loads((tmp_path / name / "seed3.timing.json").read_text())
         assert {"step_ms", "data_ms_per_step", "eval_s", "total_s"} <= set(timing)

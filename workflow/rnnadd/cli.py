@@ -37,7 +37,10 @@ def train(settings: Settings, seed: int, train_path, test_path, metrics_path, ti
             raise DatasetError(
                 f"{train_path}, {test_path}: hold {len(train_set)}/{len(test_set)} examples, "
                 f"settings ask for {settings.train_size}/{settings.test_size}")
-    result = train_run(settings, seed, train_set, test_set)
+    def progress(row):
+        print(f"step {row['step']}: loss {row['loss']} accuracy {row['accuracy']}", flush=True)
+
+    result = train_run(settings, seed, train_set, test_set, on_row=progress)
     write_outputs(result, metrics_path, timing_path)
     last = result.rows[-1]
     return {"run": settings.run_id(), "seed": seed, "final_accuracy": last["accuracy"],

@@ -125,13 +125,15 @@ class Trainer:
         }
 
 
-def train_run(settings: Settings, seed: int, train: AdditionSet, test: AdditionSet) -> RunResult:
+def train_run(settings: Settings, seed: int, train: AdditionSet, test: AdditionSet,
+              on_row=None) -> RunResult:
     """Train one run and return its metric rows and timings.
 
     Rows are written at every evaluated step (see ``Settings.eval_steps``).
     ``loss`` is the mean training loss over the steps since the previous row,
     empty at step 0.  A non-finite loss marks the run diverged from that row
-    on; training goes on so every row exists.
+    on; training goes on so every row exists.  ``on_row`` sees each row as
+    it is made (progress for logs).
     """
     torch.set_num_threads(settings.threads)
     started = time.perf_counter()
@@ -161,6 +163,8 @@ def train_run(settings: Settings, seed: int, train: AdditionSet, test: AdditionS
             })
             loss_sum = torch.zeros(())
             losses_since_row = 0
+            if on_row is not None:
+                on_row(rows[-1])
         if step == settings.steps:
             break
         t0 = time.perf_counter()
