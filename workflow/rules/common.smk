@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import min_version
+from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
@@ -20,11 +20,15 @@ SCRIPTS = WORKFLOW_DIR / "scripts"
 RESULTS = "results"
 
 # Everything about the config is checked here, before any job is planned.
+# check_schema runs the same schema as Snakemake's validate, but its error is
+# one line that starts with the key; validate then stays the authority.
+SCHEMA = WORKFLOW_DIR / "schemas" / "config.schema.yaml"
 try:
     check_config_files(workflow.configfiles)
-    check_schema(config, WORKFLOW_DIR / "schemas" / "config.schema.yaml")
+    check_schema(config, SCHEMA)
 except ValueError as error:
     raise WorkflowError(f"Invalid configuration: {error}")
+validate(config, str(SCHEMA))
 try:
     STUDY = load_study(config)
 except StudyError as error:

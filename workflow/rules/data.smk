@@ -11,6 +11,8 @@ rule make_dataset:
         split=r"report|iid",
         train_size=r"\d+",
         test_size=r"\d+",
+    # About a second even for the largest; not worth a cluster submission.
+    localrule: True
     log:
         f"{RESULTS}/logs/make_dataset/len{{maxlen}}_{{split}}_seed{{seed}}_train{{train_size}}_test{{test_size}}.log",
     resources:

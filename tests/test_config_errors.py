@@ -1,0 +1,229 @@
+"""A bad config is refused before any job runs, with a message that names the key.
+
+Each case writes an override file over the smoke preset and runs the real
+Snakemake CLI (`--configfile tests/smoke.yaml bad.yaml`; mappings merge key by
+key, lists are replaced).  The run must fail, the message must name the key
+and what is allowed, and nothing may be planned or written: no "Building DAG
+of jobs" and no results/.  Validation happens while the Snakefile is parsed,
+so most cases use a dry run; the cases in REAL_RUN (and the two tests after the
+table) run for real, to show that results/ is left alone.
+Settings that have no effect where they are set are a warning, not an error.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.utils import update_config
+
+from conftest import REPO, SMOKE, snakemake
+from rnnadd.study import load_study
+
+PLANNED = "Building DAG of jobs"  # printed once the config is accepted
+
+# (case id, override YAML, substrings the output must contain)
+CASES = [
+    # -- the schema: unknown keys wherever a typo could hide ---------------------------
+    ("typo_in_defaults", "defaults: {learnig_rate: 0.01}\n",
+     ["defaults.learnig_rate: unknown key", "'learnig_rate' was unexpected",
+      "allowed keys are: maxlen, split,", " lr, "]),
+    ("typo_at_top_level", "seed: [0]\n",
+     ["seed: unknown key", "allowed keys are: seeds, defaults, override, labels, experiments"]),
+    ("typo_in_experiment", "experiments:\n  fig07_layers: {swep: {layers: [1, 2]}}\n",
+     ["experiments.fig07_layers.swep: unknown key",
+      "allowed keys are: kind, title, caption, set, sweep, threshold, plot"]),
+    ("typo_in_experiment_set", "experiments:\n  fig07_layers: {set: {hiden: 8}}\n",
+     ["experiments.fig07_layers.set.hiden: unknown key", "allowed keys are: maxlen,", " hidden, "]),
+    ("lr_negative", "defaults: {lr: -0.1}\n",
+     ["defaults.lr: -0.1 is less than or equal to the minimum of 0"]),
+    ("lr_infinite", "defaults: {lr: .inf}\n",
+     ["defaults.lr: must be a finite number above 0 (got inf)"]),
+    ("lr_string", "defaults: {lr: '0.001'}\n",
+     ["defaults.lr: '0.001' is not of type 'number'"]),
+    ("maxlen_1", "defaults: {maxlen: 1}\n",
+     ["defaults.maxlen: 1 is less than the minimum of 2"]),
+    ("maxlen_fraction", "defaults: {maxlen: 2.5}\n",
+     ["defaults.maxlen: 2.5 is not of type 'integer'"]),
+    ("layers_0", "defaults: {layers: 0}\n",
+     ["defaults.layers: 0 is less than the minimum of 1"]),
+    ("steps_0", "defaults: {steps: 0}\n",
+     ["defaults.steps: 0 is less than the minimum of 1"]),
+    ("eval_every_0", "defaults: {eval_every: 0}\n",
+     ["defaults.eval_every: 0 is less than the minimum of 1"]),
+    ("eval_every_above_steps", "defaults: {steps: 100, eval_every: 200}\n",
+     ["defaults.eval_every: must not exceed steps (100) (got 200)"]),
+    # The smoke preset's `override` forces steps and eval_every on every run;
+    # a value the full study would reject must not hide behind it.
+    ("eval_every_above_steps_in_set_under_override",
+     "experiments:\n  fig07_layers: {set: {steps: 20, eval_every: 50}}\n",
+     ["experiments.fig07_layers (layers=1).eval_every: must not exceed steps (20) (got 50)"]),
+    ("seeds_empty", "seeds: []\n", ["seeds: [] should be non-empty"]),
+    ("seeds_repeated", "seeds: [1, 1]\n", ["seeds: [1, 1] has non-unique elements"]),
+    ("seeds_negative", "seeds: [-1]\n", ["seeds[0]: -1 is less than the minimum of 0"]),
+    # -- enumerations ----------------------------------------------------------------
+    ("cell_unknown", "defaults: {cell: transformer}\n",
+     ["defaults.cell: 'transformer' is not one of ['rnn', 'lstm', 'gru', 'none']"]),
+    ("nonlinearity_unknown", "defaults: {nonlinearity: sigmoid}\n",
+     ["defaults.nonlinearity: 'sigmoid' is not one of ['relu', 'tanh']"]),
+    ("hidden_mode_unknown", "defaults: {hidden_mode: keep}\n",
+     ["defaults.hidden_mode: 'keep' is not one of ['carry', 'default', 'zero']"]),
+    ("h0_init_unknown", "defaults: {h0_init: ones}\n",
+     ["defaults.h0_init: 'ones' is not one of ['normal', 'normal_x10', 'zeros', "
+      "'xavier_uniform', 'kaiming_uniform']"]),
+    ("split_unknown", "defaults: {split: random}\n",
+     ["defaults.split: 'random' is not one of ['report', 'iid']"]),
+    ("name_with_slash", "experiments:\n  fig/x: {kind: curves, sweep: {layers: [1]}}\n",
+     ["experiments.fig/x: name not allowed",
+      "names are lower-case letters, digits and _, starting with a letter"]),
+    ("name_with_semicolon", "experiments:\n  'fig;rm': {kind: curves, sweep: {layers: [1]}}\n",
+     ["experiments.fig;rm: name not allowed", "names are lower-case letters, digits and _"]),
+    ("name_with_uppercase", "experiments:\n  FigX: {kind: curves, sweep: {layers: [1]}}\n",
+     ["experiments.FigX: name not allowed", "names are lower-case letters, digits and _"]),
+    ("name_with_space", "experiments:\n  'fig x': {kind: curves, sweep: {layers: [1]}}\n",
+     ["experiments.fig x: name not allowed", "names are lower-case letters, digits and _"]),
+    ("swept_key_not_a_setting", "experiments:\n  fig07_layers: {sweep: {depth: [1, 2]}}\n",
+     ["experiments.fig07_layers.sweep.depth: name not allowed", "is not one of ['maxlen', 'split',"]),
+    ("heatmap_one_axis", "experiments:\n  heat_one: {kind: heatmap, sweep: {lr: [0.01, 0.1]}}\n",
+     ["experiments.heat_one.sweep: a heatmap figure sweeps exactly 2 axes (got 1)"]),
+    ("heatmap_three_axes",
+     "experiments:\n  heat_three: {kind: heatmap, sweep: {lr: [0.01], maxlen: [3], layers: [1]}}\n",
+     ["experiments.heat_three.sweep: a heatmap figure sweeps exactly 2 axes (got 3)"]),
+    ("curves_two_axes",
+     "experiments:\n  curves_two: {kind: curves, sweep: {layers: [1, 2], lr: [0.01, 0.1]}}\n",
+     ["experiments.curves_two.sweep: a curves figure sweeps exactly 1 axis (got 2)"]),
+    ("swept_maxlen_1", "experiments:\n  fig05_maxlen: {sweep: {maxlen: [5, 1]}}\n",
+     ["experiments.fig05_maxlen (maxlen=1).maxlen: must be an integer of at least 2 (got 1)"]),
+    ("swept_lr_negative", "experiments:\n  fig06_lr: {sweep: {lr: [0.01, -1]}}\n",
+     ["experiments.fig06_lr (lr=-1).lr: must be a finite number above 0 (got -1)"]),
+    ("level_without_label",
+     "experiments:\n  fig09_cells:\n    sweep:\n      cell:\n"
+     "        - {set: {cell: rnn, nonlinearity: tanh}}\n        - lstm\n",
+     ["experiments.fig09_cells.sweep.cell[0]: 'label' is a required property"]),
+]
+CASE_IDS = [case[0] for case in CASES]
+assert len(set(CASE_IDS)) == len(CASE_IDS)
+
+# Run for real instead of dry: one case per layer (schema, settings, study).
+REAL_RUN = {"typo_in_defaults", "eval_every_above_steps", "swept_maxlen_1"}
+assert REAL_RUN <= set(CASE_IDS)
+
+
+def refused(workdir: Path, *args: str) -> str:
+    """Run Snakemake, expect it to refuse the config; returns stdout + stderr."""
+    result = snakemake(workdir, "--cores", "1", *args, check=False, timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, f"the config was accepted:\n{output[-3000:]}"
+    assert "Invalid configuration: " in output, output[-3000:]
+    assert PLANNED not in output, f"jobs were planned:\n{output[-3000:]}"
+    return output
+
+
+def assert_mentions(output: str, expected: list[str]) -> None:
+    missing = [text for text in expected if text not in output]
+    assert not missing, f"missing {missing} in:\n{output[-3000:]}"
+
+
+@pytest.mark.parametrize("case, text, expected", CASES, ids=CASE_IDS)
+def test_bad_config_is_refused_before_any_job(workdir, case, text, expected):
+    (workdir / "bad.yaml").write_text(text)
+    dry_run = () if case in REAL_RUN else ("-n",)
+    output = refused(workdir, *dry_run, *SMOKE, "bad.yaml")
+    assert_mentions(output, expected)
+    assert not (workdir / "results").exists()
+
+
+def snapshot(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_existing_results_are_left_byte_identical(workdir):
+    """A refused config leaves earlier results exactly as they were."""
+    results = workdir / "results"
+    (results / "runs" / "some_run").mkdir(parents=True)
+    (results / "runs" / "some_run" / "seed0.csv").write_text("step,loss\n0,1.5\n")
+    (results / "figures").mkdir()
+    (results / "figures" / "fig05_maxlen.png").write_bytes(bytes(range(256)))
+    before = snapshot(results)
+    (workdir / "bad.yaml").write_text("experiments:\n  'fig;rm -rf results': {kind: curves, sweep: {layers: [1]}}\n")
+    output = refused(workdir, *SMOKE, "bad.yaml")
+    assert_mentions(output, ["experiments.fig;rm -rf results: name not allowed"])
+    assert snapshot(results) == before
+
+
+def test_experiment_named_twice_in_one_file_is_refused(workdir):
+    """YAML would keep only the last of two equal keys; the check refuses the file."""
+    text = (workdir / "config.yaml").read_text()
+    marker = "\n# Words for legends"
+    assert text.count(marker) == 1 and "\n  fig07_layers:\n" in text
+    again = "\n  fig07_layers:\n    kind: curves\n    title: again\n    sweep: {layers: [5, 6]}\n"
+    duplicated = text.replace(marker, again + marker)
+    # Without the check it would load quietly, the first fig07_layers lost.
+    assert yaml.safe_load(duplicated)["experiments"]["fig07_layers"]["sweep"] == {"layers": [5, 6]}
+    (workdir / "full.yaml").write_text(duplicated)
+    # For real; the smoke preset on top only bounds the cost of a missed check.
+    output = refused(workdir, "--configfile", "full.yaml", "tests/smoke.yaml")
+    assert_mentions(output, ["full.yaml, line", "key 'fig07_layers' appears twice (first on line"])
+    assert not (workdir / "results").exists()
+
+
+# -- settings without effect: a warning, and the runs collapse into one --------------
+
+def merged_config(*overrides: dict) -> dict:
+    """config.yaml, then the smoke preset, then overrides, merged as Snakemake does."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    for layer in (yaml.safe_load((REPO / "tests" / "smoke.yaml").read_text()), *overrides):
+        update_config(config, copy.deepcopy(layer))
+    return config
+
+
+NO_EFFECT = [
+    ("h0_init_without_carry",
+     "experiments:\n  fig08_h0_init: {set: {hidden_mode: zero}}\n",
+     "experiments.fig08_h0_init: setting 'h0_init' has no effect here "
+     "(hidden_mode is zero, the initial state is only drawn in carry mode)",
+     "fig08_h0_init"),
+    ("nonlinearity_with_lstm",
+     "experiments:\n  fig09_cells:\n    set: {nonlinearity: tanh}\n    sweep: {cell: [lstm, gru]}\n",
+     "experiments.fig09_cells: setting 'nonlinearity' has no effect here "
+     "(cell is lstm, only rnn has a nonlinearity setting)",
+     "fig09_cells"),
+]
+
+
+@pytest.mark.parametrize("case, text, warning, name", NO_EFFECT, ids=[c[0] for c in NO_EFFECT])
+def test_setting_without_effect_is_a_warning_before_any_job(workdir, case, text, warning, name):
+    (workdir / "bad.yaml").write_text(text)
+    result = snakemake(workdir, "-n", "--cores", "1", *SMOKE, "bad.yaml")
+    output = result.stdout + result.stderr
+    assert "has no effect" in output and warning in output, output[-3000:]
+    assert output.index(warning) < output.index(PLANNED)
+
+
+def test_runs_differing_only_in_an_inert_setting_are_one_run():
+    # Smoke's fig08 sweeps h0_init over two values: two runs in carry mode, one without.
+    carry = load_study(merged_config())
+    assert len(carry.experiments["fig08_h0_init"].runs()) == 2
+    zero = load_study(merged_config(yaml.safe_load(NO_EFFECT[0][1])))
+    assert len(zero.experiments["fig08_h0_init"].runs()) == 1
+
+    # An LSTM or GRU run is the same run whatever nonlinearity is set.
+    plain = {"experiments": {"fig09_cells": {"sweep": {"cell": ["lstm", "gru"]}}}}
+    without = load_study(merged_config(plain)).experiments["fig09_cells"]
+    tanh = load_study(merged_config(yaml.safe_load(NO_EFFECT[1][1]))).experiments["fig09_cells"]
+    assert len(without.runs()) == 2
+    assert tanh.runs() == without.runs()
+
+
+def test_real_config_loads_with_one_warning():
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    study = load_study(config)
+    assert len(study.experiments) == 13
+    assert len(study.warnings) == 1, study.warnings
+    assert study.warnings[0].startswith("experiments.fig03_no_rnn: setting 'hidden_mode' has no effect")
+    # ... and fig03's three lines are one run, trained once.
+    assert len(study.experiments["fig03_no_rnn"].runs()) == 1
+    assert len(study.experiments["fig01_hidden_maxlen5"].runs()) == 3

@@ -1,0 +1,95 @@
+"""The Slurm profile on a real single-node Slurm cluster (tests/slurm/start_cluster.sh).
+
+In CI (CI=true) these must run; elsewhere they are skipped when Slurm or root
+is missing.
+"""
+
+import math
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SMOKE, copy_workflow, snakemake
+
+pytestmark = pytest.mark.slurm
+
+SLURM_DIR = REPO / "tests" / "slurm"
+
+
+def _why_not_available():
+    if os.geteuid() != 0:
+        return "the local Slurm cluster needs root"
+    for tool in ("slurmctld", "slurmd", "munged", "sbatch"):
+        if not (shutil.which(tool) or Path("/usr/sbin", tool).exists()):
+            return f"{tool} is not installed (apt-get install slurm-wlm munge)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    reason = _why_not_available()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Slurm tests must run in CI: {reason}")
+        pytest.skip(reason)
+    state = tmp_path_factory.mktemp("slurm")
+    started = subprocess.run([str(SLURM_DIR / "start_cluster.sh"), str(state)],
+                             capture_output=True, text=True, timeout=180)
+    assert started.returncode == 0, started.stdout + started.stderr
+    env = dict(line.split("=", 1) for line in started.stdout.split() if "=" in line)
+    env["PATH"] = f"{Path(os.sys.executable).parent}:{os.environ['PATH']}:/usr/sbin"
+    try:
+        yield {"env": env, "state": state}
+    finally:
+        subprocess.run([str(SLURM_DIR / "stop_cluster.sh"), str(state)], capture_output=True, timeout=180)
+
+
+def submissions(state: Path) -> int:
+    """Batch jobs the scheduler accepted, from its own log."""
+    log = (state / "log" / "slurmctld.log").read_text()
+    return len(set(re.findall(r"_slurm_rpc_submit_batch_job: JobId=(\d+)", log)))
+
+
+def test_smoke_preset_through_the_slurm_profile_matches_the_local_run(cluster, smoke_run, tmp_path):
+    workdir = copy_workflow(tmp_path / "slurm-study")
+    before = submissions(cluster["state"])
+    dry = snakemake(workdir, "-n", "--cores", "2", *SMOKE)
+    train_jobs = int(re.search(r"^train\s+(\d+)$", dry.stdout, re.M).group(1))
+    result = snakemake(workdir, "--profile", "profiles/slurm", *SMOKE, env=cluster["env"], timeout=1200)
+    output = result.stdout + result.stderr
+
+    for png in (smoke_run / "results" / "figures").glob("*.png"):
+        assert (workdir / "results" / "figures" / png.name).exists(), png.name
+    assert len(list((workdir / "results" / "figures").glob("*.png"))) == 13
+
+    local = sorted((smoke_run / "results" / "runs").rglob("seed*.csv"))
+    assert len(local) == train_jobs
+    for path in local:
+        relative = path.relative_to(smoke_run)
+        assert (workdir / relative).read_bytes() == path.read_bytes(), relative
+
+    # Training is bundled, 10 jobs to a submission; everything else runs locally.
+    group_size = 10
+    assert submissions(cluster["state"]) - before == math.ceil(train_jobs / group_size)
+    assert "group" in output.lower()
+
+
+def test_a_failed_job_is_retried_with_more_time(cluster, tmp_path):
+    """A test-only workflow whose seed-0 job fails on its first attempt."""
+    before = submissions(cluster["state"])
+    result = subprocess.run(
+        [os.sys.executable, "-m", "snakemake", "-s", str(SLURM_DIR / "retry_workflow" / "Snakefile"),
+         "-d", str(tmp_path), "--profile", str(REPO / "profiles" / "slurm"),
+         "--workflow-profile", str(REPO / "profiles" / "default")],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env={**os.environ, **cluster["env"]})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = [line.split(",") for line in (tmp_path / "results" / "summary.txt").read_text().split()]
+    assert len(rows) == 3
+    for run, seed, attempt, runtime, job, limit in rows:
+        assert attempt == "2"  # the group failed once and was resubmitted as a whole
+        assert runtime == "4"  # 2 minutes times the attempt
+    assert submissions(cluster["state"]) - before == 2
