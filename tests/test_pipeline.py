@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from snakemake.utils import update_config
 
 from rnnadd.study import load_study
 
@@ -18,18 +19,11 @@ FIGURES = ["fig00_baseline", "fig01_hidden_maxlen5", "fig02_hidden_maxlen50", "f
 
 
 def study_of(workdir, *extra):
+    """The study as Snakemake sees it: config.yaml with the smoke preset merged on top."""
     config = yaml.safe_load((workdir / "config.yaml").read_text())
     for name in ("tests/smoke.yaml", *extra):
-        _merge(config, yaml.safe_load((workdir / name).read_text()))
+        update_config(config, yaml.safe_load((workdir / name).read_text()))
     return load_study(config)
-
-
-def _merge(base, update):
-    for key, value in update.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value)
-        else:
-            base[key] = value
 
 
 def planned_jobs(result) -> dict:

@@ -8,8 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from conftest import SMOKE, copy_workflow, snakemake
 
 LONG_BASELINE = """

@@ -59,7 +59,7 @@ def plot_curves(table: pd.DataFrame, title: str, labels: dict, options: dict, pa
             if diverged:
                 first = series[(series["metric"] == metric) & (series["n_diverged"] > 0)]["step"].min()
                 before = rows[rows["step"] < first]
-                y = before["mean"].iloc[-1] if len(before) else (1.0 if metric == "accuracy" else 1.0)
+                y = before["mean"].iloc[-1] if len(before) else 1.0
                 ax.plot([first], [y], marker="x", color=color, ms=9, mew=2.2)
     loss_ax.set_yscale("log")
     if finite_losses:
