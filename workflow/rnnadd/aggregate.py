@@ -55,15 +55,14 @@ def read_metrics(path, expected_steps=None) -> pd.DataFrame:
         raise MetricsError(f"{path}: column {text_columns[0]!r} holds values that are not numbers; {hint}")
     if frame[["step", "accuracy", "diverged"]].isna().any().any():
         raise MetricsError(f"{path}: has empty step, accuracy or diverged values; {hint}")
-    numeric = frame
-    steps = numeric["step"].to_numpy()
+    steps = frame["step"].to_numpy()
     if steps[0] != 0 or not np.all(np.diff(steps) > 0):
         raise MetricsError(f"{path}: steps do not start at 0 and increase; {hint}")
     if expected_steps is not None and list(steps) != list(expected_steps):
         raise MetricsError(f"{path}: holds steps {steps[0]}..{steps[-1]} ({len(steps)} rows), "
                            f"expected {expected_steps[0]}..{expected_steps[-1]} "
                            f"({len(expected_steps)} rows); {hint}")
-    return numeric
+    return frame
 
 
 def summarize(values: np.ndarray) -> dict:

@@ -142,8 +142,8 @@ class Settings:
         Inert settings are dropped, so runs that differ only in them are the
         same run and are trained once.
         """
-        out = {k: v for k, v in self.as_dict().items() if k not in self.inert_keys()}
-        return out
+        inert = self.inert_keys()
+        return {k: v for k, v in self.as_dict().items() if k not in inert}
 
     def as_dict(self) -> dict:
         out = dataclasses.asdict(self)

@@ -63,7 +63,8 @@ class Trainer:
         )
         self.state = self._first_state(seed)
         self._train = tuple(_digits_tensor(x) for x in (train.a, train.b, train.sum))
-        self._test = tuple(_digits_tensor(x) for x in (test.a, test.b, test.sum))
+        # The test set is small and read at every evaluation: convert it once.
+        self._test = tuple(_digits_tensor(x).long() for x in (test.a, test.b, test.sum))
         self.position = 0  # next example of the training stream
         self.step_count = 0
 
@@ -107,7 +108,7 @@ class Trainer:
         loss_sum = 0.0
         exact = digits = 0
         for start in range(0, n, batch):
-            a, b, target = (x[:, start:start + batch].long() for x in (a_all, b_all, target_all))
+            a, b, target = (x[:, start:start + batch] for x in (a_all, b_all, target_all))
             state = self.state
             if state is not None and a.shape[1] < batch:
                 state = slice_state(state, a.shape[1])
