@@ -24,7 +24,8 @@ def make_dataset(maxlen: int, split: str, seed: int, train_size: int, test_size:
         save_set(make_set(maxlen, split, part, seed, size), path, seed=seed, split=split, part=part)
 
 
-def train(settings: Settings, seed: int, train_path, test_path, metrics_path, timing_path) -> dict:
+def train(settings: Settings, seed: int, train_path, test_path, metrics_path, timing_path,
+          checkpoint_path=None) -> dict:
     from .training import train_run, write_outputs
 
     if train_path is None:
@@ -41,7 +42,7 @@ def train(settings: Settings, seed: int, train_path, test_path, metrics_path, ti
         print(f"step {row['step']}: loss {row['loss']} accuracy {row['accuracy']}", flush=True)
 
     result = train_run(settings, seed, train_set, test_set, on_row=progress)
-    write_outputs(result, metrics_path, timing_path)
+    write_outputs(result, metrics_path, timing_path, checkpoint_path)
     last = result.rows[-1]
     return {"run": settings.run_id(), "seed": seed, "final_accuracy": last["accuracy"],
             "diverged": result.diverged, "diverged_at": result.diverged_at,
@@ -72,6 +73,7 @@ def main(argv=None) -> int:
     run.add_argument("--test", help="test data file (instead of --data)")
     run.add_argument("--metrics", help="metrics CSV path (instead of --out)")
     run.add_argument("--timing", help="timing JSON path (instead of --out)")
+    run.add_argument("--checkpoint", help="trained model path (default with --out: seed<N>.pt)")
 
     args = parser.parse_args(argv)
     try:
@@ -86,13 +88,15 @@ def main(argv=None) -> int:
             train_path, test_path = (args.train, args.test)
             if args.data:
                 train_path, test_path = dataset_paths(args.data)
-            metrics, timing = args.metrics, args.timing
+            metrics, timing, checkpoint = args.metrics, args.timing, args.checkpoint
             if args.out:
                 metrics = metrics or str(Path(args.out) / f"seed{args.seed}.csv")
                 timing = timing or str(Path(args.out) / f"seed{args.seed}.timing.json")
+                checkpoint = checkpoint or str(Path(args.out) / f"seed{args.seed}.pt")
             if not metrics or not timing:
                 parser.error("train needs --out, or both --metrics and --timing")
-            print(json.dumps(train(settings, args.seed, train_path, test_path, metrics, timing)))
+            print(json.dumps(train(settings, args.seed, train_path, test_path, metrics, timing,
+                                   checkpoint)))
     except (SettingsError, DatasetError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .checkpoint import save_checkpoint
 from .data import AdditionSet
 from .io import write_text
 from .metrics import rows_to_csv
@@ -39,6 +40,7 @@ class RunResult:
     timing: dict
     diverged: bool
     diverged_at: int | None = None
+    trainer: "Trainer | None" = None  # the trained model and its carried state
 
 
 def _digits_tensor(data: np.ndarray) -> torch.Tensor:
@@ -192,10 +194,18 @@ def train_run(settings: Settings, seed: int, train: AdditionSet, test: AdditionS
         "evaluations": len(eval_steps),
         "eval_fraction_of_training": eval_s / train_s if train_s else 0.0,
     }
-    return RunResult(rows, timing, diverged_at is not None, diverged_at)
+    return RunResult(rows, timing, diverged_at is not None, diverged_at, trainer)
 
 
-def write_outputs(result: RunResult, metrics_path, timing_path) -> None:
-    """Metrics (deterministic) and wall-clock times (not) go to separate files."""
+def write_outputs(result: RunResult, metrics_path, timing_path, checkpoint_path=None) -> None:
+    """Metrics (deterministic) and wall-clock times (not) go to separate files.
+
+    The metrics CSV is written last: it is what marks the job complete, so a
+    job killed in between leaves no CSV beside a stale checkpoint.
+    """
     write_text(timing_path, json.dumps(result.timing, indent=2, sort_keys=True) + "\n")
+    if checkpoint_path is not None:
+        trainer = result.trainer
+        save_checkpoint(checkpoint_path, trainer.settings, trainer.model, trainer.state,
+                        trainer.step_count)
     write_text(metrics_path, rows_to_csv(result.rows))

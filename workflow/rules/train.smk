@@ -27,6 +27,7 @@ rule train:
     output:
         metrics=f"{RESULTS}/runs/{{run}}/seed{{seed}}.csv",
         timing=f"{RESULTS}/runs/{{run}}/seed{{seed}}.timing.json",
+        checkpoint=f"{RESULTS}/runs/{{run}}/seed{{seed}}.pt",
     params:
         # Changing any setting of a run changes its name; this also lets
         # Snakemake's params trigger notice an edited settings file.
@@ -42,4 +43,5 @@ rule train:
     shell:
         '"{PYTHON}" {SCRIPTS}/train.py --settings {input.settings} --seed {wildcards.seed}'
         " --train {input.train} --test {input.test}"
-        " --metrics {output.metrics} --timing {output.timing} > {log} 2>&1"
+        " --metrics {output.metrics} --timing {output.timing} --checkpoint {output.checkpoint}"
+        " > {log} 2>&1"
