@@ -25,10 +25,13 @@ if not workflow.remote_exec:
 def _slurm_targets():
     """Each (partition, account, qos) that the jobs to submit ask for."""
     targets = set()
+    # --slurm-qos applies to every submission; a rule's `qos` resource to its own.
+    qos_everywhere = getattr(workflow.executor_settings, "qos", None) or ""
     for job in workflow.dag.needrun_jobs():
         if not job.is_local:
             resources = job.resources
-            targets.add(tuple(str(resources.get(key) or "") for key in ("slurm_partition", "slurm_account", "qos")))
+            targets.add((str(resources.get("slurm_partition") or ""), str(resources.get("slurm_account") or ""),
+                         str(qos_everywhere or resources.get("qos") or "")))
     return targets
 
 
@@ -45,6 +48,6 @@ onstart:
                 check_slurm_target(partition, account, qos, source={
                     "partition": _source(partition, "SLURM_PARTITION", "slurm_partition"),
                     "account": _source(account, "SLURM_ACCOUNT", "slurm_account"),
-                    "qos": "resource qos"})
+                    "qos": "--slurm-qos or resource qos"})
             except SlurmTargetError as error:
                 raise WorkflowError(f"Nothing was submitted. {error}")
