@@ -17,6 +17,8 @@ from conftest import REPO, SMOKE, copy_workflow, snakemake
 pytestmark = pytest.mark.slurm
 
 SLURM_DIR = REPO / "tests" / "slurm"
+# The README's form: conftest's SMOKE ("--configfile", path) would take a following target as a config file.
+SMOKE_PRESET = "--configfile=tests/smoke.yaml"
 
 
 def _why_not_available():
@@ -86,7 +88,7 @@ def test_smoke_preset_through_the_slurm_profile_matches_the_local_run(cluster, s
 def test_a_wrong_partition_stops_before_anything_is_submitted(cluster, tmp_path):
     workdir = copy_workflow(tmp_path / "study")
     before = submissions(cluster["state"])
-    result = snakemake(workdir, "--profile", "profiles/slurm", *SMOKE, "fig01_hidden_maxlen5", check=False,
+    result = snakemake(workdir, "--profile", "profiles/slurm", SMOKE_PRESET, "fig01_hidden_maxlen5", check=False,
                        env={**cluster["env"], "SLURM_PARTITION": "cpu"})
     output = result.stdout + result.stderr
     assert result.returncode != 0
@@ -100,7 +102,7 @@ def test_a_refused_submission_shows_sbatchs_own_message(cluster, tmp_path):
     workdir = copy_workflow(tmp_path / "study")
     before = submissions(cluster["state"])
     # More memory than the node has: sbatch refuses it at submission.
-    result = snakemake(workdir, "--profile", "profiles/slurm", *SMOKE, "fig01_hidden_maxlen5",
+    result = snakemake(workdir, "--profile", "profiles/slurm", SMOKE_PRESET, "fig01_hidden_maxlen5",
                        "--set-resources", "train:mem_mb=99999999", "train:group_slots=1", "--retries", "0",
                        check=False, env=cluster["env"])
     output = result.stdout + result.stderr

@@ -9,6 +9,7 @@ import math
 import textwrap
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -39,6 +40,10 @@ def _same_curves(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 
 def plot_curves(table: pd.DataFrame, title: str, labels: dict, options: dict, paths: dict) -> None:
+    _save(curves_figure(table, title, labels, options), paths)
+
+
+def curves_figure(table: pd.DataFrame, title: str, labels: dict, options: dict):
     """Loss and accuracy against the step, one line per swept value, one legend below both panels.
 
     A line equal to an earlier one (two modes that train the same network) is
@@ -83,7 +88,7 @@ def plot_curves(table: pd.DataFrame, title: str, labels: dict, options: dict, pa
         if diverged:
             name += f" (diverged, {diverged}/{line['seeds']} seeds)"
         if line["same_as"]:
-            name += f" (identical to {line['same_as']})"
+            name += f" — identical to {line['same_as']}"
         style = {"color": color, "lw": 1.6, "marker": _MARKERS[index % len(_MARKERS)], "ms": 4}
         if line["same_as"]:
             style.update(ls=(0, (1.5, 2.5)), lw=2.2, ms=8, fillstyle="none", mew=1.4)
@@ -96,20 +101,26 @@ def plot_curves(table: pd.DataFrame, title: str, labels: dict, options: dict, pa
                 low, high = low.clip(0, 1), high.clip(0, 1)
             elif loss_limits:
                 # An exploding loss runs along the top edge instead of leaving the panel.
-                mean, low, high = (v.clip(upper=loss_limits[1]) for v in (mean, low, high))
+                mean, low, high = (v.clip(loss_limits[0], loss_limits[1]) for v in (mean, low, high))
             handle, = ax.plot(rows["step"], mean, label=name, markevery=max(1, len(rows) // 12), **style)
             if n_seeds > 1 and not line["same_as"]:
                 ax.fill_between(rows["step"], low, high, color=color, alpha=0.18, lw=0)
             if diverged:
                 first = series[(series["metric"] == metric) & (series["n_diverged"] > 0)]["step"].min()
-                before = mean[rows["step"] < first]
-                y = before.iloc[-1] if len(before) else (loss_limits[1] if metric == "loss" and loss_limits else 1.0)
+                # On the line at that step (the seeds still finite), else its last point before.
+                upto = mean[rows["step"] <= first]
+                y = upto.iloc[-1] if len(upto) else (loss_limits[1] if metric == "loss" and loss_limits else 1.0)
                 ax.axvline(first, color=color, lw=0.8, ls=":", alpha=0.8)
-                ax.plot([first], [y], marker="x", color=color, ms=10, mew=2.4, ls="none")
+                ax.plot([first], [y], marker="x", color=color, ms=10, mew=2.4, ls="none", clip_on=False, zorder=5)
         handles.append(handle)
     loss_ax.set_yscale("log")
     if loss_limits:
         loss_ax.set_ylim(*loss_limits)
+        if loss_limits[1] / loss_limits[0] < 10:
+            # Within one decade the log axis has no labelled tick; label plainly.
+            plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}")
+            loss_ax.yaxis.set_major_formatter(plain)
+            loss_ax.yaxis.set_minor_formatter(plain)
     loss_ax.set_title("training loss (mean since the previous evaluation)")
     loss_ax.set_ylabel("cross-entropy per digit")
     acc_ax.set_title("exact-match accuracy on the test set")
@@ -124,9 +135,10 @@ def plot_curves(table: pd.DataFrame, title: str, labels: dict, options: dict, pa
     columns = max(1, min(len(handles), 120 // (widest + 8)))
     figure.legend(handles=handles, title=axis_name, loc="outside lower center", ncols=columns,
                   fontsize=8, title_fontsize=9, frameon=False)
-    figure.suptitle(f"{title}\nmean over {n_seeds} seed{'s' if n_seeds > 1 else ''}; {band}; "
-                    "× and dotted vertical line: where a line diverged (non-finite loss)", fontsize=10)
-    _save(figure, paths)
+    marks = "; × and dotted vertical line: where a line diverged (non-finite loss)" if any(
+        line["diverged"] for line in lines) else ""
+    figure.suptitle(f"{title}\nmean over {n_seeds} seed{'s' if n_seeds > 1 else ''}; {band}{marks}", fontsize=10)
+    return figure
 
 
 def plot_heatmap(table: pd.DataFrame, title: str, labels: dict, options: dict, paths: dict) -> None:
