@@ -94,6 +94,7 @@ def test_a_wrong_partition_stops_before_anything_is_submitted(cluster, tmp_path)
     assert result.returncode != 0
     assert ("Nothing was submitted. Slurm partition 'cpu' (SLURM_PARTITION) does not exist on this cluster; "
             "its partitions are: debug (default).") in output, output[-3000:]
+    assert "Traceback" not in output and "Error in" not in output
     assert submissions(cluster["state"]) == before
     assert not (workdir / "results").exists()  # not even the local jobs ran
 

@@ -1,6 +1,7 @@
 # Running under the Slurm profile: check the target before submitting, and
 # make a failed submission say why.
 import os
+import sys
 
 from rnnadd.cluster import SlurmTargetError, check_slurm_target  # noqa: E402
 
@@ -50,4 +51,6 @@ onstart:
                     "account": _source(account, "SLURM_ACCOUNT", "slurm_account"),
                     "qos": "--slurm-qos or resource qos"})
             except SlurmTargetError as error:
-                raise WorkflowError(f"Nothing was submitted. {error}")
+                # One line and a failed exit; a WorkflowError would add a traceback here.
+                logger.error(f"Nothing was submitted. {error}")
+                sys.exit(1)
