@@ -32,13 +32,13 @@ setup: $(BIN)/snakemake   ## create .venv with everything pinned (TORCH_INDEX=cp
 run: setup                ## the whole study: every figure, averaged over seeds
 	$(BIN)/snakemake --cores $(CORES)
 	$(BIN)/snakemake --report results/report.zip
-	@echo "Figures: results/figures/ (PNG and PDF). Report with captions: results/report.zip (unzip, open report.html)."
+	@echo "Figures: results/figures/ (PNG and PDF). Report with captions: results/report.zip (unzip it, open report/report.html)."
 
 smoke: setup              ## every figure on tiny settings, about a minute and a half
 	$(BIN)/snakemake --cores $(CORES) $(SMOKE)
 	$(BIN)/snakemake $(SMOKE) --report results/report.zip
 	@echo "Smoke figures (tiny settings, not meant to learn): results/figures/ (PNG and PDF)."
-	@echo "Report with captions: results/report.zip (unzip, open report.html). make run replaces both."
+	@echo "Report with captions: results/report.zip (unzip it, open report/report.html). make run replaces both."
 
 test: setup               ## the test suite (Slurm tests need root, slurm-wlm and munge)
 	$(BIN)/python -m pytest -v

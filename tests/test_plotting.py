@@ -73,6 +73,8 @@ def test_an_exploding_loss_stays_inside_the_range_of_the_others_and_is_marked_on
     assert top <= 2.2 * 1.3 + 1e-9 and low > 0  # the finite range of the line that did not diverge
     exploding = next(line for line in loss_ax.get_lines() if line.get_label().startswith("0.5"))
     assert max(exploding.get_ydata()) <= top  # clipped to the panel, not off it
+    above = [line for line in loss_ax.get_lines() if line.get_marker() == "^"]
+    assert [list(line.get_xdata()) for line in above if len(line.get_xdata())] == [[100, 150]]
     assert "0.5 (diverged, 5/5 seeds)" in _legend_texts(figure)
     for ax in (loss_ax, acc_ax):
         crosses = [line for line in ax.get_lines() if line.get_marker() == "x"]

@@ -49,8 +49,8 @@ def curves_figure(table: pd.DataFrame, title: str, labels: dict, options: dict):
     A line equal to an earlier one (two modes that train the same network) is
     drawn dotted with hollow markers over it and says so in the legend, so both
     stay visible. The loss axis spans the lines that did not diverge; a
-    diverged line is clipped to it, dashed, with a cross and a vertical mark
-    where it diverged on both panels.
+    diverged line is clipped to it (▲ where it is above), dashed, without a
+    loss band, with a cross and a vertical mark where it diverged on both panels.
     """
     axis = table["axis0"].iloc[0]
     axis_name, value_names = _names(labels, axis)
@@ -100,10 +100,14 @@ def curves_figure(table: pd.DataFrame, title: str, labels: dict, options: dict):
             if metric == "accuracy":
                 low, high = low.clip(0, 1), high.clip(0, 1)
             elif loss_limits:
-                # An exploding loss runs along the top edge instead of leaving the panel.
-                mean, low, high = (v.clip(loss_limits[0], loss_limits[1]) for v in (mean, low, high))
+                # An exploding loss runs just under the top edge, marked ▲, instead of leaving the panel.
+                ceiling = loss_limits[1] / 1.06
+                above = rows["step"][mean > ceiling]
+                mean, low, high = (v.clip(loss_limits[0], ceiling) for v in (mean, low, high))
+                ax.plot(above, [ceiling] * len(above), marker="^", color=color, ms=7, ls="none")
             handle, = ax.plot(rows["step"], mean, label=name, markevery=max(1, len(rows) // 12), **style)
-            if n_seeds > 1 and not line["same_as"]:
+            # A diverged line's loss band mixes exploding and sane seeds: it would only fill the panel.
+            if n_seeds > 1 and not line["same_as"] and not (diverged and metric == "loss"):
                 ax.fill_between(rows["step"], low, high, color=color, alpha=0.18, lw=0)
             if diverged:
                 first = series[(series["metric"] == metric) & (series["n_diverged"] > 0)]["step"].min()
@@ -135,7 +139,7 @@ def curves_figure(table: pd.DataFrame, title: str, labels: dict, options: dict):
     columns = max(1, min(len(handles), 120 // (widest + 8)))
     figure.legend(handles=handles, title=axis_name, loc="outside lower center", ncols=columns,
                   fontsize=8, title_fontsize=9, frameon=False)
-    marks = "; × and dotted vertical line: where a line diverged (non-finite loss)" if any(
+    marks = "; × and dotted vertical line: where a line diverged (non-finite loss); ▲: loss above the scale" if any(
         line["diverged"] for line in lines) else ""
     figure.suptitle(f"{title}\nmean over {n_seeds} seed{'s' if n_seeds > 1 else ''}; {band}{marks}", fontsize=10)
     return figure
