@@ -1,25 +1,46 @@
-# One-command entry points. Python 3.11 and a CPU-only torch (pinned).
+# One-command entry points. Python 3.11; every version pinned in requirements.txt.
+#
+# torch: the pinned torch from PyPI is, on Linux x86_64, a CUDA build that
+# pulls several GB of nvidia-* packages (the study never uses a GPU). For the
+# CPU-only build (a few hundred MB) from PyTorch's own index:
+#     make setup TORCH_INDEX=cpu        (on a fresh clone, or after make clean-venv)
+# TORCH_INDEX may also be any index URL (a mirror). Check what setup will run
+# with `make -n setup TORCH_INDEX=cpu`.
 PYTHON ?= python3.11
+CORES ?= all
+TORCH_INDEX ?=
 VENV := .venv
 BIN := $(VENV)/bin
+# The pin has one home, requirements.txt.
+TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
+TORCH_INDEX_URL := $(if $(filter cpu,$(TORCH_INDEX)),https://download.pytorch.org/whl/cpu,$(TORCH_INDEX))
+SMOKE := --configfile=tests/smoke.yaml
 
 .PHONY: setup run smoke test benchmark clean-venv
 
 $(BIN)/snakemake: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+ifneq ($(TORCH_INDEX_URL),)
+	$(BIN)/pip install --index-url $(TORCH_INDEX_URL) --no-deps '$(TORCH_PIN)'
+endif
+	$(BIN)/pip install -r requirements.txt
 	touch $@
 
-setup: $(BIN)/snakemake   ## create .venv with everything pinned
+setup: $(BIN)/snakemake   ## create .venv with everything pinned (TORCH_INDEX=cpu: CPU-only torch)
 
 run: setup                ## the whole study: every figure, averaged over seeds
-	$(BIN)/snakemake --cores 8
+	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake --report results/report.zip
+	@echo "Figures: results/figures/ (PNG and PDF). Report with captions: results/report.zip (unzip it, open report/report.html)."
 
-smoke: setup              ## every figure on tiny settings, about two minutes
-	$(BIN)/snakemake --cores 2 --configfile tests/smoke.yaml
+smoke: setup              ## every figure on tiny settings, about a minute and a half
+	$(BIN)/snakemake --cores $(CORES) $(SMOKE)
+	$(BIN)/snakemake $(SMOKE) --report results/report.zip
+	@echo "Smoke figures (tiny settings, not meant to learn): results/figures/ (PNG and PDF)."
+	@echo "Report with captions: results/report.zip (unzip it, open report/report.html). make run replaces both."
 
-test: setup               ## the test suite (Slurm tests need slurm-wlm and munge)
+test: setup               ## the test suite (Slurm tests need root, slurm-wlm and munge)
 	$(BIN)/python -m pytest -v
 
 benchmark: setup          ## speed numbers (README "How long things take")

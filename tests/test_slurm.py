@@ -4,7 +4,6 @@ In CI (CI=true) these must run; elsewhere they are skipped when Slurm or root
 is missing.
 """
 
-import math
 import os
 import re
 import shutil
@@ -18,6 +17,8 @@ from conftest import REPO, SMOKE, copy_workflow, snakemake
 pytestmark = pytest.mark.slurm
 
 SLURM_DIR = REPO / "tests" / "slurm"
+# The README's form: conftest's SMOKE ("--configfile", path) would take a following target as a config file.
+SMOKE_PRESET = "--configfile=tests/smoke.yaml"
 
 
 def _why_not_available():
@@ -72,10 +73,44 @@ def test_smoke_preset_through_the_slurm_profile_matches_the_local_run(cluster, s
         relative = path.relative_to(smoke_run)
         assert (workdir / relative).read_bytes() == path.read_bytes(), relative
 
-    # Training is bundled, 10 jobs to a submission; everything else runs locally.
-    group_size = 10
-    assert submissions(cluster["state"]) - before == math.ceil(train_jobs / group_size)
+    # Training is bundled, one run (all its seeds) to a submission; everything
+    # else runs locally. squeue's comment names the rule and the run.
+    runs = {path.parent.name for path in local}
+    assert submissions(cluster["state"]) - before == len(runs)
     assert "group" in output.lower()
+    job_ids = re.findall(r"submitted with SLURM jobid (\d+)", output)
+    comments = subprocess.run(["squeue", "--noheader", "--states=all", "--jobs", ",".join(job_ids),
+                               "--format=%k"], capture_output=True, text=True, env={**os.environ, **cluster["env"]},
+                              check=True).stdout.split()
+    assert sorted(comments) == sorted(f"rule_train_{run}_train" for run in runs)
+
+
+def test_a_wrong_partition_stops_before_anything_is_submitted(cluster, tmp_path):
+    workdir = copy_workflow(tmp_path / "study")
+    before = submissions(cluster["state"])
+    result = snakemake(workdir, "--profile", "profiles/slurm", SMOKE_PRESET, "fig01_hidden_maxlen5", check=False,
+                       env={**cluster["env"], "SLURM_PARTITION": "cpu"})
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert ("Nothing was submitted. Slurm partition 'cpu' (SLURM_PARTITION) does not exist on this cluster; "
+            "its partitions are: debug (default).") in output, output[-3000:]
+    assert "Traceback" not in output and "Error in" not in output
+    assert submissions(cluster["state"]) == before
+    assert not (workdir / "results").exists()  # not even the local jobs ran
+
+
+def test_a_refused_submission_shows_sbatchs_own_message(cluster, tmp_path):
+    workdir = copy_workflow(tmp_path / "study")
+    before = submissions(cluster["state"])
+    # More memory than the node has: sbatch refuses it at submission.
+    result = snakemake(workdir, "--profile", "profiles/slurm", SMOKE_PRESET, "fig01_hidden_maxlen5",
+                       "--set-resources", "train:mem_mb=99999999", "train:group_slots=1", "--retries", "0",
+                       check=False, env=cluster["env"])
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert re.search(r"Error in group train_rnn-\S+: SLURM sbatch failed\. The error message was "
+                     r"'sbatch: error: .*Requested node configuration is not available", output), output[-3000:]
+    assert submissions(cluster["state"]) == before
 
 
 def test_a_failed_job_is_retried_with_more_time(cluster, tmp_path):

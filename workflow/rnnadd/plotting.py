@@ -9,6 +9,7 @@ import math
 import textwrap
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -30,41 +31,100 @@ def _save(figure, paths: dict) -> None:
     plt.close(figure)
 
 
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
+
+
+def _same_curves(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    columns = ["metric", "step", "mean", "ci95_low", "ci95_high"]
+    return len(a) == len(b) and a[columns].reset_index(drop=True).equals(b[columns].reset_index(drop=True))
+
+
 def plot_curves(table: pd.DataFrame, title: str, labels: dict, options: dict, paths: dict) -> None:
+    _save(curves_figure(table, title, labels, options), paths)
+
+
+def curves_figure(table: pd.DataFrame, title: str, labels: dict, options: dict):
+    """Loss and accuracy against the step, one line per swept value, one legend below both panels.
+
+    A line equal to an earlier one (two modes that train the same network) is
+    drawn dotted with hollow markers over it and says so in the legend, so both
+    stay visible. The loss axis spans the lines that did not diverge; a
+    diverged line is clipped to it (▲ where it is above), dashed, without a
+    loss band, with a cross and a vertical mark where it diverged on both panels.
+    """
     axis = table["axis0"].iloc[0]
     axis_name, value_names = _names(labels, axis)
     n_seeds = int(table["n_seeds"].max())
-    figure, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    finite_losses = []
-    for index, (label, series) in enumerate(table.groupby("label0", sort=False)):
-        color = colors[index % len(colors)]
+    lines = []
+    for label, series in table.groupby("label0", sort=False):
         final = series[series["metric"] == "accuracy"].iloc[-1]
-        name = value_names.get(str(label), str(label))
-        diverged = int(final["n_diverged"])
+        lines.append({"name": value_names.get(str(label), str(label)), "series": series,
+                      "diverged": int(final["n_diverged"]), "seeds": int(final["n_seeds"])})
+    for index, line in enumerate(lines):
+        line["same_as"] = next((other["name"] for other in lines[:index]
+                                if _same_curves(other["series"], line["series"])), None)
+
+    def finite_losses(selected):
+        values = []
+        for line in selected:
+            rows = line["series"][line["series"]["metric"] == "loss"]
+            values += [v for v in rows["mean"] if math.isfinite(v) and v > 0]
+        return values
+
+    steady = [line for line in lines if not line["diverged"]]
+    in_range = finite_losses(steady) or finite_losses(lines)
+    loss_limits = None
+    if in_range:
+        top = min(max(in_range), float(options.get("loss_ymax", 30.0))) * 1.3
+        loss_limits = (max(min(in_range) * 0.8, 1e-6), top)
+
+    figure, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4.2 + 0.22 * len(lines)), layout="constrained")
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    handles = []
+    for index, line in enumerate(lines):
+        color = colors[index % len(colors)]
+        series, diverged = line["series"], line["diverged"]
+        name = line["name"]
         if diverged:
-            name += f" (diverged, {diverged}/{int(final['n_seeds'])} seeds)"
+            name += f" (diverged, {diverged}/{line['seeds']} seeds)"
+        if line["same_as"]:
+            name += f" — identical to {line['same_as']}"
+        style = {"color": color, "lw": 1.6, "marker": _MARKERS[index % len(_MARKERS)], "ms": 4}
+        if line["same_as"]:
+            style.update(ls=(0, (1.5, 2.5)), lw=2.2, ms=8, fillstyle="none", mew=1.4)
+        elif diverged:
+            style.update(ls="--")
         for ax, metric in ((loss_ax, "loss"), (acc_ax, "accuracy")):
-            rows = series[series["metric"] == metric]
-            rows = rows[np.isfinite(rows["mean"])]
-            style = "--" if diverged else "-"
-            ax.plot(rows["step"], rows["mean"], style, color=color, label=name, lw=1.6)
-            if n_seeds > 1:
-                low, high = rows["ci95_low"], rows["ci95_high"]
-                if metric == "accuracy":
-                    low, high = low.clip(0, 1), high.clip(0, 1)
+            rows = series[(series["metric"] == metric) & np.isfinite(series["mean"])]
+            mean, low, high = rows["mean"], rows["ci95_low"], rows["ci95_high"]
+            if metric == "accuracy":
+                low, high = low.clip(0, 1), high.clip(0, 1)
+            elif loss_limits:
+                # An exploding loss runs just under the top edge, marked ▲, instead of leaving the panel.
+                ceiling = loss_limits[1] / 1.06
+                above = rows["step"][mean > ceiling]
+                mean, low, high = (v.clip(loss_limits[0], ceiling) for v in (mean, low, high))
+                ax.plot(above, [ceiling] * len(above), marker="^", color=color, ms=7, ls="none")
+            handle, = ax.plot(rows["step"], mean, label=name, markevery=max(1, len(rows) // 12), **style)
+            # A diverged line's loss band mixes exploding and sane seeds: it would only fill the panel.
+            if n_seeds > 1 and not line["same_as"] and not (diverged and metric == "loss"):
                 ax.fill_between(rows["step"], low, high, color=color, alpha=0.18, lw=0)
-            if metric == "loss":
-                finite_losses += [v for v in rows["mean"] if v > 0]
             if diverged:
                 first = series[(series["metric"] == metric) & (series["n_diverged"] > 0)]["step"].min()
-                before = rows[rows["step"] < first]
-                y = before["mean"].iloc[-1] if len(before) else 1.0
-                ax.plot([first], [y], marker="x", color=color, ms=9, mew=2.2)
+                # On the line at that step (the seeds still finite), else its last point before.
+                upto = mean[rows["step"] <= first]
+                y = upto.iloc[-1] if len(upto) else (loss_limits[1] if metric == "loss" and loss_limits else 1.0)
+                ax.axvline(first, color=color, lw=0.8, ls=":", alpha=0.8)
+                ax.plot([first], [y], marker="x", color=color, ms=10, mew=2.4, ls="none", clip_on=False, zorder=5)
+        handles.append(handle)
     loss_ax.set_yscale("log")
-    if finite_losses:
-        top = min(max(finite_losses), float(options.get("loss_ymax", 30.0)))
-        loss_ax.set_ylim(max(min(finite_losses) * 0.8, 1e-6), top * 1.3)
+    if loss_limits:
+        loss_ax.set_ylim(*loss_limits)
+        if loss_limits[1] / loss_limits[0] < 10:
+            # Within one decade the log axis has no labelled tick; label plainly.
+            plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}")
+            loss_ax.yaxis.set_major_formatter(plain)
+            loss_ax.yaxis.set_minor_formatter(plain)
     loss_ax.set_title("training loss (mean since the previous evaluation)")
     loss_ax.set_ylabel("cross-entropy per digit")
     acc_ax.set_title("exact-match accuracy on the test set")
@@ -74,10 +134,15 @@ def plot_curves(table: pd.DataFrame, title: str, labels: dict, options: dict, pa
         ax.set_xlabel("training step")
         ax.grid(alpha=0.3)
     band = "band: 95% confidence interval (Student t)" if n_seeds > 1 else "single seed"
-    acc_ax.legend(title=axis_name, fontsize=8, title_fontsize=9, loc="lower right")
-    figure.suptitle(f"{title}\nmean over {n_seeds} seed{'s' if n_seeds > 1 else ''}; {band}; "
-                    "× marks divergence (non-finite loss)", fontsize=10)
-    _save(figure, paths)
+    # Below both panels: a legend inside an axes always covers some curve.
+    widest = max(len(handle.get_label()) for handle in handles)
+    columns = max(1, min(len(handles), 120 // (widest + 8)))
+    figure.legend(handles=handles, title=axis_name, loc="outside lower center", ncols=columns,
+                  fontsize=8, title_fontsize=9, frameon=False)
+    marks = "; × and dotted vertical line: where a line diverged (non-finite loss); ▲: loss above the scale" if any(
+        line["diverged"] for line in lines) else ""
+    figure.suptitle(f"{title}\nmean over {n_seeds} seed{'s' if n_seeds > 1 else ''}; {band}{marks}", fontsize=10)
+    return figure
 
 
 def plot_heatmap(table: pd.DataFrame, title: str, labels: dict, options: dict, paths: dict) -> None:

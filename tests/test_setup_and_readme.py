@@ -1,0 +1,50 @@
+"""What a newcomer types: the Makefile's setup commands (checked with `make -n`, no network) and the README's commands."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from conftest import REPO
+
+TORCH_PIN = next(line for line in (REPO / "requirements.txt").read_text().split() if line.startswith("torch=="))
+
+
+def planned(*args: str) -> list[str]:
+    """The commands make would run (-B: as on a fresh clone, whatever .venv holds now)."""
+    result = subprocess.run(["make", "-n", "-B", *args], cwd=REPO, capture_output=True, text=True, check=True)
+    return result.stdout.splitlines()
+
+
+def test_setup_installs_pypi_torch_by_default_and_shows_pip_progress():
+    commands = planned("setup")
+    assert ".venv/bin/pip install -r requirements.txt" in commands  # no --quiet: it may download GB
+    assert not any("download.pytorch.org" in command for command in commands)
+
+
+def test_setup_with_torch_index_cpu_takes_the_pinned_cpu_build_first():
+    commands = planned("setup", "TORCH_INDEX=cpu")
+    cpu = f".venv/bin/pip install --index-url https://download.pytorch.org/whl/cpu --no-deps '{TORCH_PIN}'"
+    assert cpu in commands
+    # Then the rest from PyPI; pip keeps the CPU build, which satisfies the same pin.
+    assert commands.index(cpu) < commands.index(".venv/bin/pip install -r requirements.txt")
+
+
+def test_make_smoke_runs_the_readme_command_and_says_where_figures_and_report_are():
+    commands = planned("smoke", "CORES=2")
+    assert ".venv/bin/snakemake --cores 2 --configfile=tests/smoke.yaml" in commands
+    said = " ".join(command for command in commands if command.startswith("echo"))
+    assert "results/figures/" in said and "results/report.zip" in said
+
+
+def test_readme_commands_use_one_convention_and_cannot_swallow_a_target():
+    text = (REPO / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+    lines = [line for block in blocks for line in block.splitlines()]
+    inline = re.findall(r"`([^`\n]*snakemake [^`\n]*)`", text)
+    for command in lines + inline:
+        for match in re.finditer(r"([^\s\"']*)snakemake(?= )", command):
+            assert match.group(1) == ".venv/bin/", command
+        assert not re.search(r"--(configfile|forcerun)\s", command), command
+    assert "../shared" not in text
+    assert (REPO / "docs" / "original-study.md").exists() and "docs/original-study.md" in text
