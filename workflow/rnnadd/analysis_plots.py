@@ -58,10 +58,12 @@ def plot_length(table: pd.DataFrame, title: str, labels: dict, options: dict, pa
                     label=value_names.get(label, label))
             _band(ax, series, color, n_seeds)
         for maxlen in sorted(set(table["train_maxlen"])):
-            ax.axvline(maxlen, color="0.4", ls=":", lw=1.2)
-            ax.annotate(f"trained at maxlen {maxlen}", (maxlen, 0.02), rotation=90, fontsize=7,
-                        color="0.3", ha="right", va="bottom", xytext=(-2, 0), textcoords="offset points")
+            ax.axvline(maxlen, color="0.4", ls=":", lw=1.3,
+                       label=f"training MAXLEN ({maxlen}: operands up to {maxlen - 1} digits)")
         ax.set_xscale("log")
+        lengths = sorted(set(table["x"].dropna().astype(int)))
+        ax.set_xticks(lengths, [str(x) for x in lengths])
+        ax.minorticks_off()
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("test length L (operands of exactly L-1 digits)")
         ax.grid(alpha=0.3, which="both")
@@ -69,7 +71,7 @@ def plot_length(table: pd.DataFrame, title: str, labels: dict, options: dict, pa
     exact_ax.set_ylabel("fraction of test sums")
     digit_ax.set_title("digit accuracy")
     digit_ax.set_ylabel("fraction of sum digits right")
-    exact_ax.legend(title=axis_name, fontsize=8, title_fontsize=9, loc="lower left")
+    exact_ax.legend(title=axis_name, fontsize=8, title_fontsize=9, loc="best")
     _suptitle(figure, title, n_seeds)
     _save(figure, paths)
 

@@ -47,8 +47,10 @@ def length_test_set(length: int, examples: int, seed: int = LENGTH_SEED) -> Addi
     for part in (0, 1):
         rng = np.random.default_rng([seed, length, 9, part])
         body = rng.integers(0, 10, size=(examples, digits), dtype=np.uint8)
-        # The leading digit is drawn on its own so it is never zero.
-        body[:, digits - 1] = rng.integers(1, 10, size=examples, dtype=np.uint8)
+        # The leading digit, never zero, from its own stream (so more
+        # examples extend the set instead of changing it).
+        top = np.random.default_rng([seed, length, 9, part, 1])
+        body[:, digits - 1] = top.integers(1, 10, size=examples, dtype=np.uint8)
         padded = np.zeros((examples, length + 1), dtype=np.uint8)
         padded[:, :digits] = body
         operands.append(padded)
