@@ -84,13 +84,11 @@ class Experiment:
 
     def layout(self) -> dict:
         """Everything the aggregate needs: which run stands for which line or cell."""
-        return {
+        layout = {
             "name": self.name,
             "kind": self.kind,
             "axes": list(self.axes),
             "threshold": self.threshold,
-            "test_lengths": list(self.test_lengths),
-            "examples": self.examples,
             "cells": [
                 {"run": cell.run,
                  "eval_steps": cell.eval_steps,
@@ -99,6 +97,9 @@ class Experiment:
                 for cell in self.cells
             ],
         }
+        if self.kind in ANALYSIS_KINDS:
+            layout.update(test_lengths=list(self.test_lengths), examples=self.examples)
+        return layout
 
 
 @dataclass
