@@ -1,5 +1,7 @@
 # RNN addition study: datasets -> training (one job per run and seed) ->
-# aggregates (one per figure) -> figures.  `.venv/bin/snakemake --cores all` builds all;
+# aggregates (one per figure) -> figures; analyses of the trained models
+# (one job per run and seed, reading its checkpoint) -> aggregates -> figures.
+# `.venv/bin/snakemake --cores all` builds all;
 # `.venv/bin/snakemake --cores all fig05_maxlen` builds one figure and what it needs.
 
 configfile: "config.yaml"
@@ -10,6 +12,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/analysis.smk"
 include: "workflow/rules/cluster.smk"
 
 

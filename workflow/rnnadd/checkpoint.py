@@ -74,6 +74,7 @@ def load_checkpoint(path) -> Checkpoint:
     except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile,
             pickle.UnpicklingError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        first = first.split(". ")[0]  # torch appends paragraphs of advice
         raise CheckpointError(f"{path}: not a readable checkpoint ({first}); {hint}") from None
     if not isinstance(payload, dict) or "format" not in payload:
         raise CheckpointError(f"{path}: not a checkpoint of this project (no 'format' key); {hint}")

@@ -1,7 +1,9 @@
-"""Command line: make a dataset, or train one run from a settings file.
+"""Command line: make a dataset, train one run, use a trained model.
 
     python -m rnnadd make-dataset --maxlen 5 --seed 0 --out data/
     python -m rnnadd train --settings run.yaml --seed 0 --out runs/mine/
+    python -m rnnadd add --checkpoint runs/mine/seed0.pt 98765 43210 [A B ...]
+    python -m rnnadd evaluate --checkpoint runs/mine/seed0.pt --length 100
 
 Run from the repository with ``PYTHONPATH=workflow`` (or after
 ``pip install -e .``).
@@ -49,6 +51,77 @@ def train(settings: Settings, seed: int, train_path, test_path, metrics_path, ti
             "step_ms": round(result.timing["step_ms"], 3)}
 
 
+def read_pairs(operands: list[str], stdin) -> list[tuple[str, str]]:
+    """Pairs from the arguments, or one ``A B`` pair per line of standard input."""
+    from .evaluation import OperandError
+
+    if operands:
+        if len(operands) % 2:
+            raise OperandError(f"operands come in pairs (A B); got {len(operands)}")
+        return list(zip(operands[::2], operands[1::2]))
+    pairs = []
+    for number, line in enumerate(stdin, 1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 2:
+            raise OperandError(f"standard input, line {number}: expected two numbers 'A B', got {line.strip()!r}")
+        pairs.append((fields[0], fields[1]))
+    if not pairs:
+        raise OperandError("no operands: give pairs A B as arguments or one pair per line on standard input")
+    return pairs
+
+
+def add_command(checkpoint_path, operands, as_json: bool, stdin=None) -> None:
+    from .checkpoint import load_checkpoint
+    from .evaluation import add_pairs, parse_operand
+
+    pairs = read_pairs(operands, stdin if stdin is not None else sys.stdin)
+    for a, b in pairs:  # every operand checked before the model is loaded
+        parse_operand(a), parse_operand(b)
+    checkpoint = load_checkpoint(checkpoint_path)
+    for result in add_pairs(checkpoint.model, checkpoint.settings, checkpoint.state, pairs):
+        if as_json:
+            print(json.dumps(result))
+            continue
+        verdict = "right" if result["correct"] else (
+            "WRONG at digit position" + ("s " if len(result["wrong_positions"]) > 1 else " ")
+            + ", ".join(map(str, result["wrong_positions"][:20]))
+            + (" ..." if len(result["wrong_positions"]) > 20 else "")
+            + " (0 = least significant)")
+        print(f"{result['a']} + {result['b']}\n  model: {result['predicted']}\n  true:  {result['true']}\n  {verdict}")
+
+
+def evaluate_command(checkpoint_path, length: int, examples: int, seed: int) -> dict:
+    from .checkpoint import load_checkpoint
+    from .evaluation import evaluate_set, length_test_set
+
+    checkpoint = load_checkpoint(checkpoint_path)
+    score = evaluate_set(checkpoint.model, checkpoint.settings, checkpoint.state,
+                         length_test_set(length, examples, seed))
+    return {"checkpoint": str(checkpoint_path), "run": checkpoint.settings.run_id(),
+            "trained_maxlen": checkpoint.settings.maxlen, "length": length,
+            "examples": examples, "seed": seed, **score}
+
+
+def use_model(args) -> int:
+    """`add` and `evaluate` (they import torch; making a dataset does not)."""
+    from .checkpoint import CheckpointError
+    from .evaluation import OperandError
+
+    try:
+        if args.command == "add":
+            add_command(args.checkpoint, args.operands, args.json)
+        else:
+            if args.length < 2 or args.examples < 1 or args.seed < 0:
+                raise OperandError("--length must be at least 2, --examples at least 1, --seed at least 0")
+            print(json.dumps(evaluate_command(args.checkpoint, args.length, args.examples, args.seed)))
+    except (OperandError, CheckpointError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnadd", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -75,7 +148,30 @@ def main(argv=None) -> int:
     run.add_argument("--timing", help="timing JSON path (instead of --out)")
     run.add_argument("--checkpoint", help="trained model path (default with --out: seed<N>.pt)")
 
+    add = commands.add_parser(
+        "add", help="add numbers with a trained model",
+        description="Print the model's sum, the true sum and the digits that differ (0 = least "
+                    "significant). Exit code 0 whether or not the model is right.")
+    add.add_argument("--checkpoint", required=True, help="a trained model, results/runs/<run>/seed<N>.pt")
+    add.add_argument("--json", action="store_true",
+                     help="one JSON object per pair: a, b, predicted, true, correct, wrong_positions")
+    add.add_argument("operands", nargs="*", metavar="A B",
+                     help="pairs of non-negative integers; none: read 'A B' lines from standard input")
+
+    evaluate = commands.add_parser(
+        "evaluate", help="accuracy of a trained model on fresh sums of one length",
+        description="One JSON line: exact-match accuracy, digit accuracy and accuracy per position "
+                    "(0 = least significant) on sums of two operands of exactly LENGTH-1 digits.")
+    evaluate.add_argument("--checkpoint", required=True)
+    evaluate.add_argument("--length", type=int, required=True,
+                          help="operands of exactly LENGTH-1 digits (at least 2)")
+    evaluate.add_argument("--examples", type=int, default=1000)
+    evaluate.add_argument("--seed", type=int, default=0,
+                          help="seed of the sums (0: the sums of the length figures)")
+
     args = parser.parse_args(argv)
+    if args.command in ("add", "evaluate"):
+        return use_model(args)
     try:
         if args.command == "make-dataset":
             Settings.from_dict({"maxlen": args.maxlen, "split": args.split,

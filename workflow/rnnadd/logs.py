@@ -8,14 +8,15 @@ import traceback
 
 
 @contextlib.contextmanager
-def logged(path):
+def logged(path, known=()):
+    """``known``: more error classes whose message is enough (besides damaged data and metrics)."""
     from .aggregate import MetricsError
     from .data import DatasetError
 
     with open(path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         try:
             yield
-        except (MetricsError, DatasetError) as error:
+        except (MetricsError, DatasetError, *known) as error:
             print(f"error: {error}", file=log)
             print(f"error: {error}", file=sys.__stderr__)
             raise SystemExit(2) from None

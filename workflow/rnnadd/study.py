@@ -1,7 +1,8 @@
 """From a study config (defaults, seeds, experiments) to the runs it needs.
 
 A figure is data: an experiment entry gives its kind (``curves`` or
-``heatmap``), the settings it changes (``set``) and the axes it sweeps
+``heatmap``, or an analysis of the trained models: ``length``, ``positions``,
+``probe``), the settings it changes (``set``) and the axes it sweeps
 (``sweep``).  Every line or cell becomes one run, identified by its
 effective settings, so a run that several figures need is trained once.
 
@@ -19,11 +20,18 @@ from typing import Any
 
 from .settings import FIELD_NAMES, Settings, SettingsError
 
-KINDS = {"curves": 1, "heatmap": 2}
+# Kind -> how many axes it may sweep.
+KINDS = {"curves": (1,), "heatmap": (2,), "length": (1,), "positions": (1, 2), "probe": (1,)}
+# Kinds that read the trained models (checkpoints) instead of the metric CSVs.
+ANALYSIS_KINDS = ("length", "positions", "probe")
+# Sums per test length (length) and per fit / score set (probe), unless `examples` says.
+DEFAULT_EXAMPLES = {"length": 1000, "probe": 1000}
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # Rule names of the workflow; an experiment becomes a rule of its own name.
 RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate",
-                  "curves_figure", "heatmap_figure"}
+                  "curves_figure", "heatmap_figure", "length_eval", "positions_eval",
+                  "probe_eval", "analysis_aggregate", "length_figure", "positions_figure",
+                  "probe_figure"}
 
 
 class StudyError(ValueError):
@@ -56,13 +64,27 @@ class Experiment:
     caption: str = ""
     threshold: float = 1.0
     options: dict = field(default_factory=dict)
+    test_lengths: list = field(default_factory=list)  # length: sorted, distinct
+    examples: int = 0  # length, probe: sums per test set
 
     def runs(self) -> list[str]:
         return sorted({cell.run for cell in self.cells})
 
+    def analysis_set(self) -> str:
+        """Names what an analysis job computes besides its (run, seed): its test sums.
+
+        Part of the job's output path, so adding a test length makes new
+        jobs (one per run and seed) and leaves the old files alone.
+        """
+        if self.kind == "length":
+            return length_set_id(self.test_lengths, self.examples)
+        if self.kind == "probe":
+            return f"n{self.examples}"
+        return ""
+
     def layout(self) -> dict:
         """Everything the aggregate needs: which run stands for which line or cell."""
-        return {
+        layout = {
             "name": self.name,
             "kind": self.kind,
             "axes": list(self.axes),
@@ -75,6 +97,9 @@ class Experiment:
                 for cell in self.cells
             ],
         }
+        if self.kind in ANALYSIS_KINDS:
+            layout.update(test_lengths=list(self.test_lengths), examples=self.examples)
+        return layout
 
 
 @dataclass
@@ -90,6 +115,19 @@ class Study:
 
 def _plain(value):
     return list(value) if isinstance(value, tuple) else value
+
+
+def length_set_id(lengths, examples: int) -> str:
+    """``n1000_len10-20-50``: the fixed test sums of a length experiment."""
+    return f"n{examples}_len" + "-".join(str(length) for length in sorted(lengths))
+
+
+def parse_length_set(text: str) -> tuple[list[int], int]:
+    """The inverse of ``length_set_id``."""
+    match = re.fullmatch(r"n(\d+)_len(\d+(?:-\d+)*)", text)
+    if not match:
+        raise ValueError(f"{text!r} is not a length test set name like n1000_len10-20-50")
+    return [int(x) for x in match.group(2).split("-")], int(match.group(1))
 
 
 def canonical(settings: Settings) -> Settings:
@@ -177,10 +215,12 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
         raise StudyError(f"{where}.kind: must be one of {', '.join(KINDS)} (got {kind!r})")
     fixed = entry.get("set") or {}
     sweep = entry.get("sweep") or {}
-    if not isinstance(sweep, dict) or len(sweep) != KINDS[kind]:
+    if not isinstance(sweep, dict) or len(sweep) not in KINDS[kind]:
+        counts = " or ".join(str(n) for n in KINDS[kind])
         raise StudyError(
-            f"{where}.sweep: a {kind} figure sweeps exactly {KINDS[kind]} "
-            f"ax{'is' if KINDS[kind] == 1 else 'es'} (got {len(sweep) if isinstance(sweep, dict) else sweep!r})")
+            f"{where}.sweep: a {kind} figure sweeps exactly {counts} "
+            f"ax{'is' if KINDS[kind] == (1,) else 'es'} (got {len(sweep) if isinstance(sweep, dict) else sweep!r})")
+    test_lengths, examples = _analysis_options(where, kind, entry)
     for key in fixed:
         if key not in FIELD_NAMES:
             raise StudyError(f"{where}.set: {key!r} is not a setting; settings are: {', '.join(FIELD_NAMES)}")
@@ -208,6 +248,12 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
                 warnings.append(
                     f"{where}: setting {key!r} has no effect here ({_why_inert(key, settings)}); "
                     "runs that differ only in it are the same run, trained once")
+        if kind == "probe" and settings.cell == "none":
+            source = ("set.cell" if "cell" in fixed else
+                      next((f"sweep.{lv.axis}" for lv in combination if "cell" in lv.changes), None))
+            key = f"{where}.{source}" if source else f"{where} (defaults.cell)"
+            raise StudyError(f"{key}: a probe reads the recurrent layers' hidden state; "
+                             f"cell none has no recurrent layer ({label})")
         settings = canonical(settings)
         run = settings.run_id()
         runs[run] = settings
@@ -216,7 +262,43 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
     threshold = entry.get("threshold", 1.0)
     return Experiment(name, kind, axes, cells, title=entry.get("title", name),
                       caption=entry.get("caption", ""), threshold=threshold,
-                      options=dict(entry.get("plot") or {}))
+                      options=dict(entry.get("plot") or {}),
+                      test_lengths=test_lengths, examples=examples)
+
+
+def _analysis_options(where: str, kind: str, entry: dict) -> tuple[list[int], int]:
+    """``test_lengths`` (length kind) and ``examples`` (length, probe), checked."""
+    lengths = entry.get("test_lengths")
+    if kind != "length":
+        if lengths is not None:
+            raise StudyError(f"{where}.test_lengths: only a length figure has test lengths "
+                             f"(this one is {kind})")
+        lengths = []
+    else:
+        if lengths is None:
+            raise StudyError(f"{where}.test_lengths: a length figure needs a non-empty list of "
+                             "test lengths (operands of length-1 digits), e.g. [10, 100, 1000]")
+        if not isinstance(lengths, list) or not lengths:
+            raise StudyError(f"{where}.test_lengths: must be a non-empty list of integers of at "
+                             f"least 2 (got {lengths!r})")
+        for index, length in enumerate(lengths):
+            if isinstance(length, bool) or not isinstance(length, int) or length < 2:
+                raise StudyError(f"{where}.test_lengths[{index}]: must be an integer of at least 2 "
+                                 f"(operands of length-1 digits; got {length!r})")
+        if len(set(lengths)) != len(lengths):
+            raise StudyError(f"{where}.test_lengths: {sorted(lengths)} repeats a length")
+        lengths = sorted(lengths)
+    examples = entry.get("examples")
+    if kind not in DEFAULT_EXAMPLES:
+        if examples is not None:
+            raise StudyError(f"{where}.examples: only length and probe figures draw their own "
+                             f"sums (this one is {kind})")
+        return lengths, 0
+    if examples is None:
+        return lengths, DEFAULT_EXAMPLES[kind]
+    if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
+        raise StudyError(f"{where}.examples: must be an integer of at least 1 (got {examples!r})")
+    return lengths, examples
 
 
 def _why_inert(key: str, settings: Settings) -> str:

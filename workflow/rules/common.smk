@@ -13,7 +13,7 @@ WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(WORKFLOW_DIR))
 
 from rnnadd.configcheck import check_config_files, check_schema  # noqa: E402
-from rnnadd.study import StudyError, load_study  # noqa: E402
+from rnnadd.study import ANALYSIS_KINDS, StudyError, load_study, parse_length_set  # noqa: E402
 
 PYTHON = sys.executable
 SCRIPTS = WORKFLOW_DIR / "scripts"

@@ -1,0 +1,69 @@
+"""The carry probe: it finds a planted carry, not one in noise; per-layer states are the model's."""
+
+import numpy as np
+import pytest
+import torch
+
+from rnnadd.data import make_set
+from rnnadd.evaluation import starting_state
+from rnnadd.model import AdderModel, draw_initial_state
+from rnnadd.probe import carry_bits, layer_outputs, probe_accuracy, probe_model
+from rnnadd.settings import Settings
+
+
+def carries(seed, n=1000, maxlen=6):
+    data = make_set(maxlen, "iid", "test", seed, n)
+    return carry_bits(data.a, data.b)[:, :maxlen - 1].reshape(-1)
+
+
+def test_carry_bits_are_the_carries_of_long_addition():
+    a = np.array([[9, 9, 0, 5, 0]], dtype=np.uint8)  # 5099 + 0001 = 05100
+    b = np.array([[1, 0, 0, 0, 0]], dtype=np.uint8)
+    assert carry_bits(a, b).tolist() == [[1, 1, 0, 0, 0]]
+
+
+def test_probe_recovers_a_carry_planted_in_one_unit_and_fails_on_noise():
+    rng = np.random.default_rng(0)
+    fit_labels, score_labels = carries(1), carries(2)
+    assert 0.3 < fit_labels.mean() < 0.6  # both classes well represented
+
+    def states(labels, planted):
+        noise = rng.normal(size=(labels.size, 32))
+        if planted:
+            noise[:, 7] = 3.0 * labels + 0.5 * rng.normal(size=labels.size)  # unit 7 holds the carry
+        return noise
+
+    planted = probe_accuracy(states(fit_labels, True), fit_labels, states(score_labels, True), score_labels)
+    noise = probe_accuracy(states(fit_labels, False), fit_labels, states(score_labels, False), score_labels)
+    majority = max(score_labels.mean(), 1 - score_labels.mean())
+    assert planted > 0.99
+    assert noise < majority + 0.02  # no better than always guessing the commoner bit
+
+
+@pytest.mark.parametrize("cell, mode", [("rnn", "carry"), ("lstm", "zero"), ("gru", "carry"),
+                                        ("rnn", "default")])
+def test_layer_by_layer_states_give_exactly_the_models_output(cell, mode):
+    settings = Settings.from_dict({"cell": cell, "hidden_mode": mode, "layers": 3, "hidden": 12,
+                                   "embedding": 5, "batch": 8, "nonlinearity": "tanh"})
+    torch.manual_seed(0)
+    model = AdderModel.from_settings(settings).eval()
+    saved = draw_initial_state(settings, 0) if mode == "carry" else None
+    data = make_set(5, "iid", "test", 0, 20)
+    outputs = layer_outputs(model, settings, saved, data.a, data.b)
+    assert len(outputs) == 3 and outputs[0].shape == (6, 20, 12)
+    with torch.inference_mode():
+        a, b = (torch.from_numpy(x.T.copy()).long() for x in (data.a, data.b))
+        logits, _ = model(a, b, starting_state(settings, saved, 0, 20))
+        assert torch.equal(model.readout(outputs[-1]), logits)
+    assert not torch.equal(outputs[0], outputs[1])
+
+
+def test_probe_of_a_model_names_every_layer_and_the_baseline():
+    settings = Settings.from_dict({"layers": 2, "hidden": 8, "embedding": 4, "maxlen": 4, "batch": 16})
+    torch.manual_seed(0)
+    model = AdderModel.from_settings(settings).eval()
+    result = probe_model(model, settings, draw_initial_state(settings, 0), examples=300)
+    assert list(result) == ["probe_layer1", "probe_layer2", "probe_input_baseline"]
+    # The baseline is right unless the column's digits sum to 9 (one time in ten).
+    assert 0.9 < result["probe_input_baseline"] < 0.99
+    assert all(0.0 <= v <= 1.0 for v in result.values())
