@@ -26,8 +26,10 @@ class SettingsError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
+    # The same values as `defaults` in config.yaml (tests/test_run_names.py
+    # checks it): a run given only some settings gets the study's defaults.
     # data
-    maxlen: int = 10
+    maxlen: int = 5
     split: str = "report"
     train_size: int = 200_000
     test_size: int = 2000
@@ -40,11 +42,11 @@ class Settings:
     hidden_mode: str = "carry"
     h0_init: str = "normal"
     # optimisation
-    lr: float = 0.01
+    lr: float = 0.001
     lr_milestones: tuple = ()
     lr_gamma: float = 0.1
     batch: int = 200
-    steps: int = 300
+    steps: int = 1000
     eval_every: int = 50
     # execution
     threads: int = 1
@@ -68,7 +70,8 @@ class Settings:
             merged["lr_milestones"] = tuple(merged["lr_milestones"])
         settings = cls(**merged)
         settings.validate(where)
-        return settings
+        # `lr: 1` and `lr: 1.0` are one setting, so one run with one name.
+        return dataclasses.replace(settings, lr=float(settings.lr), lr_gamma=float(settings.lr_gamma))
 
     def validate(self, where: str = "") -> None:
         prefix = f"{where}." if where else ""
@@ -91,7 +94,11 @@ class Settings:
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 fail(key, "must be a finite number above 0")
-            if not math.isfinite(value) or value <= 0:
+            try:
+                finite = math.isfinite(float(value))
+            except OverflowError:  # an integer too large for a float
+                finite = False
+            if not finite or value <= 0:
                 fail(key, "must be a finite number above 0")
 
         integer("maxlen", 2)
@@ -113,6 +120,8 @@ class Settings:
         integer("threads", 1)
         if self.eval_every > self.steps:
             fail("eval_every", f"must not exceed steps ({self.steps})")
+        if self.train_size < self.batch:
+            fail("train_size", f"must be at least batch ({self.batch}), or a batch repeats examples")
         milestones = self.lr_milestones
         if not isinstance(milestones, tuple) or not all(
             isinstance(m, int) and not isinstance(m, bool) and m >= 1 for m in milestones
@@ -160,11 +169,15 @@ class Settings:
             cell = f"rnn-{self.nonlinearity}" if self.cell == "rnn" else self.cell
             mode = f"carry-{self.h0_init}" if self.hidden_mode == "carry" else self.hidden_mode
             parts = [cell, f"{self.layers}x{self.hidden}", mode]
-        lr = f"lr{self.lr:g}"
+        lr = f"lr{_name_number(self.lr)}"
         if self.lr_milestones:
-            lr += "-ms" + "-".join(str(m) for m in self.lr_milestones) + f"g{self.lr_gamma:g}"
-        parts += [f"len{self.maxlen}", lr, f"{self.steps}steps", digest]
-        return "_".join(parts)
+            lr += "-ms" + "-".join(str(m) for m in self.lr_milestones) + f"g{_name_number(self.lr_gamma)}"
+        parts += [f"len{self.maxlen}", lr, f"{self.steps}steps"]
+        readable = "_".join(parts)
+        if len(readable) > MAX_READABLE_NAME:
+            # Huge values or many milestones: the digest alone tells runs apart.
+            readable = readable[:MAX_READABLE_NAME].rstrip("_-.")
+        return f"{readable}_{digest}"
 
     def dataset_id(self, seed: int) -> str:
         """Runs that share this name read the same examples in the same order."""
@@ -176,6 +189,22 @@ class Settings:
         if steps[-1] != self.steps:
             steps.append(self.steps)
         return steps
+
+
+# Run folder names: at most this many readable characters, then "_" and an
+# 8-digit digest, well under the 255 bytes a file name may have (a temporary
+# file adds a prefix and a suffix to it).
+MAX_READABLE_NAME = 120
+RUN_NAME_PATTERN = r"[a-z0-9._-]+"
+
+
+def _name_number(value: float) -> str:
+    """A number as a run name shows it: `:g` as always, with no '+' ("1e+06" -> "1e06").
+
+    The name only needs to be readable and safe; the digest that follows it
+    tells apart values that print alike.
+    """
+    return f"{value:g}".replace("+", "")
 
 
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Settings))
