@@ -16,3 +16,4 @@ rule all:
     default_target: True
     input:
         all_figures(),
+        intermediates(list(STUDY.experiments)),

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import write_text
+from .io import rerun_hint, write_text
 from .metrics import COLUMNS
 
 METRICS = ("loss", "test_loss", "accuracy", "digit_accuracy")
@@ -39,7 +39,7 @@ def t975(n: int) -> float:
 def read_metrics(path, expected_steps=None) -> pd.DataFrame:
     """Read one seed's CSV and check it is whole; errors name the file."""
     path = Path(path)
-    hint = f"delete {path} and rerun to recompute it"
+    hint = rerun_hint(path)
     try:
         frame = pd.read_csv(path)
     except FileNotFoundError:
@@ -110,8 +110,8 @@ def aggregate(layout: dict, seeds: list[int], metrics_path) -> pd.DataFrame:
         step_index = frames[0]["step"]
         for frame, seed in zip(frames, seeds):
             if not frame["step"].equals(step_index):
-                raise MetricsError(f"{metrics_path(cell['run'], seed)}: its steps differ from seed "
-                                   f"{seeds[0]}'s; delete it and rerun to recompute it")
+                path = metrics_path(cell['run'], seed)
+                raise MetricsError(f"{path}: its steps differ from seed {seeds[0]}'s; {rerun_hint(path)}")
         diverged = np.stack([f["diverged"].to_numpy() for f in frames])
         for metric in METRICS:
             values = np.stack([f[metric].to_numpy(dtype=float) for f in frames])

@@ -11,11 +11,13 @@ import traceback
 def logged(path):
     from .aggregate import MetricsError
     from .data import DatasetError
+    from .io import DiskFullError
+    from .settings import SettingsError
 
     with open(path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         try:
             yield
-        except (MetricsError, DatasetError) as error:
+        except (MetricsError, DatasetError, SettingsError, DiskFullError) as error:
             print(f"error: {error}", file=log)
             print(f"error: {error}", file=sys.__stderr__)
             raise SystemExit(2) from None

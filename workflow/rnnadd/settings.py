@@ -11,6 +11,8 @@ import dataclasses
 import hashlib
 import json
 import math
+import re
+from pathlib import Path
 from typing import Any, Mapping
 
 CELLS = ("rnn", "lstm", "gru", "none")
@@ -196,6 +198,7 @@ class Settings:
 # file adds a prefix and a suffix to it).
 MAX_READABLE_NAME = 120
 RUN_NAME_PATTERN = r"[a-z0-9._-]+"
+RUN_FOLDER_PATTERN = r"[a-z0-9._-]+_[0-9a-f]{8}"
 
 
 def _name_number(value: float) -> str:
@@ -213,12 +216,32 @@ DEFAULTS_DICT = dataclasses.asdict(DEFAULTS)
 
 
 def load_settings_file(path) -> Settings:
-    """Read settings from a YAML or JSON file (YAML is a superset of JSON)."""
+    """Read settings from a YAML or JSON file (YAML is a superset of JSON).
+
+    A run's own ``results/runs/<run>/settings.yaml`` must hold exactly that
+    run's settings: an emptied or edited one would train something else under
+    the run's name, so it is refused, naming this file.
+    """
     import yaml
 
+    from .io import rerun_hint
+
+    path = Path(path)
+    in_run_folder = path.name == "settings.yaml" and re.fullmatch(RUN_FOLDER_PATTERN, path.parent.name)
+    hint = f"; {rerun_hint(path)}" if in_run_folder else ""
     with open(path) as handle:
         try:
-            values = yaml.safe_load(handle) or {}
+            values = yaml.safe_load(handle)
         except yaml.YAMLError as error:
-            raise SettingsError(f"{path}: not valid YAML ({error})") from None
-    return Settings.from_dict(values, where=str(path))
+            first = str(error).splitlines()[0]
+            raise SettingsError(f"{path}: not valid YAML ({first}){hint}") from None
+    if values is None and in_run_folder:
+        raise SettingsError(f"{path}: the settings file is empty{hint}")
+    try:
+        settings = Settings.from_dict(values or {}, where=str(path))
+    except SettingsError as error:
+        raise SettingsError(f"{error}{hint}") from None
+    if in_run_folder and settings.run_id() != path.parent.name:
+        raise SettingsError(f"{path}: holds the settings of run {settings.run_id()}, not of "
+                            f"{path.parent.name} (edited by hand?){hint}")
+    return settings

@@ -63,4 +63,5 @@ for _name in STUDY.experiments:
             _name
         input:
             figure_files(_name),
+            intermediates([_name]),
         localrule: True
