@@ -29,7 +29,7 @@ MAX_NAME_LENGTH = 64
 MAX_SEED = 2**32 - 1
 # Rule names of the workflow; an experiment becomes a rule of its own name.
 RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate",
-                  "curves_figure", "heatmap_figure"}
+                  "curves_figure", "heatmap_figure", "verify"}
 
 
 class StudyError(ValueError):
@@ -141,9 +141,12 @@ def _levels(name: str, axis: str, values) -> list[Level]:
     # Judged on the values themselves (0.001000111 and 0.001000112 differ),
     # and on the labels, which must tell the legend's entries apart.
     for index, level in enumerate(levels):
-        for earlier in levels[:index]:
-            if level.changes == earlier.changes or level.label == earlier.label:
+        for position, earlier in enumerate(levels[:index]):
+            if level.label == earlier.label:
                 raise StudyError(f"{where}: value {level.label!r} appears twice")
+            if level.changes == earlier.changes:
+                raise StudyError(f"{where}[{index}]: sets the same as {axis}[{position}] "
+                                 f"({earlier.label!r}); each value of an axis must differ")
     return levels
 
 
