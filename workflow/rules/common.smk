@@ -27,7 +27,7 @@ RESULTS = "results"
 SCHEMA = WORKFLOW_DIR / "schemas" / "config.schema.yaml"
 # `--config seeds=[0]` or `--config 'defaults={lr: 0.01}'` reach us with
 # every value a string; read them as the same YAML would be in a file.
-update_config(config, command_line_values(workflow.config_settings.overwrite_config))
+update_config(config, command_line_values(dict(workflow.config_settings.config)))
 try:
     check_config_files(workflow.configfiles)
     check_schema(config, SCHEMA)

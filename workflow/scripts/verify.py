@@ -14,12 +14,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rnnadd.verify import verify  # noqa: E402
 
-parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("--runs", default="results/runs", help="folder of run folders")
-parser.add_argument("--scratch", default="results/verify", help="where the retrained CSVs go")
-parser.add_argument("--samples", type=int, required=True, help="how many (run, seed) pairs")
-parser.add_argument("--seed", type=int, required=True, help="seed of the random draw")
-parser.add_argument("--jobs", type=int, default=1, help="pairs retrained at once")
-args = parser.parse_args()
-sys.exit(0 if verify(args.runs, args.samples, args.seed, args.scratch, args.jobs,
-                     say=lambda line: print(line, flush=True)) else 1)
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", default="results/runs", help="folder of run folders")
+    parser.add_argument("--scratch", default="results/verify", help="where the retrained CSVs go")
+    parser.add_argument("--samples", type=int, required=True, help="how many (run, seed) pairs")
+    parser.add_argument("--seed", type=int, required=True, help="seed of the random draw")
+    parser.add_argument("--jobs", type=int, default=1, help="pairs retrained at once")
+    args = parser.parse_args()
+    ok = verify(args.runs, args.samples, args.seed, args.scratch, args.jobs,
+                say=lambda line: print(line, flush=True))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":  # the worker processes import this file again
+    sys.exit(main())
