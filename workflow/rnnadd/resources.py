@@ -139,7 +139,7 @@ DAY_S = 86400
 
 
 def check_study(study) -> list[str]:
-    """Warnings for runs estimated to take over a day (per seed); ValueError names none."""
+    """Warnings for runs estimated to take over a day (per seed)."""
     warnings = []
     for name, experiment in study.experiments.items():
         seen = set()

@@ -38,11 +38,7 @@ try:
     STUDY = load_study(config)
 except StudyError as error:
     raise WorkflowError(f"Invalid configuration: {error}")
-try:
-    RESOURCE_WARNINGS = resources.check_study(STUDY)
-except ValueError as error:
-    raise WorkflowError(f"Invalid configuration: {error}")
-for message in STUDY.warnings + RESOURCE_WARNINGS:
+for message in STUDY.warnings + resources.check_study(STUDY):
     logger.warning(f"Config warning: {message}")
 
 RUNS = STUDY.runs
@@ -154,5 +150,7 @@ def dataset_runtime(wildcards, attempt):
 
 def dataset_mem_mb(wildcards, attempt):
     estimate = resources.dataset_memory_mb(_dataset_settings(wildcards))
-    _refuse_if_too_big(f"dataset len{wildcards.maxlen}_..._train{wildcards.train_size}", estimate)
+    w = wildcards
+    folder = f"{RESULTS}/data/len{w.maxlen}_{w.split}_seed{w.seed}_train{w.train_size}_test{w.test_size}"
+    _refuse_if_too_big(f"the dataset {folder}", estimate)
     return math.ceil(estimate * 1.5 * (1 + 0.5 * (attempt - 1)))
