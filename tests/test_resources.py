@@ -54,7 +54,7 @@ def test_a_run_over_a_day_is_a_warning_with_its_estimate(tmp_path):
     from conftest import copy_workflow
 
     workdir = copy_workflow(tmp_path / "study")
-    (workdir / "long.yaml").write_text("experiments:\n  fig07_layers: {set: {steps: 100000000, hidden: 8}}\n")
+    (workdir / "long.yaml").write_text("experiments:\n  fig07_layers: {set: {steps: 10000000000, eval_every: 1000000000, hidden: 8}}\n")
     result = snakemake(workdir, "fig07_layers", "-n", "--cores", "1", "--configfile", "config.yaml", "long.yaml")
     output = result.stdout + result.stderr
     assert "Config warning: experiments.fig07_layers (layers=1): one training job is estimated to take " in output
@@ -64,7 +64,7 @@ def test_a_run_over_a_day_is_a_warning_with_its_estimate(tmp_path):
 def test_slurm_gets_the_estimate_as_mem_mb_and_runtime():
     from rnnadd.settings import Settings
 
-    small, big = Settings.from_dict({"maxlen": 5}), Settings.from_dict({"maxlen": 70, "layers": 3, "steps": 500})
+    small, big = Settings.from_dict({"maxlen": 5}), Settings.from_dict({"maxlen": 70, "layers": 3, "steps": 100000})
     assert resources.train_memory_mb(big) > resources.train_memory_mb(small)
     assert resources.slurm_minutes(resources.train_cpu_s(big), 1) > resources.slurm_minutes(
         resources.train_cpu_s(small), 1)

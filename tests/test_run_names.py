@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from conftest import REPO
-from rnnadd.settings import (CELLS, H0_INITS, HIDDEN_MODES, NONLINEARITIES, SPLITS, Settings,
-                             SettingsError)
+from rnnadd.settings import (CELLS, H0_INITS, HIDDEN_MODES, MAX_EVALUATIONS, NONLINEARITIES, SPLITS,
+                             Settings, SettingsError)
 from rnnadd.study import StudyError, describe, load_study
 
 # The `run` wildcard of workflow/rules/common.smk, and a file name's limit.
@@ -48,7 +48,7 @@ def legal_settings(draw):
         "lr_gamma": draw(positive_numbers),
         "batch": batch,
         "steps": steps,
-        "eval_every": draw(st.integers(min_value=1, max_value=steps)),
+        "eval_every": draw(st.integers(min_value=-(-steps // MAX_EVALUATIONS), max_value=steps)),
         "threads": draw(big_integers),
     })
 
@@ -112,3 +112,10 @@ def test_settings_defaults_are_config_yaml_defaults():
 def test_train_size_below_batch_is_refused():
     with pytest.raises(SettingsError, match=r"train_size: must be at least batch \(200\)"):
         Settings.from_dict({"train_size": 100})
+
+
+def test_evaluations_beyond_a_hundred_thousand_are_refused():
+    # Else 10^10 steps at eval_every 50 would list 2*10^8 steps while Snakemake plans.
+    with pytest.raises(SettingsError, match=r"eval_every: gives 200000000 evaluations of 10000000000 steps, "
+                                            r"more than 100000 rows of metrics; make it at least 100000 "):
+        Settings.from_dict({"steps": 10**10})

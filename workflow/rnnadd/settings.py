@@ -122,6 +122,10 @@ class Settings:
         integer("threads", 1)
         if self.eval_every > self.steps:
             fail("eval_every", f"must not exceed steps ({self.steps})")
+        if self.steps // self.eval_every > MAX_EVALUATIONS:
+            fail("eval_every", f"gives {self.steps // self.eval_every} evaluations of {self.steps} steps, "
+                 f"more than {MAX_EVALUATIONS} rows of metrics; make it at least "
+                 f"{-(-self.steps // MAX_EVALUATIONS)}")
         if self.train_size < self.batch:
             fail("train_size", f"must be at least batch ({self.batch}), or a batch repeats examples")
         milestones = self.lr_milestones
@@ -197,6 +201,8 @@ class Settings:
 # 8-digit digest, well under the 255 bytes a file name may have (a temporary
 # file adds a prefix and a suffix to it).
 MAX_READABLE_NAME = 120
+# Rows of a metrics CSV; far more than a figure can show.
+MAX_EVALUATIONS = 100_000
 RUN_NAME_PATTERN = r"[a-z0-9._-]+"
 RUN_FOLDER_PATTERN = r"[a-z0-9._-]+_[0-9a-f]{8}"
 

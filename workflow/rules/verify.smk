@@ -12,6 +12,8 @@ rule verify:
         samples=VERIFY["samples"],
         seed=VERIFY["seed"],
     threads: 2
+    # A difference is a finding, not a transient failure: never retried.
+    retries: 0
     log:
         f"{RESULTS}/logs/verify/verify.log",
     localrule: True

@@ -1,24 +1,28 @@
 """Measure what training and dataset jobs cost, to fit rnnadd.resources.
 
-    python workflow/scripts/measure_resources.py measure [--out workflow/resources/measured.tsv]
-    python workflow/scripts/measure_resources.py study results/benchmarks >> workflow/resources/measured.tsv
-    python workflow/scripts/measure_resources.py fit [--table workflow/resources/measured.tsv]
+    python workflow/scripts/measure_resources.py measure   # -> workflow/resources/measured.tsv
+    python workflow/scripts/measure_resources.py fit       # coefficients for rnnadd/resources.py
+    python workflow/scripts/measure_resources.py study results/benchmarks   # compare a real study
 
 `measure` runs each point of a small grid of settings (maxlen, layers, hidden,
-cell, batch, train_size, steps) as the workflow does: one child process makes
-the dataset (workflow/scripts/make_dataset.py), another trains it
-(workflow/scripts/train.py). Each child's peak resident memory and CPU time
-(user + system) come from the kernel (os.wait4), so a busy machine slows the
-measurement without changing it much. A few minutes on one core.
+cell, batch, train_size, steps; source "grid"), then the study's own longest
+runs and each cell kind at full length (source "study"), as the workflow
+does: one child process makes the dataset (workflow/scripts/make_dataset.py),
+another trains on it (workflow/scripts/train.py). Each child's peak resident
+memory and CPU time (user + system) come from the kernel (os.wait4), so a
+busy machine slows the measurement without changing it much. About five
+minutes of CPU. `measure-study` redoes only the second part, appended.
 
-`study` turns Snakemake's benchmark files of a finished study
-(results/benchmarks/train/<run>/seed<N>.tsv, with the settings of
-results/runs/<run>/settings.yaml) into rows of the same table, one per run
-(the median over its seeds).
+`study` prints rows of the same table from Snakemake's benchmark files of a
+study that ran (results/benchmarks/train/<run>/seed<N>.tsv and each run's
+settings.yaml), one per run (the median over its seeds), to compare with the
+estimates (`fit --table`). They are not in the committed table: Snakemake
+samples them, and with two jobs per two cores on a shared machine the seeds
+of one run differed up to twofold.
 
 `fit` fits the formulas of rnnadd.resources to the table by least squares on
-the logarithm and prints the coefficients to paste there, and each row's
-ratio of estimate to measurement.
+the relative error, and prints the coefficients to paste there and the range
+of estimate / measured.
 """
 
 from __future__ import annotations
@@ -60,6 +64,18 @@ GRID = [
     {"maxlen": 50, "layers": 3, "cell": "lstm", "steps": 30, "eval_every": 15},
     {"test_size": 20000, "steps": 20, "eval_every": 10},
 ]
+# The study's own settings, at full length: its longest runs and each cell kind.
+STUDY = dict(train_size=200000, steps=1000, eval_every=50)
+STUDY_GRID = [
+    {**STUDY, "maxlen": 70, "layers": 3, "steps": 500},
+    {**STUDY, "maxlen": 10, "layers": 5, "steps": 1500},
+    {**STUDY, "maxlen": 10, "layers": 3, "steps": 500},
+    {**STUDY, "maxlen": 50, "steps": 300},
+    {**STUDY, "maxlen": 5, "layers": 4},
+    {**STUDY, "maxlen": 5, "cell": "lstm"},
+    {**STUDY, "maxlen": 5, "cell": "gru"},
+    {**STUDY, "maxlen": 5, "cell": "none", "steps": 300},
+]
 
 
 def run_child(command: list[str]) -> tuple[float, float]:
@@ -71,12 +87,12 @@ def run_child(command: list[str]) -> tuple[float, float]:
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # ru_maxrss is in KiB
 
 
-def measure(out: Path) -> None:
+def measure(out: Path, grid: list[dict], source: str) -> None:
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         made = set()
-        for index, change in enumerate(GRID):
+        for index, change in enumerate(grid):
             values = {**BASE, **change}
             settings = Settings.from_dict(values)
             data = scratch / settings.dataset_id(0)
@@ -88,7 +104,7 @@ def measure(out: Path) -> None:
                                       "--seed", "0", "--train-size", str(settings.train_size),
                                       "--test-size", str(settings.test_size),
                                       "--train", str(train), "--test", str(test)])
-                rows.append({"job": "dataset", "source": "grid", **values, "cpu_s": cpu, "max_rss_mb": rss})
+                rows.append({"job": "dataset", "source": source, **values, "cpu_s": cpu, "max_rss_mb": rss})
             settings_file = scratch / f"settings{index}.json"
             settings_file.write_text(json.dumps(settings.as_dict()))
             started = time.perf_counter()
@@ -97,10 +113,10 @@ def measure(out: Path) -> None:
                                   "--train", str(train), "--test", str(test),
                                   "--metrics", str(scratch / "m.csv"), "--timing", str(scratch / "t.json"),
                                   "--checkpoint", str(scratch / "c.pt")])
-            rows.append({"job": "train", "source": "grid", **values, "cpu_s": cpu, "max_rss_mb": rss})
-            print(f"{index + 1}/{len(GRID)} {change}: cpu {cpu:.2f} s, rss {rss:.0f} MB, "
+            rows.append({"job": "train", "source": source, **values, "cpu_s": cpu, "max_rss_mb": rss})
+            print(f"{index + 1}/{len(grid)} {change}: cpu {cpu:.2f} s, rss {rss:.0f} MB, "
                   f"wall {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
-    write_rows(rows, out)
+    write_rows(rows, out, header=source == "grid")
 
 
 def study_rows(benchmarks: Path) -> list[dict]:
@@ -123,10 +139,10 @@ def study_rows(benchmarks: Path) -> list[dict]:
     return rows
 
 
-def write_rows(rows: list[dict], out) -> None:
-    handle = open(out, "w") if out != "-" else sys.stdout
+def write_rows(rows: list[dict], out, header: bool = True) -> None:
+    handle = open(out, "w" if header else "a") if out != "-" else sys.stdout
     writer = csv.DictWriter(handle, COLUMNS, delimiter="\t", lineterminator="\n")
-    if out != "-":
+    if header and out != "-":
         writer.writeheader()
     for row in rows:
         writer.writerow({**row, "cpu_s": f"{row['cpu_s']:.3f}", "max_rss_mb": f"{row['max_rss_mb']:.1f}"})
@@ -164,14 +180,17 @@ def fit(table: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("measure", "study", "fit"))
+    parser.add_argument("what", choices=("measure", "measure-study", "study", "fit"))
     parser.add_argument("benchmarks", nargs="?", help="results/benchmarks of a finished study (study)")
     parser.add_argument("--out", default=str(ROOT / "workflow/resources/measured.tsv"))
     parser.add_argument("--table", default=str(ROOT / "workflow/resources/measured.tsv"))
     args = parser.parse_args()
     if args.what == "measure":
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        measure(Path(args.out))
+        measure(Path(args.out), GRID, "grid")
+        measure(Path(args.out), STUDY_GRID, "study")
+    elif args.what == "measure-study":  # only the second part of `measure`, appended
+        measure(Path(args.out), STUDY_GRID, "study")
     elif args.what == "study":
         write_rows(study_rows(Path(args.benchmarks)), "-")
     else:
