@@ -18,8 +18,8 @@ from .settings import Settings
 GATES = {"rnn": 1, "gru": 3, "lstm": 4, "none": 0}
 
 # Fitted by `measure_resources.py fit` (see the module docstring).
-TRAIN_CPU_S = (2.621, 0.0, 0.0001351, 1.255e-10, 0.0)
-TRAIN_MEMORY_MB = (321.2, 6.272e-06, 0.0001845, 2.581e-05, 1.198e-05)
+TRAIN_CPU_S = (2.605, 0.0, 0.000221, 1.153e-10, 0.0)
+TRAIN_MEMORY_MB = (321.7, 6.141e-06, 0.0001729, 2.568e-05, 1.196e-05)
 DATASET_CPU_S = (0.2719, 3.528e-08)
 DATASET_MEMORY_MB = (41.38, 4.902e-06)
 

@@ -2,7 +2,7 @@
 
     python workflow/scripts/measure_resources.py measure   # -> workflow/resources/measured.tsv
     python workflow/scripts/measure_resources.py fit       # coefficients for rnnadd/resources.py
-    python workflow/scripts/measure_resources.py study results/benchmarks   # compare a real study
+    python workflow/scripts/measure_resources.py study results/benchmarks   # rows (no header) from a study that ran
 
 `measure` runs each point of a small grid of settings (maxlen, layers, hidden,
 cell, batch, train_size, steps; source "grid"), then the study's own longest
