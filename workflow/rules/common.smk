@@ -116,6 +116,24 @@ def _refuse_if_too_big(what, estimate_mb):
                 "make it smaller, or run it on a cluster (--profile profiles/slurm)")
 
 
+def _cluster_requested():
+    """Whether jobs go to a cluster: an executor other than local, given or from a profile.
+
+    Known only from the command line while the Snakefile is read; the check
+    must run then, before Snakemake starts the cheap jobs (datasets, settings).
+    """
+    import yaml
+
+    args = sys.argv[1:]
+    executors = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--executor", "-e")]
+    executors += [a.split("=", 1)[1] for a in args if a.startswith("--executor=")]
+    for i, a in enumerate(args[:-1]):
+        if a == "--profile" and (Path(args[i + 1]) / "config.yaml").exists():
+            executors.append(str(yaml.safe_load((Path(args[i + 1]) / "config.yaml").read_text())
+                                 .get("executor", "local")))
+    return workflow.remote_exec or any(e not in ("local", "dryrun", "touch") for e in executors)
+
+
 def train_runtime(wildcards, attempt):
     """Minutes for one training job, from its own size; grows with each retry."""
     s = run_settings(wildcards.run)
@@ -128,6 +146,13 @@ for _name, _experiment in STUDY.experiments.items():
     for _cell in _experiment.cells:
         RUN_WHERE.setdefault(_cell.run, f"experiments.{_name} ("
                              + ", ".join(f"{lv.axis}={lv.label}" for lv in _cell.levels) + ")")
+
+
+# Locally, refuse now what cannot fit, before any job starts.
+if not _cluster_requested():
+    for _run, _settings in RUNS.items():
+        _refuse_if_too_big(f"{RUN_WHERE[_run]}: one training job (run {_run})",
+                           resources.train_memory_mb(_settings))
 
 
 def train_mem_mb(wildcards, attempt):
