@@ -107,7 +107,7 @@ def experiments_of_kind(kind):
 # (Slurm's --mem and -t) leaves room above them and grows with each retry.
 def _refuse_if_too_big(what, estimate_mb):
     """Locally, a job that cannot fit in this machine's memory is refused before any runs."""
-    if workflow.local_exec and not workflow.remote_exec:
+    if workflow.local_exec and not _cluster_requested():
         available = resources.machine_memory_mb()
         if estimate_mb > available:
             raise WorkflowError(
