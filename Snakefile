@@ -13,6 +13,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/analysis.smk"
+include: "workflow/rules/verify.smk"
 include: "workflow/rules/cluster.smk"
 
 
@@ -20,3 +21,4 @@ rule all:
     default_target: True
     input:
         all_figures(),
+        intermediates(list(STUDY.experiments)),

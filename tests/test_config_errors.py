@@ -31,7 +31,7 @@ CASES = [
      ["defaults.learnig_rate: unknown key", "'learnig_rate' was unexpected",
       "allowed keys are: maxlen, split,", " lr, "]),
     ("typo_at_top_level", "seed: [0]\n",
-     ["seed: unknown key", "allowed keys are: seeds, defaults, override, labels, experiments"]),
+     ["seed: unknown key", "allowed keys are: seeds, defaults, verify, override, labels, experiments"]),
     ("typo_in_experiment", "experiments:\n  fig07_layers: {swep: {layers: [1, 2]}}\n",
      ["experiments.fig07_layers.swep: unknown key",
       "allowed keys are: kind, title, caption, set, sweep, threshold, plot"]),
@@ -227,3 +227,101 @@ def test_real_config_loads_with_one_warning():
     # ... and fig03's three lines are one run, trained once.
     assert len(study.experiments["fig03_no_rnn"].runs()) == 1
     assert len(study.experiments["fig01_hidden_maxlen5"].runs()) == 3
+
+
+# -- issue 10: values the checks used to accept and a job then failed on --------------
+# Checked through the study loader (the same messages common.smk prints after
+# "Invalid configuration: "), and two of them through Snakemake itself below.
+ACCEPTED_THEN_FAILED = [
+    ("threshold_nan", "experiments:\n  heatmap_lr_maxlen: {threshold: .nan}\n",
+     "experiments.heatmap_lr_maxlen.threshold: must be a number above 0 and at most 1 (got nan)"),
+    ("unknown_colormap", "experiments:\n  heatmap_lr_maxlen: {plot: {cmap: viridiss}}\n",
+     "experiments.heatmap_lr_maxlen.plot.cmap: unknown colormap 'viridiss'"),
+    ("seed_too_large", "seeds: [18446744073709551615]\n",
+     "seeds[0]: 18446744073709551615 is greater than the maximum of 4294967295"),
+    ("name_too_long", "experiments:\n  " + "f" * 80 + ": {kind: curves, sweep: {layers: [1]}}\n",
+     "experiments." + "f" * 80 + ": name not allowed, '" + "f" * 80 + "' is too long"),
+    ("train_size_below_batch", "defaults: {train_size: 100}\n",
+     "defaults.train_size: must be at least batch (200), or a batch repeats examples (got 100)"),
+    ("override_collapses_a_sweep", "experiments:\n  fig10_hidden: {kind: curves, sweep: {hidden: [16, 32]}}\n",
+     "experiments.fig10_hidden: (hidden=16) and (hidden=32) are one run because override.hidden (16) "
+     "replaces the swept value; a legend entry would have no run of its own"),
+    ("two_levels_same_settings",
+     "experiments:\n  fig09_cells:\n    sweep:\n      cell: [{label: GRU again, set: {cell: gru, lr: 0.001}}, gru]\n",
+     "experiments.fig09_cells: (cell=GRU again) and (cell=gru) have the same settings, so are one run; "
+     "a legend entry would have no run of its own"),
+    ("same_value_written_twice", "experiments:\n  fig06_lr: {sweep: {lr: [0.01, 0.010]}}\n",
+     "experiments.fig06_lr.sweep.lr: value '0.01' appears twice"),
+    ("same_group_written_twice",
+     "experiments:\n  fig09_cells:\n    sweep:\n      cell: [{label: GRU, set: {cell: gru}}, gru]\n",
+     "experiments.fig09_cells.sweep.cell[1]: sets the same as cell[0] ('GRU'); each value of an axis must differ"),
+]
+
+
+@pytest.mark.parametrize("case, text, message", ACCEPTED_THEN_FAILED, ids=[c[0] for c in ACCEPTED_THEN_FAILED])
+def test_values_a_job_would_fail_on_are_refused_by_the_config_check(case, text, message):
+    from rnnadd.configcheck import check_schema
+    from rnnadd.study import StudyError
+
+    config = merged_config(yaml.safe_load(text))
+    with pytest.raises((StudyError, ValueError)) as error:
+        check_schema(config, REPO / "workflow" / "schemas" / "config.schema.yaml")
+        load_study(config)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize("case", ["threshold_nan", "override_collapses_a_sweep"])
+def test_values_a_job_would_fail_on_are_refused_by_snakemake(workdir, case):
+    text, message = {c[0]: c[1:] for c in ACCEPTED_THEN_FAILED}[case]
+    (workdir / "bad.yaml").write_text(text)
+    assert_mentions(refused(workdir, "-n", *SMOKE, "bad.yaml"), [f"Invalid configuration: {message}"])
+
+
+# -- issue 10: nothing without effect, or overridden, passes in silence ----------------
+SILENT_BEFORE = """
+experiments:
+  fig07_layers: {set: {layers: 3}, threshold: 0.9, plot: {cmap: magma}}
+  heatmap_lr_maxlen:
+    sweep:
+      lr: [0.005, {label: fast, set: {lr: 0.05, maxlen: 4}}]
+      maxlen: [3, 5]
+  fig06_lr:
+    sweep:
+      lr: [0.01, {label: late, set: {lr: 0.01, lr_milestones: [100]}}]
+labels:
+  batch: {name: batch size}
+  cell: {values: {rnnn: RNN}}
+"""
+WARNINGS = [
+    "experiments.fig07_layers.set.layers: overridden by the sweep for 2 of its 2 values (layers=1, layers=2)",
+    "experiments.fig07_layers.threshold: has no effect, only heatmaps use a threshold",
+    "experiments.fig07_layers.plot.cmap: has no effect on a curves figure",
+    "experiments.heatmap_lr_maxlen.sweep.lr[1].set.maxlen: maxlen is also an axis of this figure, "
+    "whose values override it",
+    "experiments.fig06_lr (lr=late).lr_milestones: milestone 100 is not below steps (30), "
+    "so it never changes the learning rate of a step",
+    "override.steps: replaces the value that 8 experiments set",
+    "labels.batch: no figure sweeps batch, so these words are never shown",
+    "labels.cell.values.rnnn: no figure has this value of cell",
+]
+
+
+def test_overridden_or_unused_settings_each_give_a_warning_naming_the_key(workdir):
+    (workdir / "quiet.yaml").write_text(SILENT_BEFORE)
+    result = snakemake(workdir, "-n", "--cores", "1", *SMOKE, "quiet.yaml")
+    output = result.stdout + result.stderr
+    missing = [w for w in WARNINGS if f"Config warning: {w}" not in output]
+    assert not missing, f"{missing}\n{output[:4000]}"
+    assert all(output.index(w) < output.index(PLANNED) for w in WARNINGS)
+
+
+# -- issue 10: overrides from the command line -----------------------------------------
+
+def test_config_on_the_command_line_sets_lists_and_nested_settings(workdir):
+    result = snakemake(workdir, "-n", "--cores", "1", *SMOKE,
+                       "--config", "seeds=[0]", "defaults={lr: 0.02}")
+    output = result.stdout + result.stderr
+    assert "Invalid configuration" not in output
+    assert "seed=0" in output and "seed=1" not in output  # the list replaced the preset's [0, 1]
+    # fig07_layers sets no lr of its own: the command line's is used, the other defaults kept.
+    assert "run=rnn-relu_1x16_carry-normal_len5_lr0.02_30steps_" in output

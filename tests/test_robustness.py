@@ -111,7 +111,7 @@ def test_truncated_metrics_file_gives_an_error_naming_it(smoke_run, tmp_path):
     assert result.returncode != 0
     relative = str(victim.relative_to(workdir))
     assert f"error: {relative}:" in output
-    assert "and rerun to recompute it" in output
+    assert f"delete it and rerun: rm {relative}, then the same snakemake command again" in output
 
 
 def test_edited_metrics_file_with_rows_removed_is_caught(smoke_run, tmp_path):

@@ -199,7 +199,7 @@ def test_run_names_are_readable_stable_and_ignore_inert_settings():
     a = Settings.from_dict(dict(cell="lstm", nonlinearity="tanh", maxlen=7))
     b = Settings.from_dict(dict(cell="lstm", nonlinearity="relu", maxlen=7))
     assert a.run_id() == b.run_id()
-    assert a.run_id().startswith("lstm_2x64_carry-normal_len7_lr0.01_300steps_")
+    assert a.run_id().startswith("lstm_2x64_carry-normal_len7_lr0.001_1000steps_")
     assert Settings.from_dict(dict(maxlen=7)).run_id() != a.run_id()
     assert Settings.from_dict(dict(hidden_mode="zero", h0_init="zeros")).run_id() == \
         Settings.from_dict(dict(hidden_mode="zero")).run_id()

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import write_text
+from .io import rerun_hint, write_text
 from .metrics import COLUMNS
 
 METRICS = ("loss", "test_loss", "accuracy", "digit_accuracy")
@@ -39,7 +39,7 @@ def t975(n: int) -> float:
 def read_metrics(path, expected_steps=None) -> pd.DataFrame:
     """Read one seed's CSV and check it is whole; errors name the file."""
     path = Path(path)
-    hint = f"delete {path} and rerun to recompute it"
+    hint = rerun_hint(path)
     try:
         frame = pd.read_csv(path)
     except FileNotFoundError:
@@ -110,8 +110,8 @@ def aggregate(layout: dict, seeds: list[int], metrics_path) -> pd.DataFrame:
         step_index = frames[0]["step"]
         for frame, seed in zip(frames, seeds):
             if not frame["step"].equals(step_index):
-                raise MetricsError(f"{metrics_path(cell['run'], seed)}: its steps differ from seed "
-                                   f"{seeds[0]}'s; delete it and rerun to recompute it")
+                path = metrics_path(cell['run'], seed)
+                raise MetricsError(f"{path}: its steps differ from seed {seeds[0]}'s; {rerun_hint(path)}")
         diverged = np.stack([f["diverged"].to_numpy() for f in frames])
         for metric in METRICS:
             values = np.stack([f[metric].to_numpy(dtype=float) for f in frames])
@@ -126,5 +126,48 @@ def write_aggregate(frame: pd.DataFrame, path) -> None:
     write_text(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
-def read_aggregate(path) -> pd.DataFrame:
-    return pd.read_csv(path, keep_default_na=True)
+def expected_rows(layout: dict) -> int:
+    if layout["kind"] == "heatmap":
+        return len(layout["cells"])
+    return sum(len(METRICS) * len(cell["eval_steps"]) for cell in layout["cells"])
+
+
+def read_aggregate(path, layout: dict | None = None) -> pd.DataFrame:
+    """Read an aggregate table and check it is whole; errors name the file.
+
+    With the experiment's ``layout``: one row per line, metric and step (or
+    per heatmap cell), every run present, and for a heatmap a value in each
+    cell, so a truncated or edited table is never drawn.
+    """
+    path = Path(path)
+    hint = rerun_hint(path)
+    try:
+        frame = pd.read_csv(path, keep_default_na=True)
+    except FileNotFoundError:
+        raise MetricsError(f"{path}: aggregate table does not exist") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        first = str(error).strip().splitlines()[0]
+        raise MetricsError(f"{path}: not a readable aggregate table ({first}); {hint}") from None
+    if layout is None:
+        return frame
+    kind = layout["kind"]
+    needed = ["run", "metric", "n_seeds", "n_diverged", "mean", "ci95_low", "ci95_high"]
+    needed += [f"label{i}" for i in range(len(layout["axes"]))]
+    needed += ["n_reached", "cap"] if kind == "heatmap" else ["step"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise MetricsError(f"{path}: column {missing[0]!r} is missing (truncated or edited?); {hint}")
+    if len(frame) != expected_rows(layout):
+        raise MetricsError(f"{path}: has {len(frame)} rows, expected {expected_rows(layout)} "
+                           f"(truncated or edited?); {hint}")
+    runs = {cell["run"] for cell in layout["cells"]}
+    if set(frame["run"]) != runs:
+        raise MetricsError(f"{path}: its runs are not those of the experiment (made for another "
+                           f"config, or edited?); {hint}")
+    key_columns = [c for c in needed if c not in ("mean", "ci95_low", "ci95_high")]
+    if frame[key_columns].isna().any().any():
+        raise MetricsError(f"{path}: has empty values where every row needs one (truncated?); {hint}")
+    if kind == "heatmap" and not np.isfinite(frame["mean"].to_numpy(dtype=float)).all():
+        bad = frame.loc[~np.isfinite(frame["mean"].to_numpy(dtype=float))].iloc[0]
+        raise MetricsError(f"{path}: heatmap cell ({bad['label0']}, {bad['label1']}) has no value; {hint}")
+    return frame

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from .io import atomic_path
+from .io import atomic_path, rerun_hint
 from .model import AdderModel
 from .settings import Settings, SettingsError
 
@@ -59,14 +59,15 @@ def save_checkpoint(path, settings: Settings, model: AdderModel, state, step: in
         "step": int(step),
     }
     with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
+        # Through a Python file, so a full disk is an OSError like any other write.
+        with open(tmp, "wb") as handle:
+            torch.save(payload, handle)
 
 
 def load_checkpoint(path) -> Checkpoint:
     """Read a checkpoint back into a ready model (eval mode); errors name the file."""
     path = Path(path)
-    hint = (f"delete {path} and rerun the same snakemake command to retrain it "
-            "(or `python -m rnnadd train` for a run outside the workflow)")
+    hint = rerun_hint(path) + " (or `python -m rnnadd train` for a run outside the workflow)"
     if not path.exists():
         raise CheckpointError(f"{path}: checkpoint file does not exist; {hint}")
     try:

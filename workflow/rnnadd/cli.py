@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from .data import DatasetError, dataset_paths, load_set, make_set, save_set
+from .io import DiskFullError
 from .settings import Settings, SettingsError, load_settings_file
 
 
@@ -193,7 +194,7 @@ def main(argv=None) -> int:
                 parser.error("train needs --out, or both --metrics and --timing")
             print(json.dumps(train(settings, args.seed, train_path, test_path, metrics, timing,
                                    checkpoint)))
-    except (SettingsError, DatasetError) as error:
+    except (SettingsError, DatasetError, DiskFullError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

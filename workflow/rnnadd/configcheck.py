@@ -77,3 +77,31 @@ def check_schema(config, schema_path) -> None:
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is not None:
         raise ValueError(_schema_message(error))
+
+
+# Free text: a title such as "2024" stays a string.
+_TEXT_KEYS = {"title", "caption", "label", "labels"}
+
+
+def command_line_values(values, key=None):
+    """`--config` values read as YAML in a file would be.
+
+    Snakemake reads `--config seeds=[0]` with YAML's base loader, which keeps
+    every scalar a string (['0']); mappings are merged key by key into the
+    config, lists replace. This turns each such string into what the same
+    text means in a config file (0, 0.01, true), except free text.
+    """
+    if key in _TEXT_KEYS:
+        return values
+    if isinstance(values, dict):
+        return {k: command_line_values(v, k) for k, v in values.items()}
+    if isinstance(values, list):
+        return [command_line_values(v) for v in values]
+    if isinstance(values, str) and values:
+        try:
+            parsed = yaml.safe_load(values)
+        except yaml.YAMLError:
+            return values
+        if isinstance(parsed, (bool, int, float)) or parsed is None:
+            return parsed
+    return values

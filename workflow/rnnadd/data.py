@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import atomic_path
+from .io import atomic_path, rerun_hint
 
 # Examples are drawn in blocks, each from its own seeded generator, so a larger
 # dataset starts with exactly the examples of a smaller one.
@@ -136,7 +136,7 @@ def save_set(data: AdditionSet, path, *, seed: int, split: str, part: str) -> No
 def load_set(path, maxlen: int | None = None) -> AdditionSet:
     """Read and check a dataset file; any damage raises DatasetError naming the file."""
     path = Path(path)
-    hint = f"delete {path} and rerun to regenerate it"
+    hint = rerun_hint(path)
     if not path.exists():
         raise DatasetError(f"{path}: dataset file does not exist")
     try:

@@ -1,14 +1,37 @@
 """Atomic file output: write to a temporary name, then rename into place.
 
 A job killed mid-write leaves at most a hidden ``.*.partial`` file, never a
-complete-looking output.
+complete-looking output. A full disk is one clear error naming the file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shlex
 from pathlib import Path
+
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+class DiskFullError(OSError):
+    """No space left (or quota exceeded) while writing an output."""
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
+def rerun_hint(path) -> str:
+    """The remedy for a damaged file, as commands that work when pasted."""
+    return f"delete it and rerun: rm {shlex.quote(str(path))}, then the same snakemake command again"
+
+
+def _is_disk_full(error: BaseException) -> bool:
+    if isinstance(error, OSError) and error.errno in _NO_SPACE:
+        return True
+    # torch.save reports a failed write as a RuntimeError with the OS's words.
+    return isinstance(error, RuntimeError) and "No space left on device" in str(error)
 
 
 @contextlib.contextmanager
@@ -19,8 +42,13 @@ def atomic_path(path):
     try:
         yield tmp
         os.replace(tmp, path)
+    except (OSError, RuntimeError) as error:
+        if _is_disk_full(error):
+            raise DiskFullError(errno.ENOSPC, f"{path}: no space left on device while writing it; "
+                                "free some space, then run the same command again") from None
+        raise
     finally:
-        if tmp.exists():
+        if tmp.exists() or tmp.is_symlink():
             tmp.unlink()
 
 

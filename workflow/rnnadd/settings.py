@@ -11,6 +11,8 @@ import dataclasses
 import hashlib
 import json
 import math
+import re
+from pathlib import Path
 from typing import Any, Mapping
 
 CELLS = ("rnn", "lstm", "gru", "none")
@@ -26,8 +28,10 @@ class SettingsError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
+    # The same values as `defaults` in config.yaml (tests/test_run_names.py
+    # checks it): a run given only some settings gets the study's defaults.
     # data
-    maxlen: int = 10
+    maxlen: int = 5
     split: str = "report"
     train_size: int = 200_000
     test_size: int = 2000
@@ -40,11 +44,11 @@ class Settings:
     hidden_mode: str = "carry"
     h0_init: str = "normal"
     # optimisation
-    lr: float = 0.01
+    lr: float = 0.001
     lr_milestones: tuple = ()
     lr_gamma: float = 0.1
     batch: int = 200
-    steps: int = 300
+    steps: int = 1000
     eval_every: int = 50
     # execution
     threads: int = 1
@@ -68,7 +72,8 @@ class Settings:
             merged["lr_milestones"] = tuple(merged["lr_milestones"])
         settings = cls(**merged)
         settings.validate(where)
-        return settings
+        # `lr: 1` and `lr: 1.0` are one setting, so one run with one name.
+        return dataclasses.replace(settings, lr=float(settings.lr), lr_gamma=float(settings.lr_gamma))
 
     def validate(self, where: str = "") -> None:
         prefix = f"{where}." if where else ""
@@ -91,7 +96,11 @@ class Settings:
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 fail(key, "must be a finite number above 0")
-            if not math.isfinite(value) or value <= 0:
+            try:
+                finite = math.isfinite(float(value))
+            except OverflowError:  # an integer too large for a float
+                finite = False
+            if not finite or value <= 0:
                 fail(key, "must be a finite number above 0")
 
         integer("maxlen", 2)
@@ -113,6 +122,12 @@ class Settings:
         integer("threads", 1)
         if self.eval_every > self.steps:
             fail("eval_every", f"must not exceed steps ({self.steps})")
+        if self.steps // self.eval_every > MAX_EVALUATIONS:
+            fail("eval_every", f"gives {self.steps // self.eval_every} evaluations of {self.steps} steps, "
+                 f"more than {MAX_EVALUATIONS} rows of metrics; make it at least "
+                 f"{-(-self.steps // MAX_EVALUATIONS)}")
+        if self.train_size < self.batch:
+            fail("train_size", f"must be at least batch ({self.batch}), or a batch repeats examples")
         milestones = self.lr_milestones
         if not isinstance(milestones, tuple) or not all(
             isinstance(m, int) and not isinstance(m, bool) and m >= 1 for m in milestones
@@ -160,11 +175,15 @@ class Settings:
             cell = f"rnn-{self.nonlinearity}" if self.cell == "rnn" else self.cell
             mode = f"carry-{self.h0_init}" if self.hidden_mode == "carry" else self.hidden_mode
             parts = [cell, f"{self.layers}x{self.hidden}", mode]
-        lr = f"lr{self.lr:g}"
+        lr = f"lr{_name_number(self.lr)}"
         if self.lr_milestones:
-            lr += "-ms" + "-".join(str(m) for m in self.lr_milestones) + f"g{self.lr_gamma:g}"
-        parts += [f"len{self.maxlen}", lr, f"{self.steps}steps", digest]
-        return "_".join(parts)
+            lr += "-ms" + "-".join(str(m) for m in self.lr_milestones) + f"g{_name_number(self.lr_gamma)}"
+        parts += [f"len{self.maxlen}", lr, f"{self.steps}steps"]
+        readable = "_".join(parts)
+        if len(readable) > MAX_READABLE_NAME:
+            # Huge values or many milestones: the digest alone tells runs apart.
+            readable = readable[:MAX_READABLE_NAME].rstrip("_-.")
+        return f"{readable}_{digest}"
 
     def dataset_id(self, seed: int) -> str:
         """Runs that share this name read the same examples in the same order."""
@@ -178,18 +197,57 @@ class Settings:
         return steps
 
 
+# Run folder names: at most this many readable characters, then "_" and an
+# 8-digit digest, well under the 255 bytes a file name may have (a temporary
+# file adds a prefix and a suffix to it).
+MAX_READABLE_NAME = 120
+# Rows of a metrics CSV; far more than a figure can show.
+MAX_EVALUATIONS = 100_000
+RUN_NAME_PATTERN = r"[a-z0-9._-]+"
+RUN_FOLDER_PATTERN = r"[a-z0-9._-]+_[0-9a-f]{8}"
+
+
+def _name_number(value: float) -> str:
+    """A number as a run name shows it: `:g` as always, with no '+' ("1e+06" -> "1e06").
+
+    The name only needs to be readable and safe; the digest that follows it
+    tells apart values that print alike.
+    """
+    return f"{value:g}".replace("+", "")
+
+
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Settings))
 DEFAULTS = Settings()
 DEFAULTS_DICT = dataclasses.asdict(DEFAULTS)
 
 
 def load_settings_file(path) -> Settings:
-    """Read settings from a YAML or JSON file (YAML is a superset of JSON)."""
+    """Read settings from a YAML or JSON file (YAML is a superset of JSON).
+
+    A run's own ``results/runs/<run>/settings.yaml`` must hold exactly that
+    run's settings: an emptied or edited one would train something else under
+    the run's name, so it is refused, naming this file.
+    """
     import yaml
 
+    from .io import rerun_hint
+
+    path = Path(path)
+    in_run_folder = path.name == "settings.yaml" and re.fullmatch(RUN_FOLDER_PATTERN, path.parent.name)
+    hint = f"; {rerun_hint(path)}" if in_run_folder else ""
     with open(path) as handle:
         try:
-            values = yaml.safe_load(handle) or {}
+            values = yaml.safe_load(handle)
         except yaml.YAMLError as error:
-            raise SettingsError(f"{path}: not valid YAML ({error})") from None
-    return Settings.from_dict(values, where=str(path))
+            first = str(error).splitlines()[0]
+            raise SettingsError(f"{path}: not valid YAML ({first}){hint}") from None
+    if values is None and in_run_folder:
+        raise SettingsError(f"{path}: the settings file is empty{hint}")
+    try:
+        settings = Settings.from_dict(values or {}, where=str(path))
+    except SettingsError as error:
+        raise SettingsError(f"{error}{hint}") from None
+    if in_run_folder and settings.run_id() != path.parent.name:
+        raise SettingsError(f"{path}: holds the settings of run {settings.run_id()}, not of "
+                            f"{path.parent.name} (edited by hand?){hint}")
+    return settings

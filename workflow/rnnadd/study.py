@@ -14,6 +14,7 @@ that would have no effect where they are set.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,11 +28,16 @@ ANALYSIS_KINDS = ("length", "positions", "probe")
 # Sums per test length (length) and per fit / score set (probe), unless `examples` says.
 DEFAULT_EXAMPLES = {"length": 1000, "probe": 1000}
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# Long enough for any sensible name, short enough that the temporary file
+# `.<name>.csv.<pid>.partial` stays far below the 255 bytes of a file name.
+MAX_NAME_LENGTH = 64
+# Seeds feed numpy's and torch's generators (the latter adds an offset).
+MAX_SEED = 2**32 - 1
 # Rule names of the workflow; an experiment becomes a rule of its own name.
 RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate",
                   "curves_figure", "heatmap_figure", "length_eval", "positions_eval",
                   "probe_eval", "analysis_aggregate", "length_figure", "positions_figure",
-                  "probe_figure"}
+                  "probe_figure", "verify"}
 
 
 class StudyError(ValueError):
@@ -140,8 +146,14 @@ def canonical(settings: Settings) -> Settings:
 
 
 def describe(value) -> str:
+    """A swept value as legends and tables show it: short, and one-to-one.
+
+    `:g` keeps six digits, so 0.001000111 and 0.001000112 would print alike;
+    then the exact shortest form is used instead.
+    """
     if isinstance(value, float):
-        return f"{value:g}"
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)
     return str(value)
 
 
@@ -164,10 +176,15 @@ def _levels(name: str, axis: str, values) -> list[Level]:
             levels.append(Level(axis, str(value["label"]), str(value["label"]), dict(value["set"])))
         else:
             levels.append(Level(axis, describe(value), value, {axis: value}))
-    labels = [level.label for level in levels]
-    duplicates = sorted({label for label in labels if labels.count(label) > 1})
-    if duplicates:
-        raise StudyError(f"{where}: value {duplicates[0]!r} appears twice")
+    # Judged on the values themselves (0.001000111 and 0.001000112 differ),
+    # and on the labels, which must tell the legend's entries apart.
+    for index, level in enumerate(levels):
+        for position, earlier in enumerate(levels[:index]):
+            if level.label == earlier.label:
+                raise StudyError(f"{where}: value {level.label!r} appears twice")
+            if level.changes == earlier.changes:
+                raise StudyError(f"{where}[{index}]: sets the same as {axis}[{position}] "
+                                 f"({earlier.label!r}); each value of an axis must differ")
     return levels
 
 
@@ -175,8 +192,10 @@ def load_study(config: dict) -> Study:
     """Expand a config mapping into runs and experiments, or raise StudyError."""
     seeds = config.get("seeds")
     if (not isinstance(seeds, list) or not seeds
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)):
-        raise StudyError(f"seeds: must be a non-empty list of non-negative integers (got {seeds!r})")
+            or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED
+                       for s in seeds)):
+        raise StudyError(f"seeds: must be a non-empty list of integers from 0 to {MAX_SEED} "
+                         f"(got {seeds!r})")
     if len(set(seeds)) != len(seeds):
         raise StudyError(f"seeds: must be distinct (got {seeds!r})")
 
@@ -199,10 +218,15 @@ def load_study(config: dict) -> Study:
             raise StudyError(
                 f"experiments: name {name!r} is not allowed; use lower-case letters, digits and _, "
                 "starting with a letter")
+        if len(name) > MAX_NAME_LENGTH:
+            raise StudyError(f"experiments.{name}: name is {len(name)} characters long; "
+                             f"at most {MAX_NAME_LENGTH} are allowed")
         if name in RESERVED_NAMES:
             raise StudyError(f"experiments.{name}: this name is taken by a workflow rule; "
                              f"reserved names are {', '.join(sorted(RESERVED_NAMES))}")
         experiments[name] = _expand(name, entry, defaults, override, runs, warnings)
+    _check_override(experiments_config, override, warnings)
+    _check_labels(config.get("labels") or {}, experiments, warnings)
     return Study(list(seeds), runs, experiments, warnings)
 
 
@@ -226,9 +250,12 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
             raise StudyError(f"{where}.set: {key!r} is not a setting; settings are: {', '.join(FIELD_NAMES)}")
     axes = list(sweep)
     level_lists = [_levels(name, axis, values) for axis, values in sweep.items()]
+    _check_overridden_in_experiment(where, fixed, axes, level_lists, warnings)
 
     cells = []
     inert_reported = set()
+    milestones_reported = False
+    by_run: dict[str, tuple] = {}  # run -> (label, settings as written, with override) of its first cell
     for combination in itertools.product(*level_lists):
         values = {**defaults, **fixed}
         for level in combination:
@@ -237,7 +264,7 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
         try:
             # As written, like the defaults: an override (a quick preset)
             # must not hide a bad value that the full study would reject.
-            Settings.from_dict(values, where=f"{where} ({label})")
+            written = Settings.from_dict(values, where=f"{where} ({label})")
             settings = Settings.from_dict({**values, **override}, where=f"{where} ({label})")
         except SettingsError as error:
             raise StudyError(str(error)) from None
@@ -254,15 +281,29 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
             key = f"{where}.{source}" if source else f"{where} (defaults.cell)"
             raise StudyError(f"{key}: a probe reads the recurrent layers' hidden state; "
                              f"cell none has no recurrent layer ({label})")
+        late = [m for m in settings.lr_milestones if m >= settings.steps]
+        if late and not milestones_reported:
+            milestones_reported = True
+            warnings.append(f"{where} ({label}).lr_milestones: milestone {late[0]} is not below steps "
+                            f"({settings.steps}), so it never changes the learning rate of a step")
+        forced = settings
         settings = canonical(settings)
         run = settings.run_id()
+        _check_collapse(where, kind, run, label, written, forced, override, by_run)
         runs[run] = settings
         cells.append(Cell(tuple(combination), run, settings.eval_steps()))
 
     threshold = entry.get("threshold", 1.0)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
+            or not math.isfinite(threshold) or not 0 < threshold <= 1:
+        raise StudyError(f"{where}.threshold: must be a number above 0 and at most 1 (got {threshold!r})")
+    if "threshold" in entry and kind != "heatmap":
+        warnings.append(f"{where}.threshold: has no effect, only heatmaps use a threshold")
+    options = dict(entry.get("plot") or {})
+    _check_plot_options(where, kind, options, warnings)
     return Experiment(name, kind, axes, cells, title=entry.get("title", name),
                       caption=entry.get("caption", ""), threshold=threshold,
-                      options=dict(entry.get("plot") or {}),
+                      options=options,
                       test_lengths=test_lengths, examples=examples)
 
 
@@ -299,6 +340,92 @@ def _analysis_options(where: str, kind: str, entry: dict) -> tuple[list[int], in
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
         raise StudyError(f"{where}.examples: must be an integer of at least 1 (got {examples!r})")
     return lengths, examples
+
+
+
+def _check_overridden_in_experiment(where, fixed, axes, level_lists, warnings) -> None:
+    """Warn about values the experiment gives and then overrides itself."""
+    for key in fixed:
+        overriding = [f"{lv.axis}={lv.label}" for levels in level_lists for lv in levels if key in lv.changes]
+        if overriding:
+            total = sum(len(levels) for levels in level_lists if any(key in lv.changes for lv in levels))
+            warnings.append(f"{where}.set.{key}: overridden by the sweep for {len(overriding)} of its "
+                            f"{total} values ({', '.join(overriding[:3])}{', ...' if len(overriding) > 3 else ''})")
+    for position, levels in enumerate(level_lists):
+        for index, level in enumerate(levels):
+            for key in level.changes:
+                if key in axes and key != level.axis:
+                    later = axes.index(key) > position
+                    warnings.append(
+                        f"{where}.sweep.{level.axis}[{index}].set.{key}: {key} is also an axis of this "
+                        + ("figure, whose values override it" if later
+                           else "figure; this group overrides that axis's values"))
+
+
+def _check_collapse(where, kind, run, label, written, forced, override, by_run) -> None:
+    """Two lines (or cells) that are one run mislead, unless an inert setting is why."""
+    if run not in by_run:
+        by_run[run] = (label, written, forced)
+        return
+    first_label, first_written, first_forced = by_run[run]
+    if forced != first_forced:
+        return  # they differ only in settings without effect: warned about already
+    entry = "a legend entry" if kind == "curves" else "a heatmap cell"
+    if written != first_written:
+        keys = [k for k in override if getattr(written, k) != getattr(first_written, k)]
+        cause = ", ".join(f"override.{k} ({override[k]!r})" for k in keys)
+        raise StudyError(f"{where}: ({first_label}) and ({label}) are one run because {cause} "
+                         f"replaces the swept value; {entry} would have no run of its own")
+    raise StudyError(f"{where}: ({first_label}) and ({label}) have the same settings, so are one run; "
+                     f"{entry} would have no run of its own")
+
+
+def _check_plot_options(where, kind, options, warnings) -> None:
+    ymax = options.get("loss_ymax")
+    if ymax is not None and (isinstance(ymax, bool) or not isinstance(ymax, (int, float))
+                             or not math.isfinite(ymax) or ymax <= 0):
+        raise StudyError(f"{where}.plot.loss_ymax: must be a finite number above 0 (got {ymax!r})")
+    if "cmap" in options:
+        from matplotlib import colormaps  # only when a colormap is named: it costs a third of a second
+
+        if options["cmap"] not in colormaps:
+            raise StudyError(f"{where}.plot.cmap: unknown colormap {options['cmap']!r}; "
+                             "see matplotlib's list, e.g. viridis, magma, cividis, Blues")
+    unused = {"curves": "cmap", "heatmap": "loss_ymax"}.get(kind)
+    if unused in options:
+        warnings.append(f"{where}.plot.{unused}: has no effect on a {kind} figure")
+
+
+def _check_override(experiments_config, override, warnings) -> None:
+    """One warning per `override` key that replaces values the experiments set."""
+    for key in override:
+        replaced = []
+        for name, entry in experiments_config.items():
+            levels = [lv for values in (entry.get("sweep") or {}).values() for lv in values]
+            given = key in (entry.get("set") or {}) or key in (entry.get("sweep") or {}) or any(
+                isinstance(lv, dict) and key in (lv.get("set") or {}) for lv in levels)
+            if given:
+                replaced.append(name)
+        if replaced:
+            warnings.append(f"override.{key}: replaces the value that {len(replaced)} experiment"
+                            f"{'s' if len(replaced) > 1 else ''} set ({', '.join(replaced[:4])}"
+                            f"{', ...' if len(replaced) > 4 else ''})")
+
+
+def _check_labels(labels, experiments, warnings) -> None:
+    """Words for an axis or value that no figure draws are likely a typo."""
+    shown: dict[str, set] = {}
+    for experiment in experiments.values():
+        for cell in experiment.cells:
+            for level in cell.levels:
+                shown.setdefault(level.axis, set()).add(level.label)
+    for axis, entry in labels.items():
+        if axis not in shown:
+            warnings.append(f"labels.{axis}: no figure sweeps {axis}, so these words are never shown")
+            continue
+        for value in (entry or {}).get("values") or {}:
+            if str(value) not in shown[axis]:
+                warnings.append(f"labels.{axis}.values.{value}: no figure has this value of {axis}")
 
 
 def _why_inert(key: str, settings: Settings) -> str:

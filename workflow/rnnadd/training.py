@@ -31,6 +31,7 @@ from .metrics import rows_to_csv
 from .model import AdderModel, detach_state, draw_initial_state, slice_state, zero_state
 from .optim import Adam, MultiStepLR
 from .settings import Settings
+from .verify import library_versions
 
 
 
@@ -193,6 +194,8 @@ def train_run(settings: Settings, seed: int, train: AdditionSet, test: AdditionS
         "eval_s": eval_s,
         "evaluations": len(eval_steps),
         "eval_fraction_of_training": eval_s / train_s if train_s else 0.0,
+        # Not in the metrics CSV; `verify` reads it to explain a difference.
+        "versions": library_versions(),
     }
     return RunResult(rows, timing, diverged_at is not None, diverged_at, trainer)
 

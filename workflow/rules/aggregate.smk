@@ -10,6 +10,7 @@ rule aggregate:
         layout=lambda w: STUDY.experiments[w.name].layout(),
         seeds=SEEDS,
         runs_dir=f"{RESULTS}/runs",
+        figures=lambda w: figure_files(w.name),
     log:
         f"{RESULTS}/logs/aggregate/{{name}}.log",
     localrule: True

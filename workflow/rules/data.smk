@@ -16,8 +16,8 @@ rule make_dataset:
     log:
         f"{RESULTS}/logs/make_dataset/len{{maxlen}}_{{split}}_seed{{seed}}_train{{train_size}}_test{{test_size}}.log",
     resources:
-        runtime=10,
-        mem_mb=2000,
+        runtime=dataset_runtime,
+        mem_mb=dataset_mem_mb,
     shell:
         '"{PYTHON}" {SCRIPTS}/make_dataset.py --maxlen {wildcards.maxlen} --split {wildcards.split}'
         " --seed {wildcards.seed} --train-size {wildcards.train_size} --test-size {wildcards.test_size}"

@@ -25,6 +25,7 @@ rule curves_figure:
         name=experiments_of_kind("curves"),
     params:
         plot=plot_params,
+        layout=lambda w: STUDY.experiments[w.name].layout(),
         kind="curves",
     log:
         f"{RESULTS}/logs/figure/{{name}}.log",
@@ -47,6 +48,7 @@ rule heatmap_figure:
         name=experiments_of_kind("heatmap"),
     params:
         plot=plot_params,
+        layout=lambda w: STUDY.experiments[w.name].layout(),
         kind="heatmap",
     log:
         f"{RESULTS}/logs/figure/{{name}}.log",
@@ -63,4 +65,5 @@ for _name in STUDY.experiments:
             _name
         input:
             figure_files(_name),
+            intermediates([_name]),
         localrule: True

@@ -7,8 +7,17 @@ sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
 from rnnadd.aggregate import aggregate, write_aggregate  # noqa: E402
 from rnnadd.logs import logged  # noqa: E402
 
-with logged(snakemake.log[0]):  # noqa: F821
-    params = snakemake.params  # noqa: F821
-    table = aggregate(params.layout, params.seeds,
-                      lambda run, seed: Path(params.runs_dir) / run / f"seed{seed}.csv")
-    write_aggregate(table, snakemake.output[0])  # noqa: F821
+params = snakemake.params  # noqa: F821
+try:
+    with logged(snakemake.log[0]):  # noqa: F821
+        table = aggregate(params.layout, params.seeds,
+                          lambda run, seed: Path(params.runs_dir) / run / f"seed{seed}.csv")
+        write_aggregate(table, snakemake.output[0])  # noqa: F821
+except BaseException:
+    # Snakemake removes the failed table; a figure drawn from it before must
+    # not stay behind as if it were still backed by the data.
+    for figure in params.figures:
+        if Path(figure).exists():
+            Path(figure).unlink()
+            print(f"removed {figure}: its data no longer checks out", file=sys.stderr)
+    raise

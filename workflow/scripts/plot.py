@@ -12,5 +12,6 @@ with logged(snakemake.log[0]):  # noqa: F821
 
     plot = snakemake.params.plot  # noqa: F821
     draw = plot_curves if snakemake.params.kind == "curves" else plot_heatmap  # noqa: F821
-    draw(read_aggregate(snakemake.input[0]), plot["title"], plot["labels"], plot["options"],  # noqa: F821
+    table = read_aggregate(snakemake.input[0], snakemake.params.layout)  # noqa: F821
+    draw(table, plot["title"], plot["labels"], plot["options"],  # noqa: F821
          {"png": snakemake.output.png, "pdf": snakemake.output.pdf})  # noqa: F821

@@ -1,0 +1,75 @@
+"""Resource estimates: fitted to a measured table, and used to refuse what cannot fit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import REPO, SMOKE, snakemake
+from rnnadd import resources
+
+MEASURED = REPO / "workflow" / "resources" / "measured.tsv"
+ROWS = resources.read_measured(MEASURED)
+ESTIMATES = {
+    ("train", "cpu_s"): lambda r: resources._dot(resources.TRAIN_CPU_S, resources.train_cpu_features(r)),
+    ("train", "max_rss_mb"): lambda r: resources._dot(resources.TRAIN_MEMORY_MB,
+                                                      resources.train_memory_features(r)),
+    ("dataset", "cpu_s"): lambda r: resources._dot(resources.DATASET_CPU_S, resources.dataset_cpu_features(r)),
+    ("dataset", "max_rss_mb"): lambda r: resources._dot(resources.DATASET_MEMORY_MB,
+                                                        resources.dataset_memory_features(r)),
+}
+
+
+def test_the_table_covers_the_grid_and_the_study():
+    train = [r for r in ROWS if r["job"] == "train"]
+    assert {r["source"] for r in train} == {"grid", "study"}
+    for key in ("maxlen", "layers", "hidden", "cell", "batch", "train_size", "steps"):
+        assert len({r[key] for r in train}) >= 2, key
+    assert len([r for r in ROWS if r["job"] == "dataset"]) >= 4
+
+
+@pytest.mark.parametrize("job, measure", sorted(ESTIMATES))
+def test_estimate_is_within_a_factor_of_1_5_of_every_measurement(job, measure):
+    estimate = ESTIMATES[job, measure]
+    off = [(round(estimate(r) / r[measure], 2), {k: r[k] for k in ("source", "maxlen", "cell", "layers",
+                                                                 "hidden", "batch", "steps")})
+           for r in ROWS if r["job"] == job and not 1 / 1.5 <= estimate(r) / r[measure] <= 1.5]
+    assert not off, off
+
+
+def test_a_run_too_big_for_this_machine_is_refused_before_any_job_with_its_estimate(tmp_path):
+    from conftest import copy_workflow
+
+    workdir = copy_workflow(tmp_path / "study")
+    (workdir / "big.yaml").write_text("override: {hidden: 100000}\n")
+    result = snakemake(workdir, "fig07_layers", "--cores", "1", *SMOKE, "big.yaml", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    # Checked while the Snakefile is read, for every run: the first too big is named.
+    assert re.search(r"Invalid configuration: experiments\.\w+ \([^)]*\): one training job \(run "
+                     r"rnn-relu_\dx100000_carry-normal_len5_lr[\d.]+_30steps_\w+\) needs about [\d.]+ GB", output)
+    assert "Building DAG of jobs" not in output
+    assert "GB of memory (estimate), more than this machine's" in output
+    assert not (workdir / "results" / "runs").exists()
+
+
+def test_a_run_over_a_day_is_a_warning_with_its_estimate(tmp_path):
+    from conftest import copy_workflow
+
+    workdir = copy_workflow(tmp_path / "study")
+    (workdir / "long.yaml").write_text("experiments:\n  fig07_layers: {set: {steps: 10000000000, eval_every: 1000000000, hidden: 8}}\n")
+    result = snakemake(workdir, "fig07_layers", "-n", "--cores", "1", "--configfile", "config.yaml", "long.yaml")
+    output = result.stdout + result.stderr
+    assert "Config warning: experiments.fig07_layers (layers=1): one training job is estimated to take " in output
+    assert " days (and " in output
+
+
+def test_slurm_gets_the_estimate_as_mem_mb_and_runtime():
+    from rnnadd.settings import Settings
+
+    small, big = Settings.from_dict({"maxlen": 5}), Settings.from_dict({"maxlen": 70, "layers": 3, "steps": 100000})
+    assert resources.train_memory_mb(big) > resources.train_memory_mb(small)
+    assert resources.slurm_minutes(resources.train_cpu_s(big), 1) > resources.slurm_minutes(
+        resources.train_cpu_s(small), 1)
+    assert resources.slurm_minutes(60.0, 2) == 2 * resources.slurm_minutes(60.0, 1)

@@ -1,0 +1,43 @@
+"""`snakemake verify`: retrained samples match byte for byte, and a hand edit is caught."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import SMOKE, snakemake
+from rnnadd.verify import sample_pairs
+
+
+def test_verify_passes_on_untouched_results_and_catches_a_hand_edited_accuracy(smoke_run, tmp_path):
+    workdir = tmp_path / "copy"
+    shutil.copytree(smoke_run, workdir, symlinks=True)
+    runs = workdir / "results" / "runs"
+    # K and the seed of the draw are settings, given here on the command line.
+    choose = ("--config", "verify={samples: 3, seed: 11}")
+
+    result = snakemake(workdir, "verify", "--cores", "2", *SMOKE, *choose)
+    output = result.stdout + result.stderr
+    assert "verify: OK, all 3 (run, seed) pairs sampled (samples=3, seed=11) retrain to " \
+           "byte-identical metrics" in output, output[-3000:]
+    assert "Nothing to be done" not in output
+
+    # Change one accuracy of a sampled file, as a hand would: the figure would show it.
+    run, seed = sample_pairs(runs, 3, 11)[1]
+    victim = runs / run / f"seed{seed}.csv"
+    header, *rows = victim.read_text().splitlines(keepends=True)
+    column = header.split(",").index("accuracy")
+    last = rows[-1].split(",")
+    original = last[column]
+    last[column] = "0.999"
+    victim.write_text(header + "".join(rows[:-1]) + ",".join(last))
+
+    result = snakemake(workdir, "verify", "--cores", "2", *SMOKE, *choose, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "verify: FAILED, 1 of 3 (run, seed) pairs sampled (samples=3, seed=11) differ" in output
+    step = last[0]
+    assert (f"  results/runs/{run}/seed{seed}.csv: step {step}, accuracy: 0.999 in the file, "
+            f"{original} retrained; edited by hand (differs from its own checkpoint's "
+            "re-evaluation)") in output, output[-3000:]
+    # The retrained copy is kept for a look, in the scratch folder.
+    assert (workdir / "results" / "verify" / run / f"seed{seed}.csv").exists()

@@ -1,0 +1,22 @@
+# `snakemake --cores 2 verify`: retrain a random sample of the (run, seed)
+# pairs in results/runs into results/verify/ and compare metrics byte for
+# byte. No outputs, so it runs every time it is asked for; it reads whatever
+# is in results/runs, not only this config's runs.
+
+# Its settings live in config.yaml (`verify:`), required there by the schema.
+VERIFY = config["verify"]
+
+
+rule verify:
+    params:
+        samples=VERIFY["samples"],
+        seed=VERIFY["seed"],
+    threads: 2
+    # A difference is a finding, not a transient failure: never retried.
+    retries: 0
+    log:
+        f"{RESULTS}/logs/verify/verify.log",
+    localrule: True
+    shell:
+        '"{PYTHON}" {SCRIPTS}/verify.py --runs {RESULTS}/runs --scratch {RESULTS}/verify'
+        " --samples {params.samples} --seed {params.seed} --jobs {threads} 2>&1 | tee {log}"
