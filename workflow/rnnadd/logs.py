@@ -7,18 +7,28 @@ import sys
 import traceback
 
 
-@contextlib.contextmanager
-def logged(path):
+def _known(error: Exception) -> bool:
+    """A damaged input file: its message says which file and what to do."""
+    # Imported only when something failed, so light jobs do not load numpy and pandas.
+    from .seedtable import SeedTableError
+
+    if isinstance(error, SeedTableError):
+        return True
     from .aggregate import MetricsError
     from .data import DatasetError
 
+    return isinstance(error, (MetricsError, DatasetError))
+
+
+@contextlib.contextmanager
+def logged(path):
     with open(path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         try:
             yield
-        except (MetricsError, DatasetError) as error:
+        except Exception as error:
+            if not _known(error):
+                traceback.print_exc(file=log)
+                raise
             print(f"error: {error}", file=log)
             print(f"error: {error}", file=sys.__stderr__)
             raise SystemExit(2) from None
-        except Exception:
-            traceback.print_exc(file=log)
-            raise

@@ -12,7 +12,9 @@ min_version("9.0")
 WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(WORKFLOW_DIR))
 
+from rnnadd.claims import ClaimError, load_claims  # noqa: E402
 from rnnadd.configcheck import check_config_files, check_schema  # noqa: E402
+from rnnadd.describe import figure_page, preset, subtitle  # noqa: E402
 from rnnadd.study import StudyError, load_study  # noqa: E402
 
 PYTHON = sys.executable
@@ -31,13 +33,15 @@ except ValueError as error:
 validate(config, str(SCHEMA))
 try:
     STUDY = load_study(config)
-except StudyError as error:
+    CLAIMS = load_claims(config.get("claims"), STUDY)
+except (StudyError, ClaimError) as error:
     raise WorkflowError(f"Invalid configuration: {error}")
 for message in STUDY.warnings:
     logger.warning(f"Config warning: {message}")
 
 RUNS = STUDY.runs
 SEEDS = STUDY.seeds
+PRESET = preset(config)
 
 
 wildcard_constraints:

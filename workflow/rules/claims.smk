@@ -1,0 +1,61 @@
+# Claims of the report (config `claims:`), judged per experiment from its
+# per-seed table, then gathered into one verdict table. Changing a claim
+# changes only these jobs' params: only verdicts are redone.
+
+
+def claims_about(name):
+    return [claim for claim in CLAIMS if claim["experiment"] == name]
+
+
+def experiments_with_claims():
+    return list(dict.fromkeys(claim["experiment"] for claim in CLAIMS))
+
+
+def claims_file(name):
+    return f"{RESULTS}/claims/{name}.csv"
+
+
+rule judge_claims:
+    input:
+        f"{RESULTS}/aggregate/{{name}}.seeds.csv",
+    output:
+        f"{RESULTS}/claims/{{name}}.csv",
+    wildcard_constraints:
+        name="|".join(experiments_with_claims()) or "(?!)",
+    params:
+        claims=lambda w: claims_about(w.name),
+    log:
+        f"{RESULTS}/logs/judge_claims/{{name}}.log",
+    localrule: True
+    script:
+        "../scripts/judge_claims.py"
+
+
+rule claims_table:
+    input:
+        [claims_file(name) for name in experiments_with_claims()],
+    output:
+        csv=f"{RESULTS}/claims.csv",
+        md=f"{RESULTS}/claims.md",
+        html=report(
+            f"{RESULTS}/report/claims.html",
+            caption="../report/claims.rst",
+            category="1. Verdicts",
+        ),
+    params:
+        # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
+        order=sorted(claim["id"] for claim in CLAIMS),
+        preset=PRESET,
+    log:
+        f"{RESULTS}/logs/claims_table.log",
+    localrule: True
+    script:
+        "../scripts/claims_table.py"
+
+
+# `snakemake --cores 8 claims`: every verdict, and the runs they need.
+rule claims:
+    input:
+        rules.claims_table.output.csv,
+        rules.claims_table.output.md,
+    localrule: True
