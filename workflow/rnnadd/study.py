@@ -24,7 +24,7 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # Rule names of the workflow; an experiment becomes a rule of its own name.
 RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate",
                   "curves_figure", "heatmap_figure", "judge_claims", "claims_table", "claims",
-                  "figure_page"}
+                  "figure_page", "figure_settings"}
 
 
 class StudyError(ValueError):

@@ -99,18 +99,28 @@ def _claim_rows(rows, with_experiment=True) -> str:
     return "\n".join(out)
 
 
-def claims_html(rows, preset: dict, made_with: str) -> str:
+def claims_fragment(rows, preset: dict, made_with: str, with_details: bool = True) -> str:
+    """The verdict table as an HTML fragment (the report's front page embeds the short form)."""
     head = ("<tr><th>id</th><th>report</th><th>claim</th><th>figure</th><th>metric</th>"
-            "<th>numbers</th><th>verdict</th><th>what was measured</th></tr>")
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Verdicts</title>{STYLE}</head><body>\n"
-            f"<h1>Verdicts on the report's claims</h1>\n<p>{html.escape(preset['line'])}. "
-            f"{html.escape(made_with)}. {len(rows)} claims: {html.escape(tally(rows))}.</p>\n"
+            "<th>numbers</th><th>verdict</th>" + ("<th>what was measured</th>" if with_details else "") + "</tr>")
+    body = _claim_rows(rows)
+    if not with_details:
+        body = "\n".join(line.rsplit('<td class="small">', 1)[0] + "</tr>" for line in body.splitlines())
+    return (f"<p>{html.escape(preset['line'])}. {html.escape(made_with)}. "
+            f"{len(rows)} claims: {html.escape(tally(rows))}.</p>\n"
             "<p class=\"small\">Comparisons are paired seed by seed: the mean of the per-seed differences "
-            "and its 95% Student-t interval. <i>holds</i>: the interval lies entirely on the claimed side "
-            "(inside the margin for a 'same' claim); <i>does not hold</i>: entirely on the other side "
-            "(outside the margin); <i>inconclusive</i>: otherwise, and always with fewer than 2 seeds. "
-            "Counting claims hold when every seed does, and do not hold when none does.</p>\n"
-            f"<table>\n{head}\n{_claim_rows(rows)}\n</table>\n</body></html>\n")
+            "(positive: the claimed direction) and its 95% Student-t interval. <i>holds</i>: the interval "
+            "lies entirely on the claimed side (inside the margin for a 'same' claim); <i>does not hold</i>: "
+            "entirely on the other side (outside the margin); <i>inconclusive</i>: otherwise, and always "
+            "with fewer than 2 seeds. Counting claims hold when every seed does, and do not hold when "
+            "none does.</p>\n"
+            f"<table>\n{head}\n{body}\n</table>\n")
+
+
+def claims_html(rows, preset: dict, made_with: str) -> str:
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Verdicts</title>{STYLE}</head><body>\n"
+            f"<h1>Verdicts on the report's claims</h1>\n{claims_fragment(rows, preset, made_with)}"
+            "</body></html>\n")
 
 
 def figure_html(page: dict, png: bytes, results: list[dict]) -> str:

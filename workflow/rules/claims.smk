@@ -42,6 +42,7 @@ rule claims_table:
             caption="../report/claims.rst",
             category="1. Verdicts",
         ),
+        front=f"{RESULTS}/report/claims-table.html",
     params:
         # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
         order=sorted(claim["id"] for claim in CLAIMS),

@@ -2,8 +2,7 @@
 # (generated from the config) and the verdicts of the claims about it.
 
 
-def figure_page_params(wildcards):
-    name = wildcards.name
+def figure_description(name):
     return figure_page(STUDY.experiments[name], STUDY, config, claims_about(name))
 
 
@@ -11,9 +10,25 @@ def figure_page_file(name):
     return f"{RESULTS}/report/figures/{name}.html"
 
 
+# What a figure's page says about its settings, from the config. A file rather
+# than the page job's params, so the report shows short readable params.
+rule figure_settings:
+    output:
+        f"{RESULTS}/report/figures/{{name}}.json",
+    params:
+        page=lambda w: figure_description(w.name),
+    localrule: True
+    log:
+        f"{RESULTS}/logs/figure_settings/{{name}}.log",
+    run:
+        write_text(output[0], json.dumps(params.page, indent=1, sort_keys=True) + "\n")
+        write_text(log[0], "")
+
+
 rule figure_page:
     input:
         png=f"{RESULTS}/figures/{{name}}.png",
+        settings=f"{RESULTS}/report/figures/{{name}}.json",
         claims=lambda w: claims_file(w.name) if claims_about(w.name) else [],
     output:
         report(
@@ -23,7 +38,9 @@ rule figure_page:
             labels={"figure": "{name}"},
         ),
     params:
-        page=figure_page_params,
+        title=lambda w: STUDY.experiments[w.name].title,
+        settings=lambda w: figure_description(w.name)["subtitle"],
+        claims=lambda w: "; ".join(f"{c['id']} (report {c['section']})" for c in claims_about(w.name)) or "none",
     log:
         f"{RESULTS}/logs/figure_page/{{name}}.log",
     localrule: True
