@@ -53,9 +53,16 @@ def preset(config: dict) -> dict:
 
 
 def fixed_settings(experiment, study) -> dict:
-    """Settings shared by every line or cell of the experiment, after any override."""
-    runs = [study.runs[cell.run].as_dict() for cell in experiment.cells]
-    return {key: runs[0][key] for key in FIELD_NAMES if all(run[key] == runs[0][key] for run in runs)}
+    """Settings shared by every line or cell of the experiment, after any override.
+
+    Settings without effect in every run (a state mode with no recurrent layer)
+    are left out, so the reader is not told about layers a model does not have.
+    """
+    settings = [study.runs[cell.run] for cell in experiment.cells]
+    runs = [s.as_dict() for s in settings]
+    inert = set.intersection(*(set(s.inert_keys()) for s in settings))
+    return {key: runs[0][key] for key in FIELD_NAMES
+            if key not in inert and all(run[key] == runs[0][key] for run in runs)}
 
 
 def swept(experiment) -> list[tuple[str, list[str]]]:
