@@ -145,3 +145,40 @@ def figure_html(page: dict, png: bytes, results: list[dict]) -> str:
             f"<h2>What the report claimed, and the verdict</h2>\n{claims}\n"
             f"<h2>Settings</h2>\n<table>{swept}<tr><th>seeds</th><td>{html.escape(seeds)}</td></tr>"
             f"{fixed}</table>\n</body></html>\n")
+
+
+# -- the jobs: run inside Snakemake (`run:`), so forty small pages cost no Python starts --
+
+
+def judge_file(claims: list[dict], seeds_path, out_path) -> None:
+    """Verdicts on the claims about one experiment, from its per-seed table."""
+    from .claims import judge_all, write_results
+    from .seedtable import read_seed_table
+
+    write_results(judge_all(claims, read_seed_table(seeds_path)), out_path)
+
+
+def write_tables(claim_files, order: list[str], preset: dict, paths: dict) -> None:
+    """Gather every claim's verdict: claims.csv, claims.md, the report's page and front-page table."""
+    from .claims import read_results, write_results
+    from .io import write_text
+
+    by_id = {row["id"]: row for path in claim_files for row in read_results(path)}
+    rows = [by_id[claim_id] for claim_id in order]
+    made_with = versions()
+    write_results(rows, paths["csv"])
+    write_text(paths["md"], claims_markdown(rows, preset, made_with))
+    write_text(paths["html"], claims_html(rows, preset, made_with))
+    write_text(paths["front"], claims_fragment(rows, preset, made_with, with_details=False))
+
+
+def write_figure_page(png_path, settings_path, claims_path, out_path) -> None:
+    import json
+    from pathlib import Path
+
+    from .claims import read_results
+    from .io import write_text
+
+    results = read_results(claims_path) if claims_path else []
+    page = json.loads(Path(settings_path).read_text())
+    write_text(out_path, figure_html(page, Path(png_path).read_bytes(), results))

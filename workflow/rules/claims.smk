@@ -1,6 +1,8 @@
 # Claims of the report (config `claims:`), judged per experiment from its
 # per-seed table, then gathered into one verdict table. Changing a claim
-# changes only these jobs' params: only verdicts are redone.
+# changes only these jobs' params: only verdicts are redone. The jobs take
+# milliseconds: a shell command into a plain-Python entry point starts far
+# faster than a `script:` (or a `run:`, which spawns a whole Snakemake).
 
 
 def claims_about(name):
@@ -23,12 +25,13 @@ rule judge_claims:
     wildcard_constraints:
         name="|".join(experiments_with_claims()) or "(?!)",
     params:
-        claims=lambda w: claims_about(w.name),
+        claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     log:
         f"{RESULTS}/logs/judge_claims/{{name}}.log",
     localrule: True
-    script:
-        "../scripts/judge_claims.py"
+    shell:
+        '"{PYTHON}" {SCRIPTS}/verdicts.py judge --claims {params.claims_json} --seeds {input}'
+        " --out {output} > {log} 2>&1"
 
 
 rule claims_table:
@@ -44,14 +47,17 @@ rule claims_table:
         ),
         front=f"{RESULTS}/report/claims-table.html",
     params:
-        # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
-        order=sorted(claim["id"] for claim in CLAIMS),
         preset=PRESET,
+        # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
+        order_json=shlex.quote(json.dumps(sorted(claim["id"] for claim in CLAIMS))),
+        preset_json=shlex.quote(json.dumps(PRESET, sort_keys=True)),
     log:
         f"{RESULTS}/logs/claims_table.log",
     localrule: True
-    script:
-        "../scripts/claims_table.py"
+    shell:
+        '"{PYTHON}" {SCRIPTS}/verdicts.py table --order {params.order_json} --preset {params.preset_json}'
+        " --csv {output.csv} --md {output.md} --html {output.html} --front {output.front} {input}"
+        " > {log} 2>&1"
 
 
 # `snakemake --cores 8 claims`: every verdict, and the runs they need.

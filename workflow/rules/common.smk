@@ -15,7 +15,6 @@ sys.path.insert(0, str(WORKFLOW_DIR))
 from rnnadd.claims import ClaimError, load_claims  # noqa: E402
 from rnnadd.configcheck import check_config_files, check_schema  # noqa: E402
 from rnnadd.describe import figure_page, preset, subtitle  # noqa: E402
-from rnnadd.io import write_text  # noqa: E402
 from rnnadd.study import StudyError, load_study  # noqa: E402
 
 PYTHON = sys.executable

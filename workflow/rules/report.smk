@@ -16,13 +16,13 @@ rule figure_settings:
     output:
         f"{RESULTS}/report/figures/{{name}}.json",
     params:
-        page=lambda w: figure_description(w.name),
+        page_json=lambda w: shlex.quote(json.dumps(figure_description(w.name), sort_keys=True)),
     localrule: True
     log:
         f"{RESULTS}/logs/figure_settings/{{name}}.log",
-    run:
-        write_text(output[0], json.dumps(params.page, indent=1, sort_keys=True) + "\n")
-        write_text(log[0], "")
+    shell:
+        '"{PYTHON}" {SCRIPTS}/verdicts.py settings --json {params.page_json} --out {output} > {log} 2>&1'
+
 
 
 rule figure_page:
@@ -41,8 +41,10 @@ rule figure_page:
         title=lambda w: STUDY.experiments[w.name].title,
         settings=lambda w: figure_description(w.name)["subtitle"],
         claims=lambda w: "; ".join(f"{c['id']} (report {c['section']})" for c in claims_about(w.name)) or "none",
+        claims_option=lambda w: f"--claims {claims_file(w.name)}" if claims_about(w.name) else "",
     log:
         f"{RESULTS}/logs/figure_page/{{name}}.log",
     localrule: True
-    script:
-        "../scripts/figure_page.py"
+    shell:
+        '"{PYTHON}" {SCRIPTS}/verdicts.py page --png {input.png} --settings {input.settings}'
+        " {params.claims_option} --out {output} > {log} 2>&1"
