@@ -149,6 +149,6 @@ def test_changing_a_setting_retrains_exactly_the_affected_runs(built_copy):
     (built_copy / "change.yaml").write_text("experiments:\n  fig04_hidden_1layer:\n    set: {lr: 0.02}\n")
     plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "change.yaml"))
     # fig04's three hidden-state modes, two seeds each; nothing else, datasets reused
-    # and the verdicts on fig04's claim, gathered into the table, and its report page
+    # and the verdicts on fig04's claim, gathered into the table, and its report page (lr is shown there)
     assert plan == {"run_settings": 3, "train": 6, "aggregate": 1, "curves_figure": 1, "judge_claims": 1,
-                    "claims_table": 1, "figure_page": 1, "all": 1}
+                    "claims_table": 1, "figure_settings": 1, "figure_page": 1, "all": 1}
