@@ -102,12 +102,27 @@ CASES = [
      "experiments:\n  fig09_cells:\n    sweep:\n      cell:\n"
      "        - {set: {cell: rnn, nonlinearity: tanh}}\n        - lstm\n",
      ["experiments.fig09_cells.sweep.cell[0]: 'label' is a required property"]),
+    # -- claims: named experiments, levels and metrics must exist ---------------------
+    ("claim_unknown_experiment", "claims:\n  c03_modes_alike_at_maxlen50: {experiment: fig99}\n",
+     ["claims.c03_modes_alike_at_maxlen50.experiment: 'fig99' is not an experiment of the study"]),
+    ("claim_unknown_level", "claims:\n  c02a_not_passed_loss_falls_faster: {a: sideways}\n",
+     ["claims.c02a_not_passed_loss_falls_faster.a: 'sideways' is not a level of "
+      "fig01_hidden_maxlen5.hidden_mode; its levels are: 'carry', 'default', 'zero'"]),
+    ("claim_unknown_metric", "claims:\n  c02a_not_passed_loss_falls_faster: {metric: speed}\n",
+     ["claims.c02a_not_passed_loss_falls_faster.metric: 'speed' is not a metric of fig01_hidden_maxlen5 "
+      "(a curves experiment); its metrics are: auc_accuracy,"]),
+    ("claim_margin_negative", "claims:\n  c03_modes_alike_at_maxlen50: {margin: -0.1}\n",
+     ["claims.c03_modes_alike_at_maxlen50.margin: -0.1 is less than or equal to the minimum of 0"]),
+    ("claim_margin_not_a_number", "claims:\n  c03_modes_alike_at_maxlen50: {margin: wide}\n",
+     ["claims.c03_modes_alike_at_maxlen50.margin: 'wide' is not of type 'number'"]),
+    ("claim_unknown_test", "claims:\n  c03_modes_alike_at_maxlen50: {test: faster}\n",
+     ["claims.c03_modes_alike_at_maxlen50.test: 'faster' is not one of ['better', 'same',"]),
 ]
 CASE_IDS = [case[0] for case in CASES]
 assert len(set(CASE_IDS)) == len(CASE_IDS)
 
-# Run for real instead of dry: one case per layer (schema, settings, study).
-REAL_RUN = {"typo_in_defaults", "eval_every_above_steps", "swept_maxlen_1"}
+# Run for real instead of dry: one case per layer (schema, settings, study, claims).
+REAL_RUN = {"typo_in_defaults", "eval_every_above_steps", "swept_maxlen_1", "claim_unknown_level"}
 assert REAL_RUN <= set(CASE_IDS)
 
 

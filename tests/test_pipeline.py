@@ -132,6 +132,7 @@ def test_adding_a_sweep_value_trains_only_the_new_runs(built_copy):
     plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "more.yaml"))
     assert plan["train"] == 2  # one new run, two seeds
     assert plan["aggregate"] == 1 and plan.get("curves_figure") == 1 and "heatmap_figure" not in plan
+    assert plan.get("judge_claims") == 1 and plan.get("claims_table") == 1
     snakemake(built_copy, "--cores", "2", *SMOKE, "more.yaml")
     after = {p: p.stat().st_mtime_ns for p in (built_copy / "results" / "runs").rglob("seed*.csv")}
     assert len(after) == len(before) + 2
@@ -141,11 +142,13 @@ def test_adding_a_sweep_value_trains_only_the_new_runs(built_copy):
 def test_changing_a_label_redraws_only_that_figure(built_copy):
     (built_copy / "words.yaml").write_text("experiments:\n  fig07_layers:\n    title: Layers, renamed\n")
     plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "words.yaml"))
-    assert plan == {"curves_figure": 1, "all": 1}
+    assert plan == {"curves_figure": 1, "figure_settings": 1, "figure_page": 1, "all": 1}
 
 
 def test_changing_a_setting_retrains_exactly_the_affected_runs(built_copy):
     (built_copy / "change.yaml").write_text("experiments:\n  fig04_hidden_1layer:\n    set: {lr: 0.02}\n")
     plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "change.yaml"))
     # fig04's three hidden-state modes, two seeds each; nothing else, datasets reused
-    assert plan == {"run_settings": 3, "train": 6, "aggregate": 1, "curves_figure": 1, "all": 1}
+    # and the verdicts on fig04's claim, gathered into the table, and its report page (lr is shown there)
+    assert plan == {"run_settings": 3, "train": 6, "aggregate": 1, "curves_figure": 1, "judge_claims": 1,
+                    "claims_table": 1, "figure_settings": 1, "figure_page": 1, "all": 1}

@@ -5,8 +5,12 @@ deviation, a 95% confidence interval (Student t) and how many seeds were
 finite and diverged.
 
 Heatmaps: one row per cell with the first evaluated step at which exact-match
-accuracy reached the threshold (1.0 by default), averaged over seeds.  A seed
-that never got there counts as the run length (the last step).
+accuracy reached the threshold (1.0 by default), averaged over seeds, and its
+quartiles over seeds.  A seed that never got there counts as the run length
+(the last step).
+
+Both kinds also give the per-seed table of rnnadd.seedtable (one number per
+line or cell, seed and metric), from which claims are judged.
 """
 
 from __future__ import annotations
@@ -19,21 +23,14 @@ import pandas as pd
 
 from .io import rerun_hint, write_text
 from .metrics import COLUMNS
+from .seedtable import curve_thresholds, threshold_name
+from .stats import t975
 
 METRICS = ("loss", "test_loss", "accuracy", "digit_accuracy")
-
-# Two-sided 95% Student-t quantiles by degrees of freedom; 1.96 beyond 30.
-_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-         2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-         2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
 
 
 class MetricsError(ValueError):
     """A per-seed metrics file is missing, truncated or edited."""
-
-
-def t975(n: int) -> float:
-    return _T975[n - 2] if 2 <= n <= 31 else 1.96
 
 
 def read_metrics(path, expected_steps=None) -> pd.DataFrame:
@@ -102,10 +99,12 @@ def aggregate(layout: dict, seeds: list[int], metrics_path) -> pd.DataFrame:
         if layout["kind"] == "heatmap":
             reached = [first_step_reaching(f, layout["threshold"]) for f in frames]
             steps = np.array([step for step, _ in reached], dtype=float)
+            q25, median, q75 = np.percentile(steps, [25, 50, 75])
             rows.append({**base, "metric": f"first_step_accuracy_{layout['threshold']:g}",
                          "n_reached": sum(hit for _, hit in reached),
                          "n_diverged": sum(int(f["diverged"].iloc[-1]) for f in frames),
-                         "cap": int(frames[0]["step"].iloc[-1]), **summarize(steps)})
+                         "cap": int(frames[0]["step"].iloc[-1]), **summarize(steps),
+                         "q25": float(q25), "median": float(median), "q75": float(q75)})
             continue
         step_index = frames[0]["step"]
         for frame, seed in zip(frames, seeds):
@@ -120,6 +119,51 @@ def aggregate(layout: dict, seeds: list[int], metrics_path) -> pd.DataFrame:
                              "n_diverged": int(diverged[:, column].sum()),
                              **summarize(values[:, column])})
     return pd.DataFrame(rows)
+
+
+def accuracy_after_divergence(frame: pd.DataFrame) -> np.ndarray:
+    """Exact-match accuracy per evaluation, 0 from the first row marked diverged."""
+    accuracy = frame["accuracy"].to_numpy(dtype=float).copy()
+    accuracy[frame["diverged"].to_numpy() > 0] = 0.0
+    return accuracy
+
+
+def curve_seed_metrics(frame: pd.DataFrame, thresholds) -> dict:
+    """One seed's curve summarized into the metrics of seedtable.curve_metric_names."""
+    accuracy = accuracy_after_divergence(frame)
+    steps = frame["step"].to_numpy()
+    losses = frame["loss"].to_numpy(dtype=float)[1:]  # step 0 has no training loss
+    diverged = int(frame["diverged"].iloc[-1])
+    out = {
+        "auc_accuracy": float(accuracy.mean()),
+        "final_accuracy": float(accuracy[-1]),
+        "max_accuracy": float(accuracy.max()),
+        # A diverged seed has no loss to average: nan, left out of comparisons.
+        "auc_loss": float(losses.mean()) if losses.size and np.isfinite(losses).all() else math.nan,
+        "final_loss": float(frame["loss"].iloc[-1]) if not diverged else math.nan,
+        "final_test_loss": float(frame["test_loss"].iloc[-1]) if not diverged else math.nan,
+        "diverged": float(diverged),
+    }
+    for threshold in thresholds:
+        hits = np.flatnonzero(accuracy >= threshold)
+        name = threshold_name(threshold)
+        out[f"first_step_{name}"] = float(steps[hits[0]] if hits.size else steps[-1])
+        out[f"reached_{name}"] = float(hits.size > 0)
+    return out
+
+
+def seed_rows(layout: dict, seeds: list[int], metrics_path) -> list[dict]:
+    """The per-seed table (seedtable.SEED_COLUMNS) of a curves or heatmap experiment."""
+    thresholds = curve_thresholds(layout)
+    rows = []
+    for cell in layout["cells"]:
+        labels = [level["label"] for level in cell["levels"]] + ["", ""]
+        for seed in seeds:
+            frame = read_metrics(metrics_path(cell["run"], seed), cell.get("eval_steps"))
+            for metric, value in curve_seed_metrics(frame, thresholds).items():
+                rows.append({"label0": labels[0], "label1": labels[1], "run": cell["run"],
+                             "seed": seed, "metric": metric, "value": value})
+    return rows
 
 
 def write_aggregate(frame: pd.DataFrame, path) -> None:

@@ -145,7 +145,9 @@ def curves_figure(table: pd.DataFrame, title: str, labels: dict, options: dict):
     return figure
 
 
-def plot_heatmap(table: pd.DataFrame, title: str, labels: dict, options: dict, paths: dict) -> None:
+def plot_heatmap(table: pd.DataFrame, title: str, labels: dict, options: dict, paths: dict,
+                 subtitle: str = "") -> None:
+    """Mean first step at the threshold per cell, its spread over seeds, and the cap, in the figure."""
     row_axis, col_axis = table["axis0"].iloc[0], table["axis1"].iloc[0]
     row_name, row_values = _names(labels, row_axis)
     col_name, col_values = _names(labels, col_axis)
@@ -153,29 +155,37 @@ def plot_heatmap(table: pd.DataFrame, title: str, labels: dict, options: dict, p
     cols = list(dict.fromkeys(table["label1"].astype(str)))
     grid = np.full((len(rows), len(cols)), np.nan)
     text = [["" for _ in cols] for _ in rows]
+    cap = int(table["cap"].max())
     for _, cell in table.iterrows():
         i, j = rows.index(str(cell["label0"])), cols.index(str(cell["label1"]))
         grid[i, j] = cell["mean"]
-        note = f"{cell['mean']:.0f}\n{int(cell['n_reached'])}/{int(cell['n_seeds'])}"
+        note = f"{cell['mean']:.0f}"
+        if cell["n_seeds"] > 1:
+            note += f"\nIQR {cell['q25']:.0f}–{cell['q75']:.0f}"
+        note += f"\n{int(cell['n_reached'])}/{int(cell['n_seeds'])} reached"
         if cell["n_diverged"]:
             note += f"\n{int(cell['n_diverged'])} div."
         text[i][j] = note
-    cap = int(table["cap"].max())
-    figure, ax = plt.subplots(figsize=(1.4 * len(cols) + 2.8, 0.9 * len(rows) + 2.2), constrained_layout=True)
+    figure, ax = plt.subplots(figsize=(1.55 * len(cols) + 3.2, 0.95 * len(rows) + 2.6), constrained_layout=True)
     image = ax.imshow(grid, cmap=options.get("cmap", "viridis"), vmin=0, vmax=cap, aspect="auto")
     for i in range(len(rows)):
         for j in range(len(cols)):
             value = grid[i, j]
             dark = math.isfinite(value) and value < 0.55 * cap
-            ax.text(j, i, text[i][j], ha="center", va="center", fontsize=8,
+            ax.text(j, i, text[i][j], ha="center", va="center", fontsize=7.5,
                     color="white" if dark else "black")
     ax.set_xticks(range(len(cols)), [col_values.get(c, c) for c in cols])
     ax.set_yticks(range(len(rows)), [row_values.get(r, r) for r in rows])
     ax.set_xlabel(col_name)
     ax.set_ylabel(row_name)
     threshold = float(table["metric"].iloc[0].rsplit("_", 1)[-1])
-    figure.colorbar(image, ax=ax, label=f"first step with accuracy ≥ {threshold:.2f} (mean; cap {cap})")
+    at_cap = int((table["n_reached"] == 0).sum())
+    figure.colorbar(image, ax=ax, label=f"first step with exact-match accuracy ≥ {threshold:g}\n"
+                                        f"(mean over seeds; cap {cap} = never reached)")
     n = int(table["n_seeds"].max())
-    wrapped = "\n".join(textwrap.wrap(title, 60))
-    ax.set_title(f"{wrapped}\ncell: mean first step over {n} seeds / seeds that reached it", fontsize=10)
+    width = max(50, int(11 * len(cols) + 20))
+    lines = textwrap.wrap(title, width) + textwrap.wrap(subtitle, int(width * 1.2))
+    lines.append(f"threshold {threshold:g}, cap {cap} steps: {at_cap} of {len(table)} cells at the cap")
+    lines.append(f"cell: mean first step over {n} seeds, interquartile range, seeds that reached it")
+    ax.set_title("\n".join(lines), fontsize=8.5)
     _save(figure, paths)

@@ -37,7 +37,8 @@ MAX_SEED = 2**32 - 1
 RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate",
                   "curves_figure", "heatmap_figure", "length_eval", "positions_eval",
                   "probe_eval", "analysis_aggregate", "length_figure", "positions_figure",
-                  "probe_figure", "verify"}
+                  "probe_figure", "verify", "judge_claims", "claims_table", "claims",
+                  "figure_page", "figure_settings"}
 
 
 class StudyError(ValueError):

@@ -1,11 +1,13 @@
-# Per experiment: every line or cell averaged over seeds into one tidy CSV.
+# Per experiment: every line or cell averaged over seeds into one tidy CSV, and
+# each seed summarized into the per-seed table that claims are judged from.
 
 
 rule aggregate:
     input:
         lambda w: experiment_metrics(w.name),
     output:
-        f"{RESULTS}/aggregate/{{name}}.csv",
+        table=f"{RESULTS}/aggregate/{{name}}.csv",
+        seeds=f"{RESULTS}/aggregate/{{name}}.seeds.csv",
     params:
         layout=lambda w: STUDY.experiments[w.name].layout(),
         seeds=SEEDS,

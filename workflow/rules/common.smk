@@ -14,7 +14,9 @@ WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(WORKFLOW_DIR))
 
 from rnnadd import resources  # noqa: E402
+from rnnadd.claims import ClaimError, load_claims  # noqa: E402
 from rnnadd.configcheck import check_config_files, check_schema, command_line_values  # noqa: E402
+from rnnadd.describe import figure_page, preset, subtitle  # noqa: E402
 from rnnadd.study import ANALYSIS_KINDS, StudyError, load_study, parse_length_set  # noqa: E402
 
 PYTHON = sys.executable
@@ -36,13 +38,15 @@ except ValueError as error:
 validate(config, str(SCHEMA))
 try:
     STUDY = load_study(config)
-except StudyError as error:
+    CLAIMS = load_claims(config.get("claims"), STUDY)
+except (StudyError, ClaimError) as error:
     raise WorkflowError(f"Invalid configuration: {error}")
 for message in STUDY.warnings + resources.check_study(STUDY):
     logger.warning(f"Config warning: {message}")
 
 RUNS = STUDY.runs
 SEEDS = STUDY.seeds
+PRESET = preset(config)
 
 
 wildcard_constraints:

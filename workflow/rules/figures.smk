@@ -1,11 +1,14 @@
 # Figures are drawn from the aggregate tables; only drawing options are params
-# here, so changing them redraws without retraining or re-aggregating.
+# here, so changing them redraws without retraining or re-aggregating. The
+# report shows each figure on its page (report.smk), with settings and verdicts.
 
 
 def plot_params(wildcards):
     experiment = STUDY.experiments[wildcards.name]
     return {
         "title": experiment.title,
+        # The effective settings, so a preset's figure never passes for the full study's.
+        "subtitle": subtitle(experiment, STUDY, config),
         "options": experiment.options,
         "labels": config.get("labels", {}),
     }
@@ -15,11 +18,7 @@ rule curves_figure:
     input:
         f"{RESULTS}/aggregate/{{name}}.csv",
     output:
-        png=report(
-            f"{RESULTS}/figures/{{name}}.png",
-            caption="../report/curves.rst",
-            category="Curves",
-        ),
+        png=f"{RESULTS}/figures/{{name}}.png",
         pdf=f"{RESULTS}/figures/{{name}}.pdf",
     wildcard_constraints:
         name=experiments_of_kind("curves"),
@@ -38,11 +37,7 @@ rule heatmap_figure:
     input:
         f"{RESULTS}/aggregate/{{name}}.csv",
     output:
-        png=report(
-            f"{RESULTS}/figures/{{name}}.png",
-            caption="../report/heatmap.rst",
-            category="Heatmaps",
-        ),
+        png=f"{RESULTS}/figures/{{name}}.png",
         pdf=f"{RESULTS}/figures/{{name}}.pdf",
     wildcard_constraints:
         name=experiments_of_kind("heatmap"),

@@ -1,0 +1,184 @@
+"""The verdict table as Markdown (results/claims.md, README) and HTML (the report),
+and a figure's report page: the figure, its settings and the claims about it."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+
+SYMBOL = {"holds": "holds", "does not hold": "does not hold", "inconclusive": "inconclusive"}
+COLOUR = {"holds": "#d9f2d9", "does not hold": "#f8d7d7", "inconclusive": "#fff2cc"}
+
+
+def versions() -> str:
+    """The versions that matter for the numbers (read from the installed packages, not imported)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [f"Python {platform.python_version()}"]
+    for package in ("torch", "numpy", "snakemake"):
+        try:
+            parts.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            pass
+    return ", ".join(parts)
+
+
+def _num(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if value == 0:
+        return "0"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+
+
+def numbers(row: dict) -> str:
+    """The claim's deciding number in words: a count, or a mean with its 95% interval."""
+    if row["count"]:
+        return f"{row['count']} seeds"
+    text = _num(row["estimate"])
+    if row["ci95_low"] == row["ci95_low"]:  # not nan
+        text += f" [{_num(row['ci95_low'])}, {_num(row['ci95_high'])}]"
+    elif row["n_seeds"] < 2:
+        text += " (no interval: fewer than 2 seeds)"
+    if row["margin"] == row["margin"]:
+        text += f", margin ±{_num(row['margin'])}"
+    return text
+
+
+def tally(rows) -> str:
+    counts = {verdict: sum(1 for r in rows if r["verdict"] == verdict) for verdict in SYMBOL}
+    return ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
+
+
+def claims_markdown(rows, preset: dict, made_with: str) -> str:
+    lines = [
+        "# Verdicts on the report's claims",
+        "",
+        f"Made by `snakemake --cores 8 claims` from the {preset['line']}. {made_with}.",
+        "Rule and metrics: docs/claims.md. Numbers: the mean paired difference (claimed better level "
+        "first, signed so that positive is the claimed direction) with its 95% Student-t interval, "
+        "or a count of seeds.",
+        "",
+        f"{len(rows)} claims: {tally(rows)}.",
+        "",
+        "| id | report | claim | metric | numbers | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        cells = [row["id"], row["section"], row["claim"], row["metric"], numbers(row), f"**{row['verdict']}**"]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    lines += ["", "## What was measured", ""]
+    for row in rows:
+        lines.append(f"- **{row['id']}** ({row['experiment']}, {row['test']}: {row['compared']}): "
+                     f"{row['measured']}")
+    return "\n".join(lines) + "\n"
+
+
+STYLE = """<style>
+body{font-family:sans-serif;margin:1em;max-width:75em}
+table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
+th{background:#eee;text-align:left}.small{font-size:85%;color:#333}
+</style>"""
+
+
+def _verdict_cell(verdict: str) -> str:
+    return f'<td style="background:{COLOUR.get(verdict, "#fff")}"><b>{html.escape(verdict)}</b></td>'
+
+
+def _claim_rows(rows, with_experiment=True) -> str:
+    out = []
+    for row in rows:
+        cells = [row["id"], row["section"], row["claim"]]
+        if with_experiment:
+            cells.append(row["experiment"])
+        cells += [row["metric"], numbers(row)]
+        out.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + _verdict_cell(row["verdict"])
+                   + f'<td class="small">{html.escape(row["measured"])}</td></tr>')
+    return "\n".join(out)
+
+
+def claims_fragment(rows, preset: dict, made_with: str, with_details: bool = True) -> str:
+    """The verdict table as an HTML fragment (the report's front page embeds the short form)."""
+    head = ("<tr><th>id</th><th>report</th><th>claim</th><th>figure</th><th>metric</th>"
+            "<th>numbers</th><th>verdict</th>" + ("<th>what was measured</th>" if with_details else "") + "</tr>")
+    body = _claim_rows(rows)
+    if not with_details:
+        body = "\n".join(line.rsplit('<td class="small">', 1)[0] + "</tr>" for line in body.splitlines())
+    return (f"<p>{html.escape(preset['line'])}. {html.escape(made_with)}. "
+            f"{len(rows)} claims: {html.escape(tally(rows))}.</p>\n"
+            "<p class=\"small\">Comparisons are paired seed by seed: the mean of the per-seed differences "
+            "(positive: the claimed direction) and its 95% Student-t interval. <i>holds</i>: the interval "
+            "lies entirely on the claimed side (inside the margin for a 'same' claim); <i>does not hold</i>: "
+            "entirely on the other side (outside the margin); <i>inconclusive</i>: otherwise, and always "
+            "with fewer than 2 seeds. Counting claims hold when every seed does, and do not hold when "
+            "none does.</p>\n"
+            f"<table>\n{head}\n{body}\n</table>\n")
+
+
+def claims_html(rows, preset: dict, made_with: str) -> str:
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Verdicts</title>{STYLE}</head><body>\n"
+            f"<h1>Verdicts on the report's claims</h1>\n{claims_fragment(rows, preset, made_with)}"
+            "</body></html>\n")
+
+
+def figure_html(page: dict, png: bytes, results: list[dict]) -> str:
+    """A self-contained page: the figure (embedded), its settings, the claims and their verdicts."""
+    image = base64.b64encode(png).decode("ascii")
+    swept = "".join(f"<tr><th>{html.escape(s['axis'])} (swept)</th><td>{html.escape(s['levels'])}</td></tr>"
+                    for s in page["swept"])
+    fixed = "".join(f"<tr><th>{html.escape(f['setting'])}</th><td>{html.escape(f['value'])}</td></tr>"
+                    for f in page["fixed"])
+    seeds = ", ".join(str(s) for s in page["preset"]["seeds"])
+    if results:
+        claims = ("<table><tr><th>id</th><th>report</th><th>claim</th><th>metric</th><th>numbers</th>"
+                  "<th>verdict</th><th>what was measured</th></tr>\n"
+                  + _claim_rows(results, with_experiment=False) + "</table>")
+    else:
+        claims = "<p>No claim of the config is about this figure.</p>"
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(page['name'])}</title>"
+            f"{STYLE}</head><body>\n<h1>{html.escape(page['title'])}</h1>\n"
+            f"<p><b>{html.escape(page['preset']['line'])}</b></p>\n"
+            f'<img src="data:image/png;base64,{image}" alt="{html.escape(page["name"])}" style="max-width:100%">\n'
+            f"<h2>What it shows</h2>\n<p>{html.escape(page['what'])}</p>\n"
+            f"<h2>What the report claimed, and the verdict</h2>\n{claims}\n"
+            f"<h2>Settings</h2>\n<table>{swept}<tr><th>seeds</th><td>{html.escape(seeds)}</td></tr>"
+            f"{fixed}</table>\n</body></html>\n")
+
+
+# -- the jobs: run inside Snakemake (`run:`), so forty small pages cost no Python starts --
+
+
+def judge_file(claims: list[dict], seeds_path, out_path) -> None:
+    """Verdicts on the claims about one experiment, from its per-seed table."""
+    from .claims import judge_all, write_results
+    from .seedtable import read_seed_table
+
+    write_results(judge_all(claims, read_seed_table(seeds_path)), out_path)
+
+
+def write_tables(claim_files, order: list[str], preset: dict, paths: dict) -> None:
+    """Gather every claim's verdict: claims.csv, claims.md, the report's page and front-page table."""
+    from .claims import read_results, write_results
+    from .io import write_text
+
+    by_id = {row["id"]: row for path in claim_files for row in read_results(path)}
+    rows = [by_id[claim_id] for claim_id in order]
+    made_with = versions()
+    write_results(rows, paths["csv"])
+    write_text(paths["md"], claims_markdown(rows, preset, made_with))
+    write_text(paths["html"], claims_html(rows, preset, made_with))
+    write_text(paths["front"], claims_fragment(rows, preset, made_with, with_details=False))
+
+
+def write_figure_page(png_path, settings_path, claims_path, out_path) -> None:
+    import json
+    from pathlib import Path
+
+    from .claims import read_results
+    from .io import write_text
+
+    results = read_results(claims_path) if claims_path else []
+    page = json.loads(Path(settings_path).read_text())
+    write_text(out_path, figure_html(page, Path(png_path).read_bytes(), results))

@@ -1,0 +1,64 @@
+"""Entry point for the light jobs of claims and report pages (plain Python, no numpy
+or Snakemake import, so each job starts in a fraction of a second).
+
+  verdicts.py judge --claims JSON --seeds <name>.seeds.csv --out claims/<name>.csv
+  verdicts.py table --order JSON --preset JSON --csv .. --md .. --html .. --front .. claims/*.csv
+  verdicts.py settings --json JSON --out report/figures/<name>.json
+  verdicts.py page --png .. --settings .. [--claims ..] --out report/figures/<name>.html
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rnnadd.io import write_text  # noqa: E402
+from rnnadd.seedtable import SeedTableError  # noqa: E402
+from rnnadd.verdicts import judge_file, write_figure_page, write_tables  # noqa: E402
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    judge = commands.add_parser("judge")
+    judge.add_argument("--claims", required=True)
+    judge.add_argument("--seeds", required=True)
+    judge.add_argument("--out", required=True)
+    table = commands.add_parser("table")
+    table.add_argument("--order", required=True)
+    table.add_argument("--preset", required=True)
+    for name in ("csv", "md", "html", "front"):
+        table.add_argument(f"--{name}", required=True)
+    table.add_argument("inputs", nargs="*")
+    settings = commands.add_parser("settings")
+    settings.add_argument("--json", required=True)
+    settings.add_argument("--out", required=True)
+    page = commands.add_parser("page")
+    page.add_argument("--png", required=True)
+    page.add_argument("--settings", required=True)
+    page.add_argument("--claims")
+    page.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "judge":
+            claims = json.loads(args.claims)
+            judge_file(claims, args.seeds, args.out)
+            print(f"judged {len(claims)} claims from {args.seeds}")
+        elif args.command == "table":
+            order = json.loads(args.order)
+            write_tables(args.inputs, order, json.loads(args.preset),
+                         {"csv": args.csv, "md": args.md, "html": args.html, "front": args.front})
+            print(f"{len(order)} verdicts gathered")
+        elif args.command == "settings":
+            write_text(args.out, json.dumps(json.loads(args.json), indent=1, sort_keys=True) + "\n")
+        else:
+            write_figure_page(args.png, args.settings, args.claims, args.out)
+    except SeedTableError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
