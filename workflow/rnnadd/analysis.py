@@ -26,9 +26,7 @@ import pandas as pd
 from .aggregate import MetricsError, summarize
 from .io import write_text
 from .metrics import format_value
-
-SEED_COLUMNS = ("label0", "label1", "run", "seed", "metric", "value")
-
+from .seedtable import SEED_COLUMNS, analysis_metrics
 
 def metrics_to_csv(metrics: dict) -> str:
     buffer = io.StringIO()
@@ -39,15 +37,6 @@ def metrics_to_csv(metrics: dict) -> str:
     return buffer.getvalue()
 
 
-def expected_metrics(kind: str, settings, test_lengths=()) -> list[str]:
-    if kind == "length":
-        return ([f"accuracy_len{L}" for L in test_lengths]
-                + [f"digit_accuracy_len{L}" for L in test_lengths])
-    if kind == "positions":
-        return [f"error_pos{k}" for k in range(settings.maxlen + 1)] + ["final_accuracy"]
-    if kind == "probe":
-        return [f"probe_layer{k}" for k in range(1, settings.layers + 1)] + ["probe_input_baseline"]
-    raise ValueError(f"kind: not an analysis kind ({kind!r})")
 
 
 def read_metrics_csv(path, expected: list[str]) -> dict:
@@ -125,7 +114,7 @@ def run_job(kind: str, checkpoint_path, run: str, out_path, *, test_lengths=(), 
         metrics = probe_metrics(checkpoint, examples)
     else:
         raise ValueError(f"kind: not an analysis kind ({kind!r})")
-    assert list(metrics) == expected_metrics(kind, checkpoint.settings, test_lengths)
+    assert list(metrics) == analysis_metrics(kind, checkpoint.settings, test_lengths)
     write_text(out_path, metrics_to_csv(metrics))
     return metrics
 
@@ -143,7 +132,7 @@ def aggregate_analysis(layout: dict, seeds: list[int], runs: dict, path_of) -> t
         levels = cell["levels"]
         labels = {"label0": levels[0]["label"], "label1": levels[1]["label"] if len(levels) > 1 else ""}
         settings = runs[cell["run"]]
-        expected = expected_metrics(kind, settings, layout.get("test_lengths", ()))
+        expected = analysis_metrics(kind, settings, layout.get("test_lengths", ()))
         per_seed = [read_metrics_csv(path_of(cell["run"], seed), expected) for seed in seeds]
         for seed, values in zip(seeds, per_seed):
             seed_rows += [{**labels, "run": cell["run"], "seed": seed, "metric": m, "value": v}

@@ -143,7 +143,7 @@ def load_claims(entries, study) -> list[dict]:
                              f"experiments are: {', '.join(study.experiments)}")
         experiment = study.experiments[name]
         layout = experiment.layout()
-        available = metric_names(layout)
+        available = metric_names(layout, study.runs)
 
         claim = {"id": claim_id, "section": str(entry["section"]), "claim": str(entry["claim"]),
                  "experiment": name, "test": test, "axes": list(experiment.axes)}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 
 from .io import write_text
 
@@ -57,10 +58,35 @@ def curve_metric_names(layout: dict) -> list[str]:
     return names
 
 
-# kind -> function(layout) -> the metric names its per-seed table holds.
+def analysis_metrics(kind: str, settings, test_lengths=()) -> list[str]:
+    """The metrics one analysis job writes for a run with these settings."""
+    if kind == "length":
+        return ([f"accuracy_len{L}" for L in test_lengths]
+                + [f"digit_accuracy_len{L}" for L in test_lengths])
+    if kind == "positions":
+        return [f"error_pos{k}" for k in range(settings.maxlen + 1)] + ["final_accuracy"]
+    if kind == "probe":
+        return [f"probe_layer{k}" for k in range(1, settings.layers + 1)] + ["probe_input_baseline"]
+    raise ValueError(f"kind: not an analysis kind ({kind!r})")
+
+
+def _analysis_metric_names(layout: dict, runs: dict) -> list[str]:
+    """Every metric some line of the experiment has (lines may differ in maxlen or layers)."""
+    names: dict[str, None] = {}
+    for cell in layout["cells"]:
+        for name in analysis_metrics(layout["kind"], runs[cell["run"]], layout.get("test_lengths", ())):
+            names[name] = None
+    return list(names)
+
+
+# kind -> function(layout, runs) -> the metric names its per-seed table holds
+# (runs: run id -> Settings, for kinds whose metrics depend on a run's size).
 KIND_METRICS = {
-    "curves": curve_metric_names,
-    "heatmap": curve_metric_names,
+    "curves": lambda layout, runs: curve_metric_names(layout),
+    "heatmap": lambda layout, runs: curve_metric_names(layout),
+    "length": _analysis_metric_names,
+    "positions": _analysis_metric_names,
+    "probe": _analysis_metric_names,
 }
 
 # Metrics for which a smaller value is better; every other metric is better
@@ -74,13 +100,31 @@ def lower_is_better(metric: str) -> bool:
     return metric.startswith(LOWER_IS_BETTER_PREFIXES)
 
 
-def metric_names(layout: dict) -> list[str]:
-    return KIND_METRICS[layout["kind"]](layout)
+def metric_names(layout: dict, runs: dict) -> list[str]:
+    return KIND_METRICS[layout["kind"]](layout, runs)
+
+
+ANALYSIS_METRICS = (
+    (re.compile(r"accuracy_len(\d+)$"), "exact-match accuracy on fixed sums of operands of {n-1} digits "
+                                        "(trained model, no retraining)"),
+    (re.compile(r"digit_accuracy_len(\d+)$"), "fraction of sum digits right on operands of {n-1} digits"),
+    (re.compile(r"error_pos(\d+)$"), "error rate at digit position {n} (0 = least significant) on the "
+                                      "test set, end of training"),
+    (re.compile(r"probe_layer(\d+)$"), "held-out accuracy of a linear probe reading the carry bit from "
+                                        "layer {n}'s hidden state"),
+    (re.compile(r"probe_input_baseline$"), "held-out accuracy of a linear probe reading the carry bit "
+                                           "from the two input digits alone"),
+)
 
 
 def describe_metric(metric: str) -> str:
     if metric in CURVE_METRICS:
         return CURVE_METRICS[metric]
+    for pattern, text in ANALYSIS_METRICS:
+        match = pattern.match(metric)
+        if match:
+            n = int(match.group(1)) if match.groups() else 0
+            return text.replace("{n-1}", str(n - 1)).replace("{n}", str(n))
     prefix, _, threshold = metric.rpartition("_")
     if prefix in THRESHOLD_METRICS:
         return THRESHOLD_METRICS[prefix].format(t=threshold)

@@ -121,12 +121,9 @@ rule analysis_aggregate:
         "../scripts/aggregate_analysis.py"
 
 
-# One figure rule per analysis kind, as curves_figure and heatmap_figure.
-for _kind, _caption, _category in (
-    ("length", "../report/length.rst", "Length generalisation"),
-    ("positions", "../report/positions.rst", "Errors by digit position"),
-    ("probe", "../report/probe.rst", "Carry probe"),
-):
+# One figure rule per analysis kind, as curves_figure and heatmap_figure; the
+# report shows each on its figure page (report.smk), like every other figure.
+for _kind in ("length", "positions", "probe"):
 
     rule:
         name:
@@ -134,11 +131,7 @@ for _kind, _caption, _category in (
         input:
             f"{RESULTS}/aggregate/{{name}}.csv",
         output:
-            png=report(
-                f"{RESULTS}/figures/{{name}}.png",
-                caption=_caption,
-                category=_category,
-            ),
+            png=f"{RESULTS}/figures/{{name}}.png",
             pdf=f"{RESULTS}/figures/{{name}}.pdf",
         wildcard_constraints:
             name=experiments_of_kind(_kind),
