@@ -37,7 +37,8 @@ def _band(ax, series, color, n_seeds, clip=(0.0, 1.0)):
 
 def _suptitle(figure, title: str, n_seeds: int, extra: str = "", mark: str = "band") -> None:
     band = f"{mark}: 95% confidence interval (Student t)" if n_seeds > 1 else "single seed"
-    wrapped = "\n".join(textwrap.wrap(title, 90))
+    # The title's own lines (title, then the settings subtitle) are wrapped one by one.
+    wrapped = "\n".join(part for line in title.split("\n") for part in textwrap.wrap(line, 110))
     figure.suptitle(f"{wrapped}\nmean over {n_seeds} seed{'s' if n_seeds > 1 else ''}; {band}{extra}",
                     fontsize=10)
 

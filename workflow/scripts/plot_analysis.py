@@ -11,6 +11,7 @@ with logged(snakemake.log[0]):  # noqa: F821
     from rnnadd.analysis_plots import PLOTTERS
 
     plot = snakemake.params.plot  # noqa: F821
-    PLOTTERS[snakemake.params.kind](read_aggregate(snakemake.input[0]), plot["title"],  # noqa: F821
+    # The subtitle (effective settings, or SMOKE PRESET) rides on the title's second line.
+    PLOTTERS[snakemake.params.kind](read_aggregate(snakemake.input[0]), f"{plot['title']}\n{plot['subtitle']}",  # noqa: F821
                                     plot["labels"], plot["options"],
                                     {"png": snakemake.output.png, "pdf": snakemake.output.pdf})  # noqa: F821
