@@ -67,7 +67,7 @@ def test_newer_format_and_files_that_are_not_checkpoints_name_the_file(tmp_path)
 
     text = tmp_path / "notes.pt"
     text.write_text("not a model\n")
-    with pytest.raises(CheckpointError, match=rf"{text}: not a readable checkpoint.*delete {text}"):
+    with pytest.raises(CheckpointError, match=rf"{text}: not a readable checkpoint.*rm {text}"):
         load_checkpoint(text)
 
     truncated = tmp_path / "truncated.pt"
