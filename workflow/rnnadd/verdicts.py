@@ -56,7 +56,7 @@ def claims_markdown(rows, preset: dict, made_with: str) -> str:
     lines = [
         "# Verdicts on the report's claims",
         "",
-        f"Made by `snakemake --cores 8 claims` from the {preset['line']}. {made_with}.",
+        f"Made by `.venv/bin/snakemake --cores all claims` from the {preset['line']}. {made_with}.",
         "Rule and metrics: docs/claims.md. Numbers: the mean paired difference (claimed better level "
         "first, signed so that positive is the claimed direction) with its 95% Student-t interval, "
         "or a count of seeds.",

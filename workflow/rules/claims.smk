@@ -60,7 +60,7 @@ rule claims_table:
         " > {log} 2>&1"
 
 
-# `snakemake --cores 8 claims`: every verdict, and the runs they need.
+# `.venv/bin/snakemake --cores all claims`: every verdict, and the runs they need.
 rule claims:
     input:
         rules.claims_table.output.csv,
