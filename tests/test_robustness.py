@@ -81,8 +81,10 @@ def test_killed_snakemake_resumes_to_results_identical_to_a_run_in_another_folde
     """Also the determinism check: other folder, other core count, other job order."""
     workdir = copy_workflow(tmp_path / "interrupted")
     process = start(workdir, "--cores", "2", *SMOKE)
+    # The smoke preset now has about 200 light jobs besides training: on a busy
+    # 2-core machine the sixth CSV can take several minutes.
     wait_for(lambda: len(list((workdir / "results" / "runs").rglob("seed*.csv"))) >= 6,
-             what="a few finished training jobs")
+             timeout=600, what="a few finished training jobs")
 
     # A second Snakemake in the same folder is refused by the lock while the first runs.
     second = snakemake(workdir, "--cores", "1", *SMOKE, check=False)

@@ -103,7 +103,7 @@ def _uniform(tensor, bound):
 def test_same_settings_and_seed_give_identical_csv_in_separate_processes(tmp_path):
     settings_file = tmp_path / "run.yaml"
     settings_file.write_text("maxlen: 4\nsteps: 30\neval_every: 10\ntrain_size: 2000\ntest_size: 300\n"
-                             "lr_milestones: [15]\nlr_gamma: 0.5\n")
+                             "lr: 0.01\nlr_milestones: [15]\nlr_gamma: 0.5\n")
     outputs = []
     for name in ("first", "second"):
         result = subprocess.run([sys.executable, "-m", "rnnadd", "train", "--settings", str(settings_file),
