@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 
 SYMBOL = {"holds": "holds", "does not hold": "does not hold", "inconclusive": "inconclusive"}
 COLOUR = {"holds": "#d9f2d9", "does not hold": "#f8d7d7", "inconclusive": "#fff2cc"}
@@ -26,11 +25,11 @@ def versions() -> str:
 
 
 def _num(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if value == 0:
-        return "0"
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    """claims' number format, with a missing value left blank in the tables."""
+    from .claims import _fmt
+
+    text = _fmt(value)
+    return "" if text == "nan" else text
 
 
 def numbers(row: dict) -> str:
