@@ -284,6 +284,15 @@ def test_the_docs_list_each_tests_keys():
         assert all(meaning for meaning in test.required.values())
 
 
+def test_the_config_schema_offers_the_registered_tests_and_their_keys():
+    # The schema checks a claim's shape before rnnadd.claims reads it; it must offer what the registry has.
+    schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    claim_schema = schema["definitions"]["claim"]
+    assert set(claim_schema["properties"]["test"]["enum"]) == set(TESTS)
+    keys = {key for test in TESTS.values() for key in {**test.required, **test.optional}}
+    assert keys <= set(claim_schema["properties"])
+
+
 def test_the_engine_names_no_test():
     engine = (REPO / "workflow" / "rnnadd" / "claims" / "engine.py").read_text()
     assert not [name for name in TESTS if f'"{name}"' in engine or f"'{name}'" in engine]
