@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 
 import pytest
 import yaml
 from snakemake.utils import update_config
 
 from conftest import REPO, SMOKE, snakemake
-from rnnadd.claims import ClaimError, judge_all, load_claims
+from rnnadd.claims import TESTS, ClaimError, judge_all, load_claims
 from rnnadd.seedtable import read_seed_table, write_seed_table
 from rnnadd.study import load_study
 
@@ -183,6 +184,120 @@ def test_at_least_and_at_most_use_the_interval_of_the_mean():
     assert verdict("at_least", rows, levels=[["a", ""]], value=0.99)["verdict"] == "inconclusive"
 
 
+# Every test of the vocabulary on hand-built per-seed rows, once per verdict.
+# (test, {level: [value per seed]}, metric, the claim's own keys, verdict)
+AHEAD = {"a": [0.9, 0.8, 0.85, 0.95, 0.9], "b": [0.5, 0.45, 0.55, 0.6, 0.5],
+         "noisy": [0.6, 0.4, 0.7, 0.3, 0.5], "flat": [0.5, 0.5, 0.5, 0.5, 0.5]}
+HIGH = {"a": [0.99, 1.0, 0.98, 1.0]}
+ONE, TWO, THREE = ["1", ""], ["2", ""], ["3", ""]
+ORDER = {"1": [0.9, 0.92, 0.88], "2": [0.7, 0.72, 0.69], "3": [0.5, 0.52, 0.49], "3b": [0.95, 0.4, 0.7]}
+SAME = {"a": [0.80, 0.82, 0.79, 0.81, 0.80], "b": [0.79, 0.83, 0.79, 0.80, 0.81],
+        "far": [0.50, 0.52, 0.49, 0.51, 0.50], "edge": [0.76, 0.75, 0.75, 0.77, 0.74]}
+DIVERGED = {"all": [1, 1, 1], "some": [1, 0, 1], "none": [0, 0, 0]}
+MAX_ACC = {"low": [0.1, 0.2, 0.05], "mixed": [0.1, 0.9, 0.3], "high": [0.9, 0.95, 0.99]}
+
+
+def heatmap(effects: dict, metric: str = "auc_accuracy") -> list[dict]:
+    """{depth: (carry values, zero values)} -> rows of a two-axis (layers x hidden_mode) experiment."""
+    return [{"label0": depth, "label1": mode, "run": f"{depth}{mode}", "seed": s, "metric": metric, "value": v}
+            for depth, pair in effects.items() for mode, values in zip(("carry", "zero"), pair)
+            for s, v in enumerate(values)]
+
+
+def reached(first_steps: list, reached_flags: list) -> list[dict]:
+    return table({"a": first_steps}, "first_step_0.99") + table({"a": reached_flags}, "reached_0.99")
+
+
+INTERACTION = dict(a="carry", b="zero", axis=1, margin=0.05, axes=["layers", "hidden_mode"])
+VERDICT_CASES = [
+    ("better", table(AHEAD), dict(a=["a", ""], b=[["b", ""]]), "holds"),
+    ("better", table(AHEAD), dict(a=["b", ""], b=[["a", ""], ["flat", ""]]), "does not hold"),
+    ("better", table(AHEAD), dict(a=["noisy", ""], b=[["flat", ""]]), "inconclusive"),
+    ("ordered", table(ORDER), dict(levels=[ONE, TWO, THREE]), "holds"),
+    ("ordered", table(ORDER), dict(levels=[THREE, TWO, ONE]), "does not hold"),
+    ("ordered", table(ORDER), dict(levels=[ONE, ["3b", ""]]), "inconclusive"),
+    ("best", table(AHEAD), dict(levels=[["a", ""]]), "holds"),
+    ("best", table(AHEAD), dict(levels=[["b", ""]]), "does not hold"),
+    ("best", table({k: AHEAD[k] for k in ("b", "noisy", "flat")}), dict(levels=[["noisy", ""]]), "inconclusive"),
+    ("same", table(SAME), dict(levels=[["a", ""], ["b", ""]], margin=0.05), "holds"),
+    ("same", table(SAME), dict(levels=[["a", ""], ["far", ""]], margin=0.05), "does not hold"),
+    ("same", table(SAME), dict(levels=[["a", ""], ["edge", ""]], margin=0.05), "inconclusive"),
+    ("no_interaction", heatmap({"1": ([0.9, 0.8, 0.85], [0.5, 0.4, 0.46]), "2": ([0.7, 0.6, 0.66], [0.3, 0.2, 0.26])}),
+     dict(across=["1", "2"], **INTERACTION), "holds"),
+    ("no_interaction", heatmap({"1": ([0.9, 0.8, 0.85], [0.5, 0.4, 0.46]), "2": ([0.7, 0.6, 0.66], [0.7, 0.6, 0.65])}),
+     dict(across=["1", "2"], **INTERACTION), "does not hold"),
+    ("no_interaction", heatmap({"1": ([0.9, 0.8, 0.85], [0.5, 0.4, 0.45]), "2": ([0.9, 0.6, 0.7], [0.4, 0.3, 0.3])}),
+     dict(across=["1", "2"], **INTERACTION), "inconclusive"),
+    ("at_least", table(HIGH), dict(levels=[["a", ""]], value=0.9), "holds"),
+    ("at_least", table(HIGH), dict(levels=[["a", ""]], value=1.5), "does not hold"),
+    ("at_least", table(HIGH), dict(levels=[["a", ""]], value=0.99), "inconclusive"),
+    ("at_most", table(HIGH), dict(levels=[["a", ""]], value=1.5), "holds"),
+    ("at_most", table(HIGH), dict(levels=[["a", ""]], value=0.9), "does not hold"),
+    ("at_most", table(HIGH), dict(levels=[["a", ""]], value=0.99), "inconclusive"),
+    ("diverges", table(DIVERGED, "diverged"), dict(metric="diverged", levels=[["all", ""]]), "holds"),
+    ("diverges", table(DIVERGED, "diverged"), dict(metric="diverged", levels=[["all", ""], ["none", ""]]),
+     "does not hold"),
+    ("diverges", table(DIVERGED, "diverged"), dict(metric="diverged", levels=[["some", ""]]), "inconclusive"),
+    ("never_learns", table(MAX_ACC, "max_accuracy"), dict(metric="max_accuracy", levels=[["low", ""]], threshold=0.5),
+     "holds"),
+    ("never_learns", table(MAX_ACC, "max_accuracy"), dict(metric="max_accuracy", levels=[["high", ""]], threshold=0.5),
+     "does not hold"),
+    ("never_learns", table(MAX_ACC, "max_accuracy"), dict(metric="max_accuracy", levels=[["mixed", ""]],
+                                                           threshold=0.5), "inconclusive"),
+    ("reaches", reached([100, 200, 300], [1, 1, 1]), dict(metric="first_step_0.99", levels=[["a", ""]],
+                                                          threshold=0.99, by=300), "holds"),
+    ("reaches", reached([100, 200, 500], [1, 1, 0]), dict(metric="first_step_0.99", levels=[["a", ""]],
+                                                          threshold=0.99, by=50), "does not hold"),
+    ("reaches", reached([100, 200, 500], [1, 1, 0]), dict(metric="first_step_0.99", levels=[["a", ""]],
+                                                          threshold=0.99, by=500), "inconclusive"),
+]
+
+
+@pytest.mark.parametrize("test, rows, keys, expected", VERDICT_CASES,
+                         ids=[f"{case[0]}-{case[3].replace(' ', '_')}" for case in VERDICT_CASES])
+def test_each_claim_test_gives_each_verdict(test, rows, keys, expected):
+    result = verdict(test, rows, **keys)
+    assert result["verdict"] == expected
+    assert result["test"] == test and result["measured"].endswith(".")
+    if result["count"]:
+        assert result["n_seeds"] == 3
+    else:
+        assert result["n_seeds"] >= 3 and not math.isnan(result["ci95_low"])
+
+
+def test_every_registered_test_has_a_case_for_each_verdict():
+    covered = {(case[0], case[3]) for case in VERDICT_CASES}
+    assert set(TESTS) == {"better", "same", "ordered", "best", "no_interaction", "at_least", "at_most",
+                          "diverges", "never_learns", "reaches"}
+    missing = [(name, v) for name in TESTS for v in ("holds", "does not hold", "inconclusive")
+               if (name, v) not in covered]
+    assert not missing
+
+
+def test_the_docs_list_each_tests_keys():
+    rows = [line for line in (REPO / "docs" / "claims.md").read_text().splitlines() if line.startswith("| `")]
+    for name, test in TESTS.items():
+        row = next((r for r in rows if f"`{name}`" in r.split("|")[1]), None)
+        assert row is not None, f"docs/claims.md has no row for {name}"
+        for key in test.required:
+            assert f"`{key}`" in row.split("|")[2], f"docs/claims.md: {name} takes {key}"
+        assert all(meaning for meaning in test.required.values())
+
+
+def test_the_config_schema_offers_the_registered_tests_and_their_keys():
+    # The schema checks a claim's shape before rnnadd.claims reads it; it must offer what the registry has.
+    schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    claim_schema = schema["definitions"]["claim"]
+    assert set(claim_schema["properties"]["test"]["enum"]) == set(TESTS)
+    keys = {key for test in TESTS.values() for key in {**test.required, **test.optional}}
+    assert keys <= set(claim_schema["properties"])
+
+
+def test_the_engine_names_no_test():
+    engine = (REPO / "workflow" / "rnnadd" / "claims" / "engine.py").read_text()
+    assert not [name for name in TESTS if f'"{name}"' in engine or f"'{name}'" in engine]
+
+
 def test_seed_table_round_trip_keeps_nan_and_exact_floats(tmp_path):
     rows = table({"0.01": [0.1 + 0.2, math.nan]})
     write_seed_table(rows, tmp_path / "t.seeds.csv")
@@ -225,6 +340,54 @@ def test_bad_claims_name_the_key(change, message):
     config["claims"] = {"c": {**good, **change}}
     with pytest.raises(ClaimError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
         load_claims(config["claims"], load_study(config))
+
+
+ONE_AXIS = {"section": "1", "claim": "x", "experiment": "fig01_hidden_maxlen5"}
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"test": "ordered", "levels": ["default"], "metric": "auc_loss"},
+     "claims.c.levels: must be a list of at least 2 levels of fig01_hidden_maxlen5"),
+    ({"test": "better", "a": "default", "b": ["carry", "default"], "metric": "auc_loss"},
+     "claims.c.b: compares 'default' with itself"),
+    ({"test": "at_least", "levels": ["zero"], "metric": "auc_loss", "value": "high"},
+     "claims.c.value: must be a finite number (got 'high')"),
+    ({"test": "never_learns", "levels": ["zero"], "threshold": 0.5, "metric": "max_accuracy"},
+     "claims.c.metric: not used by a never_learns claim, which takes levels, threshold"),
+    ({"test": "never_learns", "levels": ["zero"], "threshold": 1.5},
+     "claims.c.threshold: an accuracy, at most 1 (got 1.5)"),
+    ({"test": "diverges", "levels": ["zero", "zero"]}, "claims.c.levels: a level appears twice"),
+    ({"test": "reaches", "levels": ["zero"], "threshold": 0.77, "by": 10},
+     "claims.c.threshold: fig01_hidden_maxlen5 records the first step at accuracy"),
+    ({"test": "reaches", "levels": ["zero"], "threshold": 0.99, "by": -1},
+     "claims.c.by: must be a step, an integer of at least 0 (got -1)"),
+    ({"test": "no_interaction", "a": "default", "b": "carry", "metric": "auc_loss", "margin": 0.1},
+     "claims.c.test: no_interaction needs a two-axis (heatmap) experiment; fig01_hidden_maxlen5 has one axis"),
+    ({"test": "same", "levels": ["zero", "carry"], "metric": "auc_loss", "margin": 0},
+     "claims.c.margin: must be a positive number (got 0)"),
+])
+def test_each_tests_own_checks_name_the_key(entry, message):
+    config = smoke_config()
+    with pytest.raises(ClaimError, match="^" + re.escape(message)):
+        load_claims({"c": {**ONE_AXIS, **entry}}, load_study(config))
+
+
+@pytest.mark.parametrize("written", [0.001000111, 0.1 + 0.2])
+def test_a_level_whose_short_form_is_not_exact_can_be_named(written):
+    # `:g` prints 0.001000111 as 0.00100011 and 0.1 + 0.2 as 0.3; the sweep's label is exact.
+    config = smoke_config()
+    config["experiments"] = {"fine_lr": {"kind": "curves", "sweep": {"lr": [written, 0.01]}}}
+    config["claims"] = {"c": {"section": "1", "claim": "x", "experiment": "fine_lr", "test": "better",
+                              "a": written, "b": 0.01, "metric": "auc_accuracy"},
+                        "d": {"section": "1", "claim": "x", "experiment": "fine_lr", "test": "at_least",
+                              "levels": [written], "metric": "auc_accuracy", "value": 0.5}}
+    study = load_study(config)
+    label = study.experiments["fine_lr"].cells[0].levels[0].label
+    assert label == repr(written) and float(label) == written
+    claims = load_claims(config["claims"], study)
+    assert claims[0]["a"] == [label, ""] and claims[1]["levels"] == [[label, ""]]
+    with pytest.raises(ClaimError, match=r"^claims\.c\.b: '0\.3' is not a level of fine_lr\.lr"):
+        load_claims({"c": {**config["claims"]["c"], "b": 0.3}}, study)
 
 
 # -- the real pipeline ---------------------------------------------------------------

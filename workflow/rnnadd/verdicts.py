@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import html
 
+from .stats import short_number
+
 SYMBOL = {"holds": "holds", "does not hold": "does not hold", "inconclusive": "inconclusive"}
 COLOUR = {"holds": "#d9f2d9", "does not hold": "#f8d7d7", "inconclusive": "#fff2cc"}
 
@@ -24,25 +26,17 @@ def versions() -> str:
     return ", ".join(parts)
 
 
-def _num(value: float) -> str:
-    """claims' number format, with a missing value left blank in the tables."""
-    from .claims import _fmt
-
-    text = _fmt(value)
-    return "" if text == "nan" else text
-
-
 def numbers(row: dict) -> str:
     """The claim's deciding number in words: a count, or a mean with its 95% interval."""
     if row["count"]:
         return f"{row['count']} seeds"
-    text = _num(row["estimate"])
+    text = short_number(row["estimate"], missing="")
     if row["ci95_low"] == row["ci95_low"]:  # not nan
-        text += f" [{_num(row['ci95_low'])}, {_num(row['ci95_high'])}]"
+        text += f" [{short_number(row['ci95_low'], missing='')}, {short_number(row['ci95_high'], missing='')}]"
     elif row["n_seeds"] < 2:
         text += " (no interval: fewer than 2 seeds)"
     if row["margin"] == row["margin"]:
-        text += f", margin ±{_num(row['margin'])}"
+        text += f", margin ±{short_number(row['margin'], missing='')}"
     return text
 
 

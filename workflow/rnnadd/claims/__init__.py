@@ -1,0 +1,24 @@
+"""Claims of the report as data, and the rule that gives each a verdict.
+
+A claim (an entry under ``claims:`` in the config) names an experiment, a test
+from a small vocabulary and the metric it reads from the experiment's per-seed
+table (rnnadd.seedtable).  The verdict rule is documented once, in
+docs/claims.md.  Where things are:
+
+- ``checks/<test>.py``: one class per test (its keys, their checks, its judgement);
+- ``registry.py``: the table of tests;
+- ``engine.py``: reading the config, dispatching, result rows; no test by name;
+- ``base.py``, ``shared.py``: what every test, or a family of tests, builds on;
+- rnnadd.stats: every statistic (intervals, comparisons, verdicts, combining).
+
+Plain Python: checked while Snakemake reads the config, judged in a light job.
+"""
+
+from ..stats import FAILS, HOLDS, OPEN
+from .base import ClaimError, ClaimReader, ClaimTest, Judgement, SeedValues
+from .engine import COMMON_KEYS, RESULT_COLUMNS, judge, judge_all, load_claims, read_results, write_results
+from .registry import TESTS
+
+__all__ = ["COMMON_KEYS", "FAILS", "HOLDS", "OPEN", "RESULT_COLUMNS", "TESTS", "ClaimError", "ClaimReader",
+           "ClaimTest", "Judgement", "SeedValues", "judge", "judge_all", "load_claims", "read_results",
+           "write_results"]

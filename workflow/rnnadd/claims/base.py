@@ -1,0 +1,180 @@
+"""What every claim test is made of: the protocol (`ClaimTest`), the reader that checks
+a claim's keys while the config is read (`ClaimReader`), the per-seed values it is
+judged from (`SeedValues`) and what a judgement returns (`Judgement`)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..stats import Comparison
+from ..study import describe
+
+
+class ClaimError(ValueError):
+    """A claim in the config is inconsistent with the study; the message names the key."""
+
+
+# -- reading a claim from the config ------------------------------------------------
+
+_THE_KEYS = object()  # ClaimReader.cell: read the value of the key itself
+
+
+class ClaimReader:
+    """One claim's config entry, read key by key for its test.
+
+    Each method checks one key and returns it in the JSON-ready form the judging
+    job reads (levels as labels); a bad value raises a one-line ClaimError that
+    names `claims.<id>.<key>`.
+    """
+
+    def __init__(self, claim_id: str, entry: dict, experiment, metrics: list[str]):
+        self.where = f"claims.{claim_id}"
+        self.entry = entry
+        self.experiment = experiment
+        self.metrics = metrics  # the metrics of the experiment's per-seed table
+
+    def error(self, key: str, message: str) -> ClaimError:
+        return ClaimError(f"{self.where}.{key}: {message}")
+
+    def labels(self, axis: int) -> list[str]:
+        """The labels of one axis of the experiment, in the sweep's order."""
+        return list(dict.fromkeys(cell.levels[axis].label for cell in self.experiment.cells))
+
+    def metric(self, key: str = "metric") -> str:
+        metric = self.entry[key]
+        if metric not in self.metrics:
+            experiment = self.experiment
+            raise self.error(key, f"{metric!r} is not a metric of {experiment.name} (a {experiment.kind} "
+                                  f"experiment); its metrics are: {', '.join(self.metrics)}")
+        return metric
+
+    def number(self, key: str, positive: bool = False) -> float:
+        value = self.entry[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise self.error(key, f"must be a finite number (got {value!r})")
+        if positive and value <= 0:
+            raise self.error(key, f"must be a positive number (got {value!r})")
+        return float(value)
+
+    def at_most_one(self, key: str, accuracy: float) -> float:
+        """An accuracy read by number(): at most 1."""
+        if accuracy > 1:
+            raise self.error(key, f"an accuracy, at most 1 (got {self.entry[key]!r})")
+        return accuracy
+
+    def step(self, key: str) -> int:
+        value = self.entry[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.error(key, f"must be a step, an integer of at least 0 (got {value!r})")
+        return value
+
+    def levels(self, key: str = "levels", minimum: int = 1) -> list[list[str]]:
+        """A list of distinct cells of the experiment."""
+        levels = self.entry[key]
+        if not isinstance(levels, list) or len(levels) < minimum:
+            raise self.error(key, f"must be a list of at least {minimum} level{'s' if minimum > 1 else ''} "
+                                  f"of {self.experiment.name}")
+        cells = [self.cell(f"{key}[{i}]", level) for i, level in enumerate(levels)]
+        if len({tuple(c) for c in cells}) != len(cells):
+            raise self.error(key, "a level appears twice")
+        return cells
+
+    def cell(self, key: str, value=_THE_KEYS) -> list[str]:
+        """One cell, [label of axis 0, label of axis 1 or ""]; value defaults to the key's."""
+        chosen = self._resolve(key, self.entry[key] if value is _THE_KEYS else value, partial=False)
+        return [chosen.get(0, ""), chosen.get(1, "")]
+
+    def axis_value(self, key: str) -> tuple[int, str]:
+        """A value on one axis of a two-axis experiment: (axis index, label)."""
+        chosen = self._resolve(key, self.entry[key], partial=True)
+        return next(iter(chosen.items()))
+
+    def _resolve(self, key: str, value, partial: bool) -> dict:
+        """A level reference -> {axis index: label}; on every axis unless partial."""
+        experiment = self.experiment
+        axes = list(experiment.axes)
+        if isinstance(value, dict):
+            chosen = {}
+            for axis, label in value.items():
+                if axis not in axes:
+                    raise self.error(key, f"{axis!r} is not an axis of {experiment.name}; "
+                                          f"its axes are {', '.join(axes)}")
+                chosen[axes.index(axis)] = describe(label)
+        elif len(axes) == 1:
+            chosen = {0: describe(value)}
+        else:
+            raise self.error(key, f"{experiment.name} has two axes; name a cell as a mapping "
+                                  f"{{{axes[0]}: ..., {axes[1]}: ...}} (got {value!r})")
+        if partial:
+            if len(chosen) != 1:
+                raise self.error(key, f"give exactly one axis of {experiment.name} "
+                                      f"({' or '.join(axes)}); the effect is compared across the other")
+        elif len(chosen) != len(axes):
+            raise self.error(key, f"name a value on every axis of {experiment.name} ({', '.join(axes)})")
+        for index, label in chosen.items():
+            known = self.labels(index)
+            if label not in known:
+                raise self.error(key, f"{label!r} is not a level of {experiment.name}.{axes[index]}; "
+                                      f"its levels are: {', '.join(repr(x) for x in known)}")
+        return chosen
+
+
+# -- judging ---------------------------------------------------------------------
+
+
+class SeedValues:
+    """An experiment's per-seed table (rnnadd.seedtable rows) as {seed: value} per metric and cell."""
+
+    def __init__(self, rows):
+        self.table: dict = {}
+        for row in rows:
+            self.table.setdefault((row["metric"], row["label0"], row["label1"]), {})[row["seed"]] = row["value"]
+
+    def of(self, metric: str, cell) -> dict:
+        """{seed: value} of one metric in one cell ([label0, label1]); empty if absent."""
+        return self.table.get((metric, cell[0], cell[1]), {})
+
+    def cells(self, metric: str) -> set[tuple[str, str]]:
+        """Every cell that has the metric."""
+        return {(label0, label1) for (m, label0, label1) in self.table if m == metric}
+
+
+def cell_name(cell) -> str:
+    """A cell as the verdict texts name it: its labels joined by ' / '."""
+    return " / ".join(label for label in cell if label != "")
+
+
+@dataclass
+class Judgement:
+    """A test's verdict on one claim and what the result row shows of it."""
+    verdict: str
+    compared: str  # what was compared, in words
+    summary: str  # how it was measured
+    details: list[str]  # one line per comparison or counted level
+    shown: Comparison | None = None  # the comparison whose numbers the row shows
+    count: str = ""  # counting tests: "yes/seeds" over every level
+    estimate: float = math.nan  # counting tests: the share of seeds
+    n_seeds: int = 0
+
+
+class ClaimTest:
+    """One test of the claim vocabulary: a subclass per file in rnnadd/claims/checks/.
+
+    name: the `test:` value; required / optional: key -> what it means (besides
+    section, claim, experiment, test).  load() checks the keys (in a fixed order,
+    so the first bad key is the one reported) and returns the claim's fields;
+    judge() gives the verdict from the per-seed values.  A field "metric" gets its
+    direction ("lower_is_better") from the engine.
+    """
+
+    name: ClassVar[str]
+    required: ClassVar[dict[str, str]]
+    optional: ClassVar[dict[str, str]] = {}
+
+    def load(self, read: ClaimReader) -> dict:
+        raise NotImplementedError
+
+    def judge(self, claim: dict, values: SeedValues) -> Judgement:
+        raise NotImplementedError

@@ -1,0 +1,1 @@
+"""The claim tests, one class per file; rnnadd.claims.registry lists them."""

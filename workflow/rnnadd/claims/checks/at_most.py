@@ -1,0 +1,21 @@
+"""`at_most`: the mean of a metric is at most a value at each level."""
+
+from __future__ import annotations
+
+from ...stats import Comparison, below_verdict
+from ..base import ClaimReader
+from ..shared import MeanTest
+
+
+class AtMost(MeanTest):
+    name = "at_most"
+    word = "at most"
+    required = {"levels": "the levels whose mean is claimed",
+                "metric": "what is averaged over seeds (a metric of the per-seed table)",
+                "value": "the number the mean is claimed to be at most"}
+
+    def load(self, read: ClaimReader) -> dict:
+        return {"metric": read.metric(), "value": read.number("value"), "levels": read.levels()}
+
+    def verdict(self, comparison: Comparison, value: float) -> str:
+        return below_verdict(comparison, value, closed=True)

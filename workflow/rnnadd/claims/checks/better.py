@@ -1,0 +1,28 @@
+"""`better`: level a is better than each level b on a metric (paired, seed by seed)."""
+
+from __future__ import annotations
+
+from ...stats import combine
+from ..base import ClaimReader, SeedValues, cell_name
+from ..shared import SideTest
+
+
+class Better(SideTest):
+    name = "better"
+    required = {"a": "the level claimed better",
+                "b": "the level, or a list of levels, that a is better than",
+                "metric": "what is compared (a metric of the per-seed table)"}
+
+    def load(self, read: ClaimReader) -> dict:
+        fields = {"metric": read.metric()}
+        fields["a"] = read.cell("a")
+        others = read.entry["b"] if isinstance(read.entry["b"], list) else [read.entry["b"]]
+        fields["b"] = [read.cell("b", level) for level in others]
+        if fields["a"] in fields["b"]:
+            raise read.error("b", f"compares {read.entry['a']!r} with itself")
+        return fields
+
+    def judge(self, claim: dict, values: SeedValues):
+        pairs = self.comparisons(claim, values, [(claim["a"], b) for b in claim["b"]])
+        compared = f"{cell_name(claim['a'])} vs {', '.join(cell_name(b) for b in claim['b'])}"
+        return self.judgement(claim, pairs, combine(v for _, v in pairs), compared)

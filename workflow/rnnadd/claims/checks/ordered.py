@@ -1,0 +1,21 @@
+"""`ordered`: each level is better than the next (paired, seed by seed)."""
+
+from __future__ import annotations
+
+from ...stats import combine
+from ..base import ClaimReader, SeedValues, cell_name
+from ..shared import SideTest
+
+
+class Ordered(SideTest):
+    name = "ordered"
+    required = {"levels": "at least 2 levels, the best first",
+                "metric": "what is compared (a metric of the per-seed table)"}
+
+    def load(self, read: ClaimReader) -> dict:
+        return {"metric": read.metric(), "levels": read.levels(minimum=2)}
+
+    def judge(self, claim: dict, values: SeedValues):
+        levels = claim["levels"]
+        pairs = self.comparisons(claim, values, list(zip(levels, levels[1:])))
+        return self.judgement(claim, pairs, combine(v for _, v in pairs), " > ".join(cell_name(k) for k in levels))

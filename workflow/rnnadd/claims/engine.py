@@ -1,0 +1,133 @@
+"""The claims engine: reads the config's claims (the keys every claim has, then the
+test's own keys through its class), dispatches judging to the test, and writes
+and reads the result rows.  It knows no test by name: rnnadd.claims.registry does."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ..seedtable import lower_is_better, metric_names
+from .base import ClaimError, ClaimReader, SeedValues
+from .registry import TESTS
+
+COMMON_KEYS = ("section", "claim", "experiment", "test")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+RESULT_COLUMNS = ("id", "section", "claim", "experiment", "test", "metric", "compared", "estimate",
+                  "ci95_low", "ci95_high", "margin", "count", "n_seeds", "verdict", "measured")
+
+
+# -- reading the config ------------------------------------------------------------
+
+
+def load_claims(entries, study) -> list[dict]:
+    """Check the config's claims against the study; return them in a JSON-ready form.
+
+    Everything a job needs to judge a claim is in its dict (levels as labels,
+    the metric's direction), so the judging job never reads the config.
+    """
+    if entries is None:
+        return []
+    if not isinstance(entries, dict):
+        raise ClaimError("claims: must be a mapping of claim id -> claim")
+    return [_load_claim(claim_id, entry, study) for claim_id, entry in entries.items()]
+
+
+def _load_claim(claim_id, entry, study) -> dict:
+    where = f"claims.{claim_id}"
+    if not isinstance(claim_id, str) or not ID_PATTERN.match(claim_id):
+        raise ClaimError(f"claims: id {claim_id!r} is not allowed; use lower-case letters, digits and _")
+    if not isinstance(entry, dict):
+        raise ClaimError(f"{where}: must be a mapping with section, claim, experiment and test")
+    for key in COMMON_KEYS:
+        if key not in entry:
+            raise ClaimError(f"{where}.{key}: missing; a claim needs {', '.join(COMMON_KEYS)}")
+    name = entry["test"]
+    if name not in TESTS:
+        raise ClaimError(f"{where}.test: must be one of {', '.join(TESTS)} (got {name!r})")
+    test = TESTS[name]
+    needed, optional = set(test.required), set(test.optional)
+    for key in sorted(needed):
+        if key not in entry:
+            raise ClaimError(f"{where}.{key}: missing; a {name} claim needs {', '.join(sorted(needed))}")
+    extra = sorted(set(entry) - set(COMMON_KEYS) - needed - optional)
+    if extra:
+        raise ClaimError(f"{where}.{extra[0]}: not used by a {name} claim, which takes "
+                         f"{', '.join(sorted(needed | optional))}")
+    experiment_name = entry["experiment"]
+    if experiment_name not in study.experiments:
+        raise ClaimError(f"{where}.experiment: {experiment_name!r} is not an experiment of the study; "
+                         f"experiments are: {', '.join(study.experiments)}")
+    experiment = study.experiments[experiment_name]
+    metrics = metric_names(experiment.layout(), study.runs)
+    claim = {"id": claim_id, "section": str(entry["section"]), "claim": str(entry["claim"]),
+             "experiment": experiment_name, "test": name, "axes": list(experiment.axes)}
+    claim.update(test.load(ClaimReader(claim_id, entry, experiment, metrics)))
+    if "metric" in claim:
+        claim["lower_is_better"] = lower_is_better(claim["metric"])
+    return claim
+
+
+# -- judging -----------------------------------------------------------------------
+
+
+def judge(claim: dict, values: SeedValues) -> dict:
+    """One claim, one result row (RESULT_COLUMNS)."""
+    judgement = TESTS[claim["test"]].judge(claim, values)
+    row = {"id": claim["id"], "section": claim["section"], "claim": claim["claim"],
+           "experiment": claim["experiment"], "test": claim["test"], "metric": claim.get("metric", ""),
+           "estimate": judgement.estimate, "ci95_low": math.nan, "ci95_high": math.nan,
+           "margin": claim.get("margin", math.nan), "count": judgement.count, "n_seeds": judgement.n_seeds}
+    shown = judgement.shown
+    if shown is not None:
+        row.update(estimate=shown.mean, ci95_low=shown.low, ci95_high=shown.high, n_seeds=shown.n)
+    row["compared"] = judgement.compared
+    row["verdict"] = judgement.verdict
+    row["measured"] = f"{judgement.summary}. " + "; ".join(judgement.details) + "."
+    return row
+
+
+def judge_all(claims: list[dict], seed_rows) -> list[dict]:
+    """Every claim about one experiment, from the rows of its per-seed table."""
+    values = SeedValues(seed_rows)
+    return [judge(claim, values) for claim in claims]
+
+
+# -- result tables -----------------------------------------------------------------
+
+_NUMERIC = ("estimate", "ci95_low", "ci95_high", "margin")
+
+
+def write_results(rows: list[dict], path) -> None:
+    """One row per claim (RESULT_COLUMNS), written atomically; same verdicts give same bytes."""
+    import csv
+    import io
+
+    from ..io import write_text
+    from ..seedtable import format_number
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(RESULT_COLUMNS)
+    for row in rows:
+        writer.writerow([format_number(row[c]) if c in _NUMERIC else row[c] for c in RESULT_COLUMNS])
+    write_text(path, buffer.getvalue())
+
+
+def read_results(path) -> list[dict]:
+    import csv
+
+    from ..seedtable import SeedTableError
+
+    with open(path, newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != RESULT_COLUMNS:
+            raise SeedTableError(f"{path}: not a claims table (columns {reader.fieldnames}); "
+                                 "delete it and rerun to recompute it")
+        rows = []
+        for row in reader:
+            for column in _NUMERIC:
+                row[column] = float(row[column])
+            row["n_seeds"] = int(row["n_seeds"])
+            rows.append(row)
+    return rows

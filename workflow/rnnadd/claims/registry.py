@@ -1,0 +1,19 @@
+"""The claim vocabulary: `test:` value -> the test that checks and judges it (one line each)."""
+
+from __future__ import annotations
+
+from .base import ClaimTest
+from .checks import at_least, at_most, best, better, diverges, never_learns, no_interaction, ordered, reaches, same
+
+TESTS: dict[str, ClaimTest] = {test.name: test for test in (
+    better.Better(),
+    same.Same(),
+    ordered.Ordered(),
+    best.Best(),
+    no_interaction.NoInteraction(),
+    diverges.Diverges(),
+    never_learns.NeverLearns(),
+    reaches.Reaches(),
+    at_least.AtLeast(),
+    at_most.AtMost(),
+)}
