@@ -181,7 +181,12 @@ class Kind:
         return ""
 
     def job_options(self, part: str) -> dict:
-        """The inverse of path_part: the options a job with this path part computes with."""
+        """The inverse of path_part: what a job with this path part computes with.
+
+        The rule passes them to the job as params ``test_lengths`` and
+        ``examples`` (the sums it draws; [] and 0 where it draws none), which
+        ``measure`` and ``run_metrics`` read from ``options``.
+        """
         if part:
             raise ValueError(f"{part!r}: a {self.name} analysis has no sub-folder")
         return {}
