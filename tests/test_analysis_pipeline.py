@@ -99,10 +99,11 @@ def test_adding_a_test_length_runs_one_job_per_run_and_seed_and_never_trains(bui
     study = study_of(built_copy, "longer.yaml")
     plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "longer.yaml"))
     jobs = len(study.experiments["length_cells"].runs()) * len(study.seeds)
-    assert plan["length_eval"] == jobs
+    assert plan["analyse"] == jobs
     # The new length's evaluation and what is drawn or judged from it; no training, no other analysis.
-    assert set(plan) <= {"length_eval", "analysis_aggregate", "length_figure", "figure_settings",
+    assert set(plan) <= {"analyse", "aggregate", "figure", "figure_settings",
                          "figure_page", "judge_claims", "claims_table", "length_cells", "all"}, plan
+    assert plan["aggregate"] == plan["figure"] == 1
     old = mtimes(built_copy / "results" / "analysis", "*.csv")
     snakemake(built_copy, "--cores", "2", *SMOKE, "longer.yaml")
     assert mtimes(runs, "seed*.*") == trained  # nothing retrained
@@ -158,9 +159,12 @@ def test_full_study_plans_analyses_on_existing_runs_and_trains_only_the_length_r
     seeds = len(config["seeds"])
     # Both length figures share the carried-state ReLU run and its test sums.
     length_runs = set(study.experiments["length_cells"].runs()) | set(study.experiments["length_hidden"].runs())
-    assert jobs["length_eval"] == len(length_runs) * seeds == 30
-    assert jobs["positions_eval"] == 6 * seeds and jobs["probe_eval"] == 4 * seeds
-    assert jobs["analysis_aggregate"] == 4 and jobs["aggregate"] == 13
+    # One analyse rule for every kind that reads checkpoints; its output path names the kind.
+    analyses = re.findall(r"output: results/analysis/(\w+)/", result.stdout)
+    assert len(analyses) == jobs["analyse"]
+    assert analyses.count("length") == len(length_runs) * seeds == 30
+    assert analyses.count("positions") == 6 * seeds and analyses.count("probe") == 4 * seeds
+    assert jobs["aggregate"] == jobs["figure"] == len(study.experiments) == 17
     others = {run for name, e in study.experiments.items() if name not in ANALYSES for run in e.runs()}
     assert set(study.experiments["positions_hidden"].runs()) <= others  # no new training
     assert set(study.experiments["probe_layers"].runs()) <= others

@@ -104,7 +104,7 @@ def test_full_config_dry_run_plans_every_figure_and_trains_shared_runs_once(tmp_
     assert jobs["train"] == len(planned_runs) * len(config["seeds"])
     cells = sum(len(e.cells) for e in study.experiments.values())
     assert jobs["train"] < cells * len(config["seeds"])  # some runs are shared between figures
-    assert jobs["aggregate"] == 13 and jobs["curves_figure"] + jobs["heatmap_figure"] == 13
+    assert jobs["aggregate"] == jobs["figure"] == len(study.experiments)  # every kind: one rule each
     for name in FIGURES:
         assert f"results/figures/{name}.png" in result.stdout
 
@@ -131,7 +131,7 @@ def test_adding_a_sweep_value_trains_only_the_new_runs(built_copy):
     before = {p: p.stat().st_mtime_ns for p in (built_copy / "results" / "runs").rglob("seed*.csv")}
     plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "more.yaml"))
     assert plan["train"] == 2  # one new run, two seeds
-    assert plan["aggregate"] == 1 and plan.get("curves_figure") == 1 and "heatmap_figure" not in plan
+    assert plan["aggregate"] == 1 and plan.get("figure") == 1
     assert plan.get("judge_claims") == 1 and plan.get("claims_table") == 1
     snakemake(built_copy, "--cores", "2", *SMOKE, "more.yaml")
     after = {p: p.stat().st_mtime_ns for p in (built_copy / "results" / "runs").rglob("seed*.csv")}
@@ -142,7 +142,7 @@ def test_adding_a_sweep_value_trains_only_the_new_runs(built_copy):
 def test_changing_a_label_redraws_only_that_figure(built_copy):
     (built_copy / "words.yaml").write_text("experiments:\n  fig07_layers:\n    title: Layers, renamed\n")
     plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "words.yaml"))
-    assert plan == {"curves_figure": 1, "figure_settings": 1, "figure_page": 1, "all": 1}
+    assert plan == {"figure": 1, "figure_settings": 1, "figure_page": 1, "all": 1}
 
 
 def test_changing_a_setting_retrains_exactly_the_affected_runs(built_copy):
@@ -150,5 +150,5 @@ def test_changing_a_setting_retrains_exactly_the_affected_runs(built_copy):
     plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "change.yaml"))
     # fig04's three hidden-state modes, two seeds each; nothing else, datasets reused
     # and the verdicts on fig04's claim, gathered into the table, and its report page (lr is shown there)
-    assert plan == {"run_settings": 3, "train": 6, "aggregate": 1, "curves_figure": 1, "judge_claims": 1,
+    assert plan == {"run_settings": 3, "train": 6, "aggregate": 1, "figure": 1, "judge_claims": 1,
                     "claims_table": 1, "figure_settings": 1, "figure_page": 1, "all": 1}

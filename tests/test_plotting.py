@@ -11,7 +11,7 @@ import yaml
 
 from conftest import REPO
 from rnnadd.aggregate import read_aggregate
-from rnnadd.plotting import curves_figure
+from rnnadd.kinds.curves import curves_figure
 
 LABELS = yaml.safe_load((REPO / "config.yaml").read_text())["labels"]
 

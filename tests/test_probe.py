@@ -67,3 +67,31 @@ def test_probe_of_a_model_names_every_layer_and_the_baseline():
     # The baseline is right unless the column's digits sum to 9 (one time in ten).
     assert 0.9 < result["probe_input_baseline"] < 0.99
     assert all(0.0 <= v <= 1.0 for v in result.values())
+
+
+def test_the_probe_kind_measures_a_checkpoint_with_probe_model_and_names_its_metrics():
+    from types import SimpleNamespace
+
+    from rnnadd.kinds import KINDS
+
+    kind = KINDS["probe"]
+    settings = Settings.from_dict({"layers": 2, "hidden": 8, "embedding": 4, "maxlen": 4, "batch": 16})
+    torch.manual_seed(0)
+    model = AdderModel.from_settings(settings).eval()
+    state = draw_initial_state(settings, 0)
+    checkpoint = SimpleNamespace(model=model, settings=settings, state=state)
+    options = kind.job_options(kind.path_part({"examples": 300}))
+    measured = kind.measure(checkpoint, options, None)
+    assert measured == probe_model(model, settings, state, examples=300)
+    assert list(measured) == kind.run_metrics(settings, options)
+
+
+def test_the_probe_kind_refuses_a_model_without_recurrent_layer_naming_where_cell_none_comes_from():
+    from rnnadd.study import StudyError, load_study
+
+    config = {"seeds": [0], "experiments": {"p": {"kind": "probe", "sweep": {
+        "cell": [{"label": "plain", "set": {"cell": "rnn"}}, {"label": "none", "set": {"cell": "none"}}]}}}}
+    with pytest.raises(StudyError) as error:
+        load_study(config)
+    assert str(error.value) == ("experiments.p.sweep.cell: a probe reads the recurrent layers' hidden state; "
+                                "cell none has no recurrent layer (cell=none)")

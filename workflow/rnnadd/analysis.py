@@ -1,15 +1,10 @@
-"""Analyses of trained models (length, positions, probe): per-seed files and tables.
+"""What the kinds that analyse trained models share (kinds.base.CheckpointKind).
 
-Each analysis job reads one (run, seed) checkpoint and writes a small CSV of
-``metric,value`` rows, with the metric names of the per-seed table:
-
-``length``     ``accuracy_len<L>``, ``digit_accuracy_len<L>`` per test length L
-``positions``  ``error_pos<k>`` per position (0 = least significant), ``final_accuracy``
-``probe``      ``probe_layer<k>`` per layer (k from 1), ``probe_input_baseline``
-
-The aggregate of an experiment writes the per-seed table
-(``label0, label1, run, seed, metric, value``) and a summary: mean, standard
-deviation and 95% interval over seeds per line and metric.
+Each job reads one (run, seed) checkpoint and writes a small CSV of
+``metric,value`` rows, with the metric names of the per-seed table (the
+kind's ``run_metrics``). The aggregate of an experiment writes the per-seed
+table (``label0, label1, run, seed, metric, value``) and a summary: mean,
+standard deviation and 95% interval over seeds per line and metric.
 """
 
 from __future__ import annotations
@@ -26,7 +21,8 @@ import pandas as pd
 from .aggregate import MetricsError, summarize
 from .io import write_text
 from .metrics import format_value
-from .seedtable import SEED_COLUMNS, analysis_metrics
+from .seedtable import SEED_COLUMNS
+
 
 def metrics_to_csv(metrics: dict) -> str:
     buffer = io.StringIO()
@@ -35,8 +31,6 @@ def metrics_to_csv(metrics: dict) -> str:
     for name, value in metrics.items():
         writer.writerow((name, format_value(float(value))))
     return buffer.getvalue()
-
-
 
 
 def read_metrics_csv(path, expected: list[str]) -> dict:
@@ -62,7 +56,8 @@ def read_metrics_csv(path, expected: list[str]) -> dict:
 
 # -- jobs: one (run, seed) each -------------------------------------------------
 
-def _load(checkpoint_path, run: str):
+def load_run_checkpoint(checkpoint_path, run: str):
+    """The checkpoint, checked to be the run's; errors name the file and the remedy."""
     from .checkpoint import CheckpointError, load_checkpoint
 
     checkpoint = load_checkpoint(checkpoint_path)
@@ -73,66 +68,41 @@ def _load(checkpoint_path, run: str):
     return checkpoint
 
 
-def length_metrics(checkpoint, lengths, examples: int) -> dict:
-    from .evaluation import evaluate_lengths
-
-    scores = evaluate_lengths(checkpoint.model, checkpoint.settings, checkpoint.state, lengths, examples)
-    out = {f"accuracy_len{L}": scores[L]["accuracy"] for L in lengths}
-    out.update({f"digit_accuracy_len{L}": scores[L]["digit_accuracy"] for L in lengths})
-    return out
-
-
-def positions_metrics(checkpoint, test_set) -> dict:
-    """Error rate per position on the run's own test set, as its last evaluation saw it."""
-    from .evaluation import evaluate_set
-
-    score = evaluate_set(checkpoint.model, checkpoint.settings, checkpoint.state, test_set)
-    out = {f"error_pos{k}": 1.0 - acc for k, acc in enumerate(score["position_accuracy"])}
-    out["final_accuracy"] = score["accuracy"]
-    return out
-
-
-def probe_metrics(checkpoint, examples: int) -> dict:
-    from .probe import probe_model
-
-    return probe_model(checkpoint.model, checkpoint.settings, checkpoint.state, examples)
-
-
 def run_job(kind: str, checkpoint_path, run: str, out_path, *, test_lengths=(), examples=0,
             test_path=None) -> dict:
+    """One analysis job: the kind measures the checkpoint; its metrics go to out_path.
+
+    The keywords are the job's params (analysis.smk, from the kind's
+    job_options): the test lengths and sums a kind draws, where it draws any;
+    ``test_path`` is the run's own test set, for a kind that reads_test_set.
+    """
     import torch
 
-    from .data import load_set
+    from .kinds import KINDS
 
     torch.set_num_threads(1)
-    checkpoint = _load(checkpoint_path, run)
-    if kind == "length":
-        metrics = length_metrics(checkpoint, list(test_lengths), examples)
-    elif kind == "positions":
-        metrics = positions_metrics(checkpoint, load_set(test_path, checkpoint.settings.maxlen))
-    elif kind == "probe":
-        metrics = probe_metrics(checkpoint, examples)
-    else:
-        raise ValueError(f"kind: not an analysis kind ({kind!r})")
-    assert list(metrics) == analysis_metrics(kind, checkpoint.settings, test_lengths)
+    spec = KINDS[kind]
+    options = {"test_lengths": list(test_lengths), "examples": examples}
+    checkpoint = load_run_checkpoint(checkpoint_path, run)
+    metrics = spec.measure(checkpoint, options, test_path)
+    assert list(metrics) == spec.run_metrics(checkpoint.settings, options)
     write_text(out_path, metrics_to_csv(metrics))
     return metrics
 
 
 # -- aggregate ------------------------------------------------------------------
 
-def aggregate_analysis(layout: dict, seeds: list[int], runs: dict, path_of) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(summary, per-seed table) of an analysis experiment.
+def aggregate_analysis(kind, layout: dict, seeds: list[int], runs: dict, path_of) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(summary, per-seed table) of an experiment of a checkpoint kind.
 
     ``runs`` maps run id -> Settings; ``path_of(run, seed)`` gives the job's CSV.
     """
-    kind = layout["kind"]
     seed_rows, summary_rows = [], []
     for cell in layout["cells"]:
         levels = cell["levels"]
         labels = {"label0": levels[0]["label"], "label1": levels[1]["label"] if len(levels) > 1 else ""}
         settings = runs[cell["run"]]
-        expected = analysis_metrics(kind, settings, layout.get("test_lengths", ()))
+        expected = kind.run_metrics(settings, layout)
         per_seed = [read_metrics_csv(path_of(cell["run"], seed), expected) for seed in seeds]
         for seed, values in zip(seeds, per_seed):
             seed_rows += [{**labels, "run": cell["run"], "seed": seed, "metric": m, "value": v}
@@ -141,13 +111,13 @@ def aggregate_analysis(layout: dict, seeds: list[int], runs: dict, path_of) -> t
         for metric in expected:
             values = np.array([v[metric] for v in per_seed], dtype=float)
             summary_rows.append({**axes, **labels, "run": cell["run"], "train_maxlen": settings.maxlen,
-                                 "metric": metric, "x": _metric_x(metric), "n_seeds": len(seeds),
+                                 "metric": metric, "x": metric_x(metric), "n_seeds": len(seeds),
                                  **summarize(values)})
     seeds_table = pd.DataFrame(seed_rows, columns=list(SEED_COLUMNS))
     return pd.DataFrame(summary_rows), seeds_table
 
 
-def _metric_x(metric: str) -> float:
+def metric_x(metric: str) -> float:
     """The number a metric is plotted against: test length, position or layer."""
     match = re.search(r"(\d+)$", metric)
     return float(match.group(1)) if match else math.nan

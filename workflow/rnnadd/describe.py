@@ -1,62 +1,17 @@
 """Words about a study, generated from its config: which preset made it, what a
 figure shows and with which settings.  Used for figure subtitles, figure pages
-and the report's front page, so no caption is written by hand per figure.
+and the report's front page, so no caption is written by hand per figure; what
+a kind of figure shows is its caption file, workflow/report/kinds/<kind>.rst.
 """
 
 from __future__ import annotations
 
+from .kinds import KINDS
 from .settings import FIELD_NAMES
 
 # The settings worth a figure's subtitle, in reading order.
 SUBTITLE_KEYS = ("maxlen", "cell", "nonlinearity", "layers", "hidden", "hidden_mode", "h0_init", "lr",
                  "lr_milestones", "steps", "batch", "test_size")
-
-KIND_TEXT = {
-    "curves": (
-        "Left: training loss, the mean cross-entropy per digit over the training steps since the "
-        "previous evaluation (log scale). Right: exact-match accuracy, the fraction of the fixed test "
-        "set whose every sum digit is right. Each line is the mean over seeds; the shaded band is the "
-        "95% confidence interval of that mean (Student t). A dashed line and a cross mark a run whose "
-        "loss became non-finite (diverged); the legend says how many seeds diverged."),
-    "heatmap": (
-        "Each cell: for each seed, the first evaluated step s (0, {every}, {every2}, ...: the number "
-        "of training updates done before that evaluation) at which exact-match accuracy on the test "
-        "set reached {threshold}; a seed that never reached it counts as the run's length ({cap}, the "
-        "cap). The cell prints the mean over seeds, the interquartile range over seeds and how many "
-        "seeds reached the threshold. Darker is faster. The report's 'accuracy 1.0' was measured on "
-        "200 fresh random sums; here {threshold} is measured on the fixed test set (README, "
-        "'Heatmaps'). Unlike the report, the evaluation at step 0 counts as 0, not 50."),
-    "length": (
-        'Each trained model (every seed of every line) is tested, without retraining, on fixed sets o'
-        'f sums whose operands have exactly L-1 digits (uniform digits, the leading one not zero), th'
-        'e same sums for every model. Left: exact-match accuracy, the fraction of sums with every dig'
-        'it right; right: the fraction of sum digits right. The test length L is on a log scale; the '
-        'dotted line marks the training MAXLEN (training operands have at most MAXLEN-1 digits). Line'
-        's are means over seeds, bands the 95% confidence interval of the mean (Student t). A model t'
-        'rained with a carried state starts each test sum i from row i mod (training batch size) of i'
-        'ts last carried state, as its own evaluation did.'
-    ),
-    "positions": (
-        'Where the trained models go wrong: for each digit position of the sum (0 = least significant'
-        ', as the network reads it), the fraction of test sums whose digit at that position is wrong,'
-        " after the last training step, on the run's fixed test set (the one its accuracy curve uses;"
-        ' the legend repeats its final exact-match accuracy). Lines are means over seeds, bands the 9'
-        '5% confidence interval of the mean (Student t). Errors that grow with the position point at '
-        'carries that are lost along the way; errors at the first positions point at the starting sta'
-        'te.'
-    ),
-    "probe": (
-        'Does the hidden state hold the carry? For each trained model and each of its recurrent layer'
-        's, a logistic regression (a linear probe) is fitted to read the carry out of each digit posi'
-        "tion (1 when that column's digits plus the incoming carry reach 10) from the layer's output "
-        'at that position. It is fitted on one fixed set of sums and scored on another; the figure sh'
-        'ows its accuracy on the second, per layer, one line per model depth. The dashed line is a ba'
-        'seline probe that sees only the two input digits of the position: it is right unless they su'
-        'm to 9, where only the incoming carry decides. A layer above the baseline holds information '
-        'about the carry that the inputs of the position alone do not give. Points are means over see'
-        'ds, bars the 95% confidence interval of the mean (Student t).'
-    ),
-}
 
 
 def _text(value) -> str:
@@ -113,11 +68,8 @@ def subtitle(experiment, study, config: dict) -> str:
 def figure_page(experiment, study, config: dict, claims: list[dict]) -> dict:
     """Everything a figure's page says, from the config (verdicts are added by the job)."""
     fixed = fixed_settings(experiment, study)
-    what = KIND_TEXT.get(experiment.kind, "")
-    if experiment.kind == "heatmap":
-        every = fixed.get("eval_every", "")
-        what = what.format(every=every, every2=2 * every if isinstance(every, int) else "",
-                           threshold=f"{experiment.threshold:g}", cap=fixed.get("steps", "the last step"))
+    # What the figure shows: its kind's caption (workflow/report/kinds/<kind>.rst), filled in.
+    what = KINDS[experiment.kind].caption_text(experiment, fixed)
     axes = swept(experiment)
     return {
         "name": experiment.name,

@@ -1,32 +1,27 @@
 """From a study config (defaults, seeds, experiments) to the runs it needs.
 
-A figure is data: an experiment entry gives its kind (``curves`` or
-``heatmap``, or an analysis of the trained models: ``length``, ``positions``,
-``probe``), the settings it changes (``set``) and the axes it sweeps
-(``sweep``).  Every line or cell becomes one run, identified by its
+A figure is data: an experiment entry gives its kind (one of rnnadd.kinds:
+``curves`` or ``heatmap``, or an analysis of the trained models: ``length``,
+``positions``, ``probe``), the settings it changes (``set``), the axes it
+sweeps (``sweep``) and its kind's own options.  Every line or cell becomes one run, identified by its
 effective settings, so a run that several figures need is trained once.
 
 This module checks what a JSON schema cannot: that swept keys are settings,
-that every resulting run is valid, the number of axes per kind, and settings
-that would have no effect where they are set.
+that every resulting run is valid, the number of axes per kind, the kind's
+options (checked by the kind), and settings that would have no effect where
+they are set.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .kinds import KINDS, OptionError, read_options
 from .settings import FIELD_NAMES, Settings, SettingsError
 
-# Kind -> how many axes it may sweep.
-KINDS = {"curves": (1,), "heatmap": (2,), "length": (1,), "positions": (1, 2), "probe": (1,)}
-# Kinds that read the trained models (checkpoints) instead of the metric CSVs.
-ANALYSIS_KINDS = ("length", "positions", "probe")
-# Sums per test length (length) and per fit / score set (probe), unless `examples` says.
-DEFAULT_EXAMPLES = {"length": 1000, "probe": 1000}
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # Long enough for any sensible name, short enough that the temporary file
 # `.<name>.csv.<pid>.partial` stays far below the 255 bytes of a file name.
@@ -34,11 +29,8 @@ MAX_NAME_LENGTH = 64
 # Seeds feed numpy's and torch's generators (the latter adds an offset).
 MAX_SEED = 2**32 - 1
 # Rule names of the workflow; an experiment becomes a rule of its own name.
-RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate",
-                  "curves_figure", "heatmap_figure", "length_eval", "positions_eval",
-                  "probe_eval", "analysis_aggregate", "length_figure", "positions_figure",
-                  "probe_figure", "verify", "judge_claims", "claims_table", "claims",
-                  "figure_page", "figure_settings"}
+RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate", "figure", "analyse",
+                  "verify", "judge_claims", "claims_table", "claims", "figure_page", "figure_settings"}
 
 
 class StudyError(ValueError):
@@ -69,33 +61,19 @@ class Experiment:
     cells: list
     title: str = ""
     caption: str = ""
-    threshold: float = 1.0
-    options: dict = field(default_factory=dict)
-    test_lengths: list = field(default_factory=list)  # length: sorted, distinct
-    examples: int = 0  # length, probe: sums per test set
+    options: dict = field(default_factory=dict)  # plot options: drawing only
+    kind_options: dict = field(default_factory=dict)  # the kind's own options, checked, with defaults
 
     def runs(self) -> list[str]:
         return sorted({cell.run for cell in self.cells})
 
-    def analysis_set(self) -> str:
-        """Names what an analysis job computes besides its (run, seed): its test sums.
-
-        Part of the job's output path, so adding a test length makes new
-        jobs (one per run and seed) and leaves the old files alone.
-        """
-        if self.kind == "length":
-            return length_set_id(self.test_lengths, self.examples)
-        if self.kind == "probe":
-            return f"n{self.examples}"
-        return ""
-
     def layout(self) -> dict:
-        """Everything the aggregate needs: which run stands for which line or cell."""
-        layout = {
+        """Everything the aggregate needs: which run stands for which line or cell, and the kind's options."""
+        return {
             "name": self.name,
             "kind": self.kind,
             "axes": list(self.axes),
-            "threshold": self.threshold,
+            **self.kind_options,
             "cells": [
                 {"run": cell.run,
                  "eval_steps": cell.eval_steps,
@@ -104,9 +82,6 @@ class Experiment:
                 for cell in self.cells
             ],
         }
-        if self.kind in ANALYSIS_KINDS:
-            layout.update(test_lengths=list(self.test_lengths), examples=self.examples)
-        return layout
 
 
 @dataclass
@@ -122,19 +97,6 @@ class Study:
 
 def _plain(value):
     return list(value) if isinstance(value, tuple) else value
-
-
-def length_set_id(lengths, examples: int) -> str:
-    """``n1000_len10-20-50``: the fixed test sums of a length experiment."""
-    return f"n{examples}_len" + "-".join(str(length) for length in sorted(lengths))
-
-
-def parse_length_set(text: str) -> tuple[list[int], int]:
-    """The inverse of ``length_set_id``."""
-    match = re.fullmatch(r"n(\d+)_len(\d+(?:-\d+)*)", text)
-    if not match:
-        raise ValueError(f"{text!r} is not a length test set name like n1000_len10-20-50")
-    return [int(x) for x in match.group(2).split("-")], int(match.group(1))
 
 
 def canonical(settings: Settings) -> Settings:
@@ -238,14 +200,18 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
     kind = entry.get("kind")
     if kind not in KINDS:
         raise StudyError(f"{where}.kind: must be one of {', '.join(KINDS)} (got {kind!r})")
+    spec = KINDS[kind]
     fixed = entry.get("set") or {}
     sweep = entry.get("sweep") or {}
-    if not isinstance(sweep, dict) or len(sweep) not in KINDS[kind]:
-        counts = " or ".join(str(n) for n in KINDS[kind])
+    if not isinstance(sweep, dict) or len(sweep) not in spec.axes:
+        counts = " or ".join(str(n) for n in spec.axes)
         raise StudyError(
             f"{where}.sweep: a {kind} figure sweeps exactly {counts} "
-            f"ax{'is' if KINDS[kind] == (1,) else 'es'} (got {len(sweep) if isinstance(sweep, dict) else sweep!r})")
-    test_lengths, examples = _analysis_options(where, kind, entry)
+            f"ax{'is' if spec.axes == (1,) else 'es'} (got {len(sweep) if isinstance(sweep, dict) else sweep!r})")
+    try:
+        kind_options = read_options(spec, where, entry, warnings)
+    except OptionError as error:
+        raise StudyError(str(error)) from None
     for key in fixed:
         if key not in FIELD_NAMES:
             raise StudyError(f"{where}.set: {key!r} is not a setting; settings are: {', '.join(FIELD_NAMES)}")
@@ -276,12 +242,10 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
                 warnings.append(
                     f"{where}: setting {key!r} has no effect here ({_why_inert(key, settings)}); "
                     "runs that differ only in it are the same run, trained once")
-        if kind == "probe" and settings.cell == "none":
-            source = ("set.cell" if "cell" in fixed else
-                      next((f"sweep.{lv.axis}" for lv in combination if "cell" in lv.changes), None))
-            key = f"{where}.{source}" if source else f"{where} (defaults.cell)"
-            raise StudyError(f"{key}: a probe reads the recurrent layers' hidden state; "
-                             f"cell none has no recurrent layer ({label})")
+        try:
+            spec.check_run(where, label, settings, fixed, combination)
+        except OptionError as error:
+            raise StudyError(str(error)) from None
         late = [m for m in settings.lr_milestones if m >= settings.steps]
         if late and not milestones_reported:
             milestones_reported = True
@@ -290,58 +254,17 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
         forced = settings
         settings = canonical(settings)
         run = settings.run_id()
-        _check_collapse(where, kind, run, label, written, forced, override, by_run)
+        _check_collapse(where, spec.entry, run, label, written, forced, override, by_run)
         runs[run] = settings
         cells.append(Cell(tuple(combination), run, settings.eval_steps()))
 
-    threshold = entry.get("threshold", 1.0)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
-            or not math.isfinite(threshold) or not 0 < threshold <= 1:
-        raise StudyError(f"{where}.threshold: must be a number above 0 and at most 1 (got {threshold!r})")
-    if "threshold" in entry and kind != "heatmap":
-        warnings.append(f"{where}.threshold: has no effect, only heatmaps use a threshold")
     options = dict(entry.get("plot") or {})
-    _check_plot_options(where, kind, options, warnings)
+    try:
+        spec.check_plot_options(where, options, warnings)
+    except OptionError as error:
+        raise StudyError(str(error)) from None
     return Experiment(name, kind, axes, cells, title=entry.get("title", name),
-                      caption=entry.get("caption", ""), threshold=threshold,
-                      options=options,
-                      test_lengths=test_lengths, examples=examples)
-
-
-def _analysis_options(where: str, kind: str, entry: dict) -> tuple[list[int], int]:
-    """``test_lengths`` (length kind) and ``examples`` (length, probe), checked."""
-    lengths = entry.get("test_lengths")
-    if kind != "length":
-        if lengths is not None:
-            raise StudyError(f"{where}.test_lengths: only a length figure has test lengths "
-                             f"(this one is {kind})")
-        lengths = []
-    else:
-        if lengths is None:
-            raise StudyError(f"{where}.test_lengths: a length figure needs a non-empty list of "
-                             "test lengths (operands of length-1 digits), e.g. [10, 100, 1000]")
-        if not isinstance(lengths, list) or not lengths:
-            raise StudyError(f"{where}.test_lengths: must be a non-empty list of integers of at "
-                             f"least 2 (got {lengths!r})")
-        for index, length in enumerate(lengths):
-            if isinstance(length, bool) or not isinstance(length, int) or length < 2:
-                raise StudyError(f"{where}.test_lengths[{index}]: must be an integer of at least 2 "
-                                 f"(operands of length-1 digits; got {length!r})")
-        if len(set(lengths)) != len(lengths):
-            raise StudyError(f"{where}.test_lengths: {sorted(lengths)} repeats a length")
-        lengths = sorted(lengths)
-    examples = entry.get("examples")
-    if kind not in DEFAULT_EXAMPLES:
-        if examples is not None:
-            raise StudyError(f"{where}.examples: only length and probe figures draw their own "
-                             f"sums (this one is {kind})")
-        return lengths, 0
-    if examples is None:
-        return lengths, DEFAULT_EXAMPLES[kind]
-    if isinstance(examples, bool) or not isinstance(examples, int) or examples < 1:
-        raise StudyError(f"{where}.examples: must be an integer of at least 1 (got {examples!r})")
-    return lengths, examples
-
+                      caption=entry.get("caption", ""), options=options, kind_options=kind_options)
 
 
 def _check_overridden_in_experiment(where, fixed, axes, level_lists, warnings) -> None:
@@ -363,7 +286,7 @@ def _check_overridden_in_experiment(where, fixed, axes, level_lists, warnings) -
                            else "figure; this group overrides that axis's values"))
 
 
-def _check_collapse(where, kind, run, label, written, forced, override, by_run) -> None:
+def _check_collapse(where, entry, run, label, written, forced, override, by_run) -> None:
     """Two lines (or cells) that are one run mislead, unless an inert setting is why."""
     if run not in by_run:
         by_run[run] = (label, written, forced)
@@ -371,7 +294,6 @@ def _check_collapse(where, kind, run, label, written, forced, override, by_run) 
     first_label, first_written, first_forced = by_run[run]
     if forced != first_forced:
         return  # they differ only in settings without effect: warned about already
-    entry = "a legend entry" if kind == "curves" else "a heatmap cell"
     if written != first_written:
         keys = [k for k in override if getattr(written, k) != getattr(first_written, k)]
         cause = ", ".join(f"override.{k} ({override[k]!r})" for k in keys)
@@ -379,22 +301,6 @@ def _check_collapse(where, kind, run, label, written, forced, override, by_run) 
                          f"replaces the swept value; {entry} would have no run of its own")
     raise StudyError(f"{where}: ({first_label}) and ({label}) have the same settings, so are one run; "
                      f"{entry} would have no run of its own")
-
-
-def _check_plot_options(where, kind, options, warnings) -> None:
-    ymax = options.get("loss_ymax")
-    if ymax is not None and (isinstance(ymax, bool) or not isinstance(ymax, (int, float))
-                             or not math.isfinite(ymax) or ymax <= 0):
-        raise StudyError(f"{where}.plot.loss_ymax: must be a finite number above 0 (got {ymax!r})")
-    if "cmap" in options:
-        from matplotlib import colormaps  # only when a colormap is named: it costs a third of a second
-
-        if options["cmap"] not in colormaps:
-            raise StudyError(f"{where}.plot.cmap: unknown colormap {options['cmap']!r}; "
-                             "see matplotlib's list, e.g. viridis, magma, cividis, Blues")
-    unused = {"curves": "cmap", "heatmap": "loss_ymax"}.get(kind)
-    if unused in options:
-        warnings.append(f"{where}.plot.{unused}: has no effect on a {kind} figure")
 
 
 def _check_override(experiments_config, override, warnings) -> None:

@@ -1,17 +1,19 @@
-# Per experiment: every line or cell averaged over seeds into one tidy CSV, and
-# each seed summarized into the per-seed table that claims are judged from.
+# Per experiment, by its kind (rnnadd.kinds): every line or cell averaged over
+# seeds into one tidy CSV, and each seed summarized into the per-seed table
+# that claims are judged from.
 
 
 rule aggregate:
     input:
-        lambda w: experiment_metrics(w.name),
+        lambda w: [path for _, path in per_seed_jobs(w.name)],
     output:
         table=f"{RESULTS}/aggregate/{{name}}.csv",
         seeds=f"{RESULTS}/aggregate/{{name}}.seeds.csv",
     params:
         layout=lambda w: STUDY.experiments[w.name].layout(),
         seeds=SEEDS,
-        runs_dir=f"{RESULTS}/runs",
+        runs=lambda w: {run: RUNS[run].as_dict() for run in STUDY.experiments[w.name].runs()},
+        jobs=lambda w: [key for key, _ in per_seed_jobs(w.name)],
         figures=lambda w: figure_files(w.name),
     log:
         f"{RESULTS}/logs/aggregate/{{name}}.log",

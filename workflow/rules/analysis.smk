@@ -1,26 +1,27 @@
-# Analyses of the trained models (kinds length, positions, probe): one job per
-# (run, seed) reads its checkpoint and writes a small CSV; one aggregate per
-# figure. They never retrain: a missing or damaged checkpoint stops the job
-# with the file's name (Snakemake retrains a checkpoint that is missing).
-# Cheap (a few seconds each, most of it starting torch): run where Snakemake runs.
+# Per-seed inputs of every experiment, by its kind (rnnadd.kinds): the metrics
+# CSV that training wrote, or for kinds that analyse the trained models
+# (length, positions, probe) one job per (run, seed) that reads its checkpoint
+# and writes a small CSV. Analyses never retrain: a missing or damaged
+# checkpoint stops the job with the file's name (Snakemake retrains a
+# checkpoint that is missing). Cheap (a few seconds each, most of it starting
+# torch): run where Snakemake runs.
+
+from rnnadd.kinds import CHECKPOINT, KINDS  # noqa: E402
 
 
-def analysis_kinds_pattern():
-    names = [name for name, exp in STUDY.experiments.items() if exp.kind in ANALYSIS_KINDS]
-    return "|".join(names) if names else "(?!)"
+def per_seed_file(experiment, run, seed):
+    """What one (run, seed) gives the experiment's aggregate: a metrics CSV or an analysis CSV."""
+    kind = KINDS[experiment.kind]
+    if kind.reads != CHECKPOINT:
+        return metrics_file(run, seed)
+    part = kind.path_part(experiment.kind_options)
+    return f"{RESULTS}/analysis/{experiment.kind}/{part + '/' if part else ''}{run}/seed{seed}.csv"
 
 
-def analysis_file(experiment, run, seed):
-    folder = f"{RESULTS}/analysis/{experiment.kind}"
-    if experiment.analysis_set():
-        folder += f"/{experiment.analysis_set()}"
-    return f"{folder}/{run}/seed{seed}.csv"
-
-
-def analysis_jobs(name):
+def per_seed_jobs(name):
     """(run/seed key, per-seed file) of every line and seed, in a fixed order."""
     experiment = STUDY.experiments[name]
-    return [(f"{run}/{seed}", analysis_file(experiment, run, seed))
+    return [(f"{run}/{seed}", per_seed_file(experiment, run, seed))
             for run in experiment.runs() for seed in SEEDS]
 
 
@@ -28,118 +29,38 @@ def checkpoint_file(wildcards):
     return f"{RESULTS}/runs/{wildcards.run}/seed{wildcards.seed}.pt"
 
 
-rule length_eval:
+def job_options(wildcards):
+    """What an analysis job computes with, from its path: results/analysis/<kind>/<part/><run>/..."""
+    try:
+        return KINDS[wildcards.kind].job_options(wildcards.part.rstrip("/"))
+    except ValueError as error:
+        raise WorkflowError(f"results/analysis/{wildcards.kind}/{wildcards.part}{wildcards.run}: {error}")
+
+
+# `part` is the kind's path_part and its slash, or nothing (positions).
+rule analyse:
     input:
         checkpoint=checkpoint_file,
+        test=lambda w: f"{dataset_folder(w)}/test.npz" if KINDS[w.kind].reads_test_set else [],
     output:
-        f"{RESULTS}/analysis/length/{{testset}}/{{run}}/seed{{seed}}.csv",
+        f"{RESULTS}/analysis/{{kind}}/{{part}}{{run}}/seed{{seed}}.csv",
     wildcard_constraints:
-        testset=r"n\d+_len\d+(-\d+)*",
+        kind="|".join(name for name, kind in KINDS.items() if kind.reads == CHECKPOINT),
+        part=r"([^/]+/)?",
+    # What the job computes with, from its path (the kind's job_options): the
+    # test lengths and sums it draws, or none. Snakemake records them; they
+    # keep the values the per-kind rules had, so a study's files stay valid.
     params:
-        kind="length",
-        test_lengths=lambda w: parse_length_set(w.testset)[0],
-        examples=lambda w: parse_length_set(w.testset)[1],
+        kind=lambda w: w.kind,
+        test_lengths=lambda w: job_options(w).get("test_lengths", []),
+        examples=lambda w: job_options(w).get("examples", 0),
     log:
-        f"{RESULTS}/logs/length_eval/{{testset}}/{{run}}/seed{{seed}}.log",
+        f"{RESULTS}/logs/{{kind}}_eval/{{part}}{{run}}/seed{{seed}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/length_eval/{{testset}}/{{run}}/seed{{seed}}.tsv"
+        f"{RESULTS}/benchmarks/{{kind}}_eval/{{part}}{{run}}/seed{{seed}}.tsv"
     localrule: True
     resources:
-        runtime=10,
-        mem_mb=1500,
+        runtime=lambda w: KINDS[w.kind].job_minutes,
+        mem_mb=lambda w: KINDS[w.kind].job_mem_mb,
     script:
         "../scripts/analyse.py"
-
-
-rule positions_eval:
-    input:
-        checkpoint=checkpoint_file,
-        test=lambda w: f"{dataset_folder(w)}/test.npz",
-    output:
-        f"{RESULTS}/analysis/positions/{{run}}/seed{{seed}}.csv",
-    params:
-        kind="positions",
-        test_lengths=[],
-        examples=0,
-    log:
-        f"{RESULTS}/logs/positions_eval/{{run}}/seed{{seed}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/positions_eval/{{run}}/seed{{seed}}.tsv"
-    localrule: True
-    resources:
-        runtime=5,
-        mem_mb=1000,
-    script:
-        "../scripts/analyse.py"
-
-
-rule probe_eval:
-    input:
-        checkpoint=checkpoint_file,
-    output:
-        f"{RESULTS}/analysis/probe/n{{examples}}/{{run}}/seed{{seed}}.csv",
-    wildcard_constraints:
-        examples=r"\d+",
-    params:
-        kind="probe",
-        test_lengths=[],
-        examples=lambda w: int(w.examples),
-    log:
-        f"{RESULTS}/logs/probe_eval/n{{examples}}/{{run}}/seed{{seed}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/probe_eval/n{{examples}}/{{run}}/seed{{seed}}.tsv"
-    localrule: True
-    resources:
-        runtime=5,
-        mem_mb=1500,
-    script:
-        "../scripts/analyse.py"
-
-
-# Curves and heatmaps have their own aggregate (aggregate.smk); both write
-# results/aggregate/<name>.csv, and the name decides: analysis names come here.
-ruleorder: analysis_aggregate > aggregate
-
-
-rule analysis_aggregate:
-    input:
-        lambda w: [path for _, path in analysis_jobs(w.name)],
-    output:
-        summary=f"{RESULTS}/aggregate/{{name}}.csv",
-        seeds=f"{RESULTS}/aggregate/{{name}}.seeds.csv",
-    wildcard_constraints:
-        name=analysis_kinds_pattern(),
-    params:
-        layout=lambda w: STUDY.experiments[w.name].layout(),
-        seeds=SEEDS,
-        runs=lambda w: {run: RUNS[run].as_dict() for run in STUDY.experiments[w.name].runs()},
-        jobs=lambda w: [key for key, _ in analysis_jobs(w.name)],
-    log:
-        f"{RESULTS}/logs/aggregate/{{name}}.log",
-    localrule: True
-    script:
-        "../scripts/aggregate_analysis.py"
-
-
-# One figure rule per analysis kind, as curves_figure and heatmap_figure; the
-# report shows each on its figure page (report.smk), like every other figure.
-for _kind in ("length", "positions", "probe"):
-
-    rule:
-        name:
-            f"{_kind}_figure"
-        input:
-            f"{RESULTS}/aggregate/{{name}}.csv",
-        output:
-            png=f"{RESULTS}/figures/{{name}}.png",
-            pdf=f"{RESULTS}/figures/{{name}}.pdf",
-        wildcard_constraints:
-            name=experiments_of_kind(_kind),
-        params:
-            plot=plot_params,
-            kind=_kind,
-        log:
-            f"{RESULTS}/logs/figure/{{name}}.log",
-        localrule: True
-        script:
-            "../scripts/plot_analysis.py"

@@ -17,7 +17,7 @@ from rnnadd import resources  # noqa: E402
 from rnnadd.claims import ClaimError, load_claims  # noqa: E402
 from rnnadd.configcheck import check_config_files, check_schema, command_line_values  # noqa: E402
 from rnnadd.describe import figure_page, preset, subtitle  # noqa: E402
-from rnnadd.study import ANALYSIS_KINDS, StudyError, load_study, parse_length_set  # noqa: E402
+from rnnadd.study import StudyError, load_study  # noqa: E402
 
 PYTHON = sys.executable
 SCRIPTS = WORKFLOW_DIR / "scripts"
@@ -99,12 +99,6 @@ def intermediates(names):
                       f"{folder}/train.npz", f"{folder}/test.npz"]
     files += [aggregate_file(name) for name in names]
     return list(dict.fromkeys(files))
-
-
-def experiments_of_kind(kind):
-    names = [name for name, exp in STUDY.experiments.items() if exp.kind == kind]
-    # A pattern that matches nothing keeps the rule valid when no figure has this kind.
-    return "|".join(names) if names else "(?!)"
 
 
 # Estimates fitted to measurements (rnnadd.resources); what a job asks for

@@ -1,6 +1,7 @@
-# Figures are drawn from the aggregate tables; only drawing options are params
-# here, so changing them redraws without retraining or re-aggregating. The
-# report shows each figure on its page (report.smk), with settings and verdicts.
+# Figures are drawn from the aggregate tables, each by its kind (rnnadd.kinds);
+# only drawing options are params here, so changing them redraws without
+# retraining or re-aggregating. The report shows each figure on its page
+# (report.smk), with settings and verdicts.
 
 
 def plot_params(wildcards):
@@ -14,37 +15,16 @@ def plot_params(wildcards):
     }
 
 
-rule curves_figure:
+rule figure:
     input:
         f"{RESULTS}/aggregate/{{name}}.csv",
     output:
         png=f"{RESULTS}/figures/{{name}}.png",
         pdf=f"{RESULTS}/figures/{{name}}.pdf",
-    wildcard_constraints:
-        name=experiments_of_kind("curves"),
     params:
         plot=plot_params,
         layout=lambda w: STUDY.experiments[w.name].layout(),
-        kind="curves",
-    log:
-        f"{RESULTS}/logs/figure/{{name}}.log",
-    localrule: True
-    script:
-        "../scripts/plot.py"
-
-
-rule heatmap_figure:
-    input:
-        f"{RESULTS}/aggregate/{{name}}.csv",
-    output:
-        png=f"{RESULTS}/figures/{{name}}.png",
-        pdf=f"{RESULTS}/figures/{{name}}.pdf",
-    wildcard_constraints:
-        name=experiments_of_kind("heatmap"),
-    params:
-        plot=plot_params,
-        layout=lambda w: STUDY.experiments[w.name].layout(),
-        kind="heatmap",
+        kind=lambda w: STUDY.experiments[w.name].kind,
     log:
         f"{RESULTS}/logs/figure/{{name}}.log",
     localrule: True

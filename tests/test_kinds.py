@@ -1,0 +1,156 @@
+"""Every registered kind implements the one protocol (rnnadd.kinds.base.Kind), in its own file,
+with its caption; options keep their checks and messages; "first step at a threshold" has one definition."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from rnnadd.aggregate import first_step_at
+from rnnadd.kinds import CHECKPOINT, KINDS, METRICS, NAMES, Kind, OptionError, read_options
+from rnnadd.kinds.base import CAPTIONS, PLACEHOLDER, CheckpointKind
+from rnnadd.kinds.curves import curve_seed_metrics
+from rnnadd.settings import Settings
+
+# What every kind must define itself (not inherit from Kind, whose versions raise or say nothing).
+OWN = ("aggregate", "figure")
+OWN_IF_CHECKPOINT = ("run_metrics", "measure")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_registered_kind_implements_the_protocol(name):
+    kind = KINDS[name]
+    assert isinstance(kind, Kind) and kind.name == name
+    # One file per kind: the class lives in rnnadd/kinds/<name>.py.
+    assert inspect.getsourcefile(type(kind)).endswith(f"rnnadd/kinds/{name}.py")
+    assert kind.axes and all(isinstance(n, int) and n >= 1 for n in kind.axes)
+    assert kind.reads in (METRICS, CHECKPOINT)
+    assert kind.entry and set(kind.unused_plot_options) <= {"loss_ymax", "cmap"}
+    for method in OWN + (OWN_IF_CHECKPOINT if kind.reads == CHECKPOINT else ()):
+        assert getattr(type(kind), method) is not getattr(Kind, method), f"{name} lacks {method}"
+    if kind.reads == CHECKPOINT:
+        assert isinstance(kind, CheckpointKind)
+    assert set(kind.inert_options) <= {option.key for option in kind.options}
+    # Its caption: plain reStructuredText in workflow/report/kinds/, placeholders filled from caption_values.
+    assert kind.caption == CAPTIONS / f"{name}.rst" and kind.caption.is_file()
+    assert CAPTIONS == REPO / "workflow" / "report" / "kinds"
+    text = kind.caption.read_text()
+    assert text.strip() and "<" not in text  # no HTML
+    if type(kind).caption_values is Kind.caption_values:
+        assert not PLACEHOLDER.findall(text)  # nothing to fill them from
+
+
+def test_no_other_kind_files_and_no_kind_is_named_outside_the_registry():
+    files = {path.stem for path in (REPO / "workflow" / "rnnadd" / "kinds").glob("*.py")}
+    assert files == set(NAMES) | {"__init__", "base"}
+    assert {path.stem for path in CAPTIONS.glob("*.rst")} == set(NAMES)
+
+
+def test_each_kinds_metrics_have_a_direction_and_words():
+    settings = Settings.from_dict({"maxlen": 5, "layers": 2})
+    layouts = {"curves": {"threshold": 1.0}, "heatmap": {"threshold": 0.99},
+               "length": {"test_lengths": [10, 20], "examples": 5}, "positions": {}, "probe": {"examples": 5}}
+    assert set(layouts) == set(KINDS)
+    lower = {}
+    for name, kind in KINDS.items():
+        layout = {"kind": name, "axes": ["maxlen"], **layouts[name], "cells": [{"run": "r", "levels": []}]}
+        metrics = kind.metric_names(layout, {"r": settings})
+        assert metrics and len(set(metrics)) == len(metrics)
+        for metric in metrics:
+            assert kind.describe_metric(metric), (name, metric)
+            lower[(name, metric)] = kind.lower_is_better(metric)
+    assert lower[("curves", "auc_loss")] and lower[("heatmap", "first_step_0.99")]
+    assert not lower[("curves", "auc_accuracy")] and not lower[("length", "accuracy_len20")]
+    assert lower[("positions", "error_pos3")] and not lower[("positions", "final_accuracy")]
+    assert not lower[("probe", "probe_layer1")]
+
+
+def test_caption_of_a_heatmap_is_filled_from_its_experiment():
+    from rnnadd.study import load_study
+
+    config = {"seeds": [0], "defaults": {"steps": 300, "eval_every": 25},
+              "experiments": {"h": {"kind": "heatmap", "threshold": 0.9,
+                                    "sweep": {"lr": [0.01, 0.1], "maxlen": [3, 5]}}}}
+    experiment = load_study(config).experiments["h"]
+    fixed = {"eval_every": 25, "steps": 300}
+    assert set(PLACEHOLDER.findall(KINDS["heatmap"].caption.read_text())) == \
+        set(KINDS["heatmap"].caption_values(experiment, fixed))
+    text = KINDS["heatmap"].caption_text(experiment, fixed)
+    assert "(0, 25, 50, ...:" in text and "reached 0.9;" in text and "(300, the cap)" in text
+    assert "{{" not in text and "\n" not in text
+
+
+def _entry(**keys):
+    return {"kind": "x", "sweep": {"lr": [0.1]}, **keys}
+
+
+@pytest.mark.parametrize("kind, keys, message", [
+    ("length", {}, "w.test_lengths: a length figure needs a non-empty list of test lengths"),
+    ("length", {"test_lengths": [10, 10]}, "w.test_lengths: [10, 10] repeats a length"),
+    ("length", {"test_lengths": [10], "examples": 0}, "w.examples: must be an integer of at least 1 (got 0)"),
+    ("curves", {"test_lengths": [10]}, "w.test_lengths: only a length figure has test lengths (this one is curves)"),
+    ("positions", {"examples": 10},
+     "w.examples: only length and probe figures draw their own sums (this one is positions)"),
+    ("heatmap", {"threshold": 0}, "w.threshold: must be a number above 0 and at most 1 (got 0)"),
+    ("probe", {"threshold": math.nan}, "w.threshold: must be a number above 0 and at most 1 (got nan)"),
+])
+def test_options_are_checked_with_messages_that_name_the_key(kind, keys, message):
+    with pytest.raises(OptionError) as error:
+        read_options(KINDS[kind], "w", _entry(**keys), [])
+    assert str(error.value).startswith(message)
+
+
+def test_options_get_their_defaults_and_options_without_effect_a_warning():
+    warnings = []
+    assert read_options(KINDS["probe"], "w", _entry(), warnings) == {"examples": 1000}
+    assert read_options(KINDS["length"], "w", _entry(test_lengths=[20, 10]), warnings) == \
+        {"test_lengths": [10, 20], "examples": 1000}
+    assert read_options(KINDS["heatmap"], "w", _entry(), warnings) == {"threshold": 1.0}
+    assert warnings == []
+    assert read_options(KINDS["curves"], "w", _entry(threshold=0.9), warnings) == {"threshold": 0.9}
+    assert read_options(KINDS["length"], "w", _entry(test_lengths=[10], threshold=0.9), warnings) == \
+        {"test_lengths": [10], "examples": 1000}
+    assert warnings == ["w.threshold: has no effect, only heatmaps use a threshold"] * 2
+
+
+def test_path_part_and_job_options_are_inverse():
+    for name, options in (("length", {"test_lengths": [10, 200], "examples": 7}), ("probe", {"examples": 9}),
+                          ("positions", {})):
+        kind = KINDS[name]
+        assert kind.job_options(kind.path_part(options)) == options
+    assert KINDS["length"].path_part({"test_lengths": [10, 200], "examples": 7}) == "n7_len10-200"
+    with pytest.raises(ValueError):
+        KINDS["probe"].job_options("n7_len10")
+
+
+def _curve(accuracy, diverged):
+    return pd.DataFrame({"step": [0, 10, 20, 30], "loss": [math.nan, 1.0, 0.5, 0.2],
+                         "test_loss": [2.0, 1.0, 0.5, 0.2], "accuracy": accuracy,
+                         "digit_accuracy": accuracy, "lr": 0.01, "diverged": diverged})
+
+
+def test_first_step_at_a_threshold_has_one_definition_for_the_heatmap_and_the_seed_table(monkeypatch):
+    reached = _curve([0.0, 0.5, 0.995, 1.0], [0, 0, 0, 0])
+    assert first_step_at(reached, 0.99) == (20, True)
+    assert first_step_at(reached, 1.0) == (30, True)
+    never = _curve([0.0, 0.5, 0.6, 0.7], [0, 0, 0, 0])
+    assert first_step_at(never, 0.99) == (30, False)  # the run length, not reached
+    # Accuracy recorded after the loss became non-finite does not count: the model had diverged.
+    late = _curve([0.0, 0.5, 0.995, 1.0], [0, 1, 1, 1])
+    assert first_step_at(late, 0.99) == (30, False)
+    for frame in (reached, never, late):
+        metrics = curve_seed_metrics(frame, [0.99])
+        step, hit = first_step_at(frame, 0.99)
+        assert (metrics["first_step_0.99"], metrics["reached_0.99"]) == (float(step), float(hit))
+    heatmap = KINDS["heatmap"]
+    layout = {"kind": "heatmap", "threshold": 0.99, "axes": ["lr", "maxlen"],
+              "cells": [{"run": "r", "eval_steps": [0, 10, 20, 30],
+                         "levels": [{"axis": "lr", "label": "0.1"}, {"axis": "maxlen", "label": "5"}]}]}
+    frames = {0: reached, 1: late}
+    monkeypatch.setattr(heatmap, "read_frames", lambda cell, seeds, path_of: [frames[s] for s in seeds])
+    row = heatmap.summary(layout, [0, 1], None).iloc[0]
+    assert row["mean"] == 25.0 and row["n_reached"] == 1 and row["cap"] == 30

@@ -1,0 +1,33 @@
+"""The kinds of experiment, one module each, registered in one table.
+
+``KINDS`` maps a kind's name (the ``kind:`` of an experiment entry) to its
+object, an instance of kinds.base.Kind. The study, the rules and the scripts
+ask it; nothing else names a kind. See docs/extending.md to add one.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from .base import CHECKPOINT, METRICS, Kind, Option, OptionError
+
+# The kinds, in the order messages list them: a new kind is its module's name here.
+NAMES = ("curves", "heatmap", "length", "positions", "probe")
+KINDS: dict[str, Kind] = {name: import_module(f"{__name__}.{name}").KIND for name in NAMES}
+
+__all__ = ["CHECKPOINT", "KINDS", "METRICS", "Kind", "Option", "OptionError", "all_options",
+           "read_options"]
+
+
+def all_options() -> list[Option]:
+    """Every option some kind reads, each once, in registry order."""
+    return list(dict.fromkeys(option for kind in KINDS.values() for option in kind.options))
+
+
+def read_options(kind: Kind, where: str, entry: dict, warnings: list) -> dict:
+    """The kind's options of an experiment entry, checked; other kinds' options refused or warned about."""
+    values = kind.read_options(where, entry, warnings)
+    for option in all_options():
+        if option not in kind.options:
+            kind.refuse_foreign(where, entry, option, warnings)
+    return values
