@@ -17,4 +17,4 @@ class NotTestable(ClaimTest):
         return {"reason": reason.strip()}
 
     def judge(self, claim: dict, values: SeedValues) -> Judgement:
-        return Judgement(UNTESTABLE, compared="", summary=claim["reason"], details=[])
+        return Judgement(UNTESTABLE, compared="not measured", summary=claim["reason"], details=[])
