@@ -236,6 +236,7 @@ def test_t_and_beta_functions_match_closed_forms():
     for x in (0.01, 0.3, 0.5, 0.8):  # (at 0.999, I_x(2.5, 7) rounds to 1.0: nothing left to invert)
         assert stats.beta_quantile(stats.incomplete_beta(x, 2.5, 7), 2.5, 7) == pytest.approx(x, rel=1e-9)
     assert stats.t975(5) == stats.t_quantile(0.975, 4)
+    assert math.isnan(stats.t975(1))  # one value: no interval (and no endless bisection)
 
 
 @pytest.mark.parametrize("yes, n, low, high", [

@@ -104,7 +104,9 @@ def t_cdf(t: float, df: float) -> float:
 
 @lru_cache(maxsize=None)
 def t_quantile(p: float, df: float) -> float:
-    """t with P(T <= t) = p, by bisection on t_cdf."""
+    """t with P(T <= t) = p, by bisection on t_cdf; nan without a degree of freedom."""
+    if not df > 0:
+        return math.nan
     if p == 0.5:
         return 0.0
     if p < 0.5:
