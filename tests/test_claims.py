@@ -12,6 +12,7 @@ import yaml
 from snakemake.utils import update_config
 
 from conftest import REPO, SMOKE, snakemake
+from rnnadd import stats
 from rnnadd.claims import TESTS, ClaimError, judge_all, load_claims
 from rnnadd.seedtable import read_seed_table, write_seed_table
 from rnnadd.study import load_study
@@ -97,25 +98,44 @@ def test_identical_runs_are_the_same_even_with_a_tiny_margin():
 
 
 def test_divergence_is_counted_seed_by_seed():
-    rows = table({"0.5": [1, 1, 1, 1, 1], "0.1": [1, 0, 1, 1, 0], "0.01": [0, 0, 0, 0, 0]}, "diverged")
-    results = judge_all([claim("diverges", metric="diverged", levels=[[lv, ""]]) for lv in ("0.5", "0.1", "0.01")],
-                        rows)
+    # Counted against the rate (0.5: "diverges in at least half the seeds") on the 95% Clopper-Pearson
+    # interval of the share: 8 of 8 has lower end 0.631, 0 of 8 upper end 0.369.
+    rows = table({"0.5": [1] * 8, "0.1": [1, 0, 1, 1, 0, 0, 1, 0], "0.01": [0] * 8}, "diverged")
+    results = judge_all([claim("diverges", metric="diverged", levels=[[lv, ""]], rate=0.5)
+                         for lv in ("0.5", "0.1", "0.01")], rows)
     assert [(r["count"], r["verdict"]) for r in results] == \
-        [("5/5", "holds"), ("3/5", "inconclusive"), ("0/5", "does not hold")]
+        [("8/8", "holds"), ("4/8", "inconclusive"), ("0/8", "does not hold")]
+    assert results[0]["ci95_low"] == pytest.approx(0.025 ** (1 / 8)) and results[0]["ci95_high"] == 1
+    assert results[2]["ci95_high"] == pytest.approx(1 - 0.025 ** (1 / 8)) and results[0]["rate"] == 0.5
+
+
+def test_more_seeds_make_a_count_more_decisive():
+    # Every seed diverging: 5 of 5 cannot show "at least half" (lower end 0.478), 6 of 6 can (0.541).
+    # Under the old rule (every seed must) more seeds made a claim harder to pass; now easier.
+    def diverges(n, yes):
+        rows = table({"0.5": [1] * yes + [0] * (n - yes)}, "diverged")
+        return verdict("diverges", rows, metric="diverged", levels=[["0.5", ""]], rate=0.5)["verdict"]
+
+    assert diverges(5, 5) == "inconclusive" and diverges(6, 6) == "holds"
+    assert diverges(12, 11) == "holds"  # one seed that did not diverge no longer sinks the claim
+    assert diverges(5, 0) == "inconclusive" and diverges(6, 0) == "does not hold"
 
 
 def test_never_learns_and_reaches_count_seeds():
     rows = table({"a": [0.1, 0.2, 0.05]}, "max_accuracy")
-    assert verdict("never_learns", rows, metric="max_accuracy", levels=[["a", ""]], threshold=0.5)["verdict"] == "holds"
-    assert verdict("never_learns", rows, metric="max_accuracy", levels=[["a", ""]], threshold=0.15)["verdict"] == \
-        "inconclusive"
+    never = dict(metric="max_accuracy", levels=[["a", ""]])
+    # 3 of 3: the interval's lower end is 0.025^(1/3) = 0.292, at or above a rate of 0.25, below 0.5.
+    assert verdict("never_learns", rows, threshold=0.5, rate=0.25, **never)["verdict"] == "holds"
+    assert verdict("never_learns", rows, threshold=0.5, rate=0.5, **never)["verdict"] == "inconclusive"
+    assert verdict("never_learns", rows, threshold=0.15, rate=0.25, **never)["count"] == "2/3"
     rows = table({"a": [100, 300, 500]}, "first_step_0.99") + table({"a": [1, 1, 0]}, "reached_0.99")
     reach = dict(metric="first_step_0.99", levels=[["a", ""]], threshold=0.99)
-    assert verdict("reaches", rows, by=300, **reach)["count"] == "2/3"
-    assert verdict("reaches", rows, by=300, **reach)["verdict"] == "inconclusive"
-    assert verdict("reaches", rows, by=50, **reach)["verdict"] == "does not hold"
+    assert verdict("reaches", rows, by=300, rate=0.5, **reach)["count"] == "2/3"
+    assert verdict("reaches", rows, by=300, rate=0.5, **reach)["verdict"] == "inconclusive"
+    # 0 of 3: upper end 0.708, below a rate of 0.8.
+    assert verdict("reaches", rows, by=50, rate=0.8, **reach)["verdict"] == "does not hold"
     # The cap (500, never reached) does not count as reaching it by step 500.
-    assert verdict("reaches", rows, by=500, **reach)["count"] == "2/3"
+    assert verdict("reaches", rows, by=500, rate=0.5, **reach)["count"] == "2/3"
 
 
 def test_two_seeds_give_a_wide_but_real_interval():
@@ -136,17 +156,25 @@ def test_one_seed_is_always_inconclusive_for_comparisons_but_counts_still_count(
     assert math.isnan(result["ci95_low"]) and result["estimate"] == pytest.approx(0.8)
     assert "fewer than 2 seeds" in result["measured"]
     assert verdict("same", rows, levels=[["a", ""], ["b", ""]], margin=0.01)["verdict"] == "inconclusive"
+    # Counting tests still count (1 of 1), but one seed's interval (0.025 to 1) decides no rate.
     one = table({"0.5": [1]}, "diverged")
-    assert verdict("diverges", one, metric="diverged", levels=[["0.5", ""]])["verdict"] == "holds"
+    result = verdict("diverges", one, metric="diverged", levels=[["0.5", ""]], rate=0.5)
+    assert result["count"] == "1/1" and result["verdict"] == "inconclusive"
 
 
-def test_nan_values_are_left_out_and_never_crash():
+def test_a_diverged_seeds_loss_makes_the_comparison_inconclusive_and_never_crashes():
+    # A loss has no worst number: a seed whose loss is not finite is not left out (the level could win
+    # on the seeds that survived), the comparison is not judged.
     rows = table({"a": [0.1, math.nan, 0.12, 0.11], "b": [0.3, 0.2, math.nan, 0.31]}, "auc_loss")
     result = verdict("better", rows, a=["a", ""], b=[["b", ""]], metric="auc_loss", lower_is_better=True)
-    assert result["n_seeds"] == 2 and "2 seed(s) without a finite value left out" in result["measured"]
-    assert result["verdict"] in ("holds", "inconclusive", "does not hold")
+    assert result["verdict"] == "inconclusive" and math.isnan(result["ci95_low"])
+    assert "not judged (seed(s) 1, 2 without a finite value" in result["measured"]
     all_nan = table({"a": [math.nan] * 3, "b": [math.nan] * 3}, "auc_loss")
     assert verdict("better", all_nan, a=["a", ""], b=[["b", ""]], metric="auc_loss")["verdict"] == "inconclusive"
+    # Without the diverged seeds the same numbers would hold: the rule, not the data, makes it inconclusive.
+    clean = table({"a": [0.1, 0.12, 0.11], "b": [0.3, 0.28, 0.31]}, "auc_loss")
+    assert verdict("better", clean, a=["a", ""], b=[["b", ""]], metric="auc_loss",
+                   lower_is_better=True)["verdict"] == "holds"
 
 
 def test_ordered_holds_only_when_every_neighbour_pair_holds():
@@ -184,6 +212,220 @@ def test_at_least_and_at_most_use_the_interval_of_the_mean():
     assert verdict("at_least", rows, levels=[["a", ""]], value=0.99)["verdict"] == "inconclusive"
 
 
+# -- the statistics (rnnadd.stats), against known values ------------------------------
+
+
+@pytest.mark.parametrize("p, df, expected", [
+    (0.975, 1, 12.706204736174707), (0.975, 2, 4.302652729749464), (0.975, 4, 2.7764451051977934),
+    (0.975, 10, 2.2281388519649385), (0.975, 30, 2.0422724563012373), (0.995, 4, 4.604094871415897),
+    (0.9995, 9, 4.780912585933472), (0.025, 4, -2.7764451051977934),
+])
+def test_t_quantiles_match_published_values(p, df, expected):
+    # Reference values: R's qt(p, df) (scipy.stats.t.ppf gives the same).
+    assert stats.t_quantile(p, df) == pytest.approx(expected, rel=1e-9)
+
+
+def test_t_and_beta_functions_match_closed_forms():
+    for p in (0.6, 0.9, 0.975, 0.999):
+        assert stats.t_quantile(p, 1) == pytest.approx(math.tan(math.pi * (p - 0.5)), rel=1e-9)  # Cauchy
+        assert stats.t_quantile(p, 2) == pytest.approx((2 * p - 1) / math.sqrt(2 * p * (1 - p)), rel=1e-9)
+    for x in (0.01, 0.3, 0.5, 0.8, 0.999):
+        assert stats.incomplete_beta(x, 0.5, 0.5) == pytest.approx(2 / math.pi * math.asin(math.sqrt(x)), rel=1e-9)
+        assert stats.incomplete_beta(x, 1, 4) == pytest.approx(1 - (1 - x) ** 4, rel=1e-9)
+        assert stats.incomplete_beta(x, 3, 1) == pytest.approx(x ** 3, rel=1e-9)
+    for x in (0.01, 0.3, 0.5, 0.8):  # (at 0.999, I_x(2.5, 7) rounds to 1.0: nothing left to invert)
+        assert stats.beta_quantile(stats.incomplete_beta(x, 2.5, 7), 2.5, 7) == pytest.approx(x, rel=1e-9)
+    assert stats.t975(5) == stats.t_quantile(0.975, 4)
+    assert math.isnan(stats.t975(1))  # one value: no interval (and no endless bisection)
+
+
+@pytest.mark.parametrize("yes, n, low, high", [
+    (3, 10, 0.06673951117773447, 0.6524528500599972),  # R: binom.test(3, 10)$conf.int
+    (1, 5, 0.005050763379468, 0.716417936118089),
+    (5, 5, 0.025 ** (1 / 5), 1.0),
+    (0, 5, 0.0, 1 - 0.025 ** (1 / 5)),
+    (17, 20, 0.6210732, 0.9679291),
+])
+def test_clopper_pearson_matches_known_intervals(yes, n, low, high):
+    got = stats.clopper_pearson(yes, n)
+    assert got == (pytest.approx(low, rel=1e-6, abs=1e-12), pytest.approx(high, rel=1e-6))
+    # Its ends are where the binomial tails are 2.5%: the definition, checked by exact sums.
+    if yes:
+        assert stats.binomial_at_least(yes, n, got[0]) == pytest.approx(0.025, rel=1e-6)
+    if yes < n:
+        assert stats.binomial_at_most(yes, n, got[1]) == pytest.approx(0.025, rel=1e-6)
+
+
+def test_holm_steps_down_and_stops_at_the_first_that_is_not_below_its_level():
+    # Sorted: 0.01 <= 0.05/3 rejected; 0.03 > 0.05/2 stops, so 0.04 is not rejected either.
+    assert stats.holm([0.01, 0.04, 0.03]) == [True, False, False]
+    assert stats.holm([0.01, 0.02, 0.04]) == [True, True, True]  # 0.01 <= 0.0167, 0.02 <= 0.025, 0.04 <= 0.05
+    assert stats.holm([0.02, 0.02]) == [True, True]
+    assert stats.holm([0.03, 0.03]) == [False, False]
+    assert stats.holm([0.04]) == [True]  # one comparison: no correction
+
+
+def spread(centre: float, n: int = 5, width: float = 1.0) -> list[float]:
+    """n values around a centre whose mean is the centre."""
+    offsets = [width * (i - (n - 1) / 2) for i in range(n)]
+    return [centre + o for o in offsets]
+
+
+def test_holm_protects_a_does_not_hold_that_rests_on_one_of_many_comparisons():
+    # a vs ten b's on first_step (lower is better); a is clearly behind b9 on its own 95% interval
+    # (mean difference -3 steps, t = 3.27 with 4 df: p = 0.031), which is not enough among ten (0.005).
+    base = [100.0, 110.0, 120.0, 130.0, 140.0]
+    behind = [v - d for v, d in zip(base, [2.0, 4.0, 1.0, 5.0, 3.0])]
+    levels = {"a": base, **{f"b{i}": [v + 50 + 3 * (i % 3) - j for j, v in enumerate(base)] for i in range(9)},
+              "b9": behind}
+    rows = table(levels, "first_step_0.99")
+    keys = dict(a=["a", ""], metric="first_step_0.99", lower_is_better=True)
+    alone = verdict("better", rows, b=[["b9", ""]], **keys)
+    assert alone["verdict"] == "does not hold" and alone["ci95_high"] < 0
+    among_ten = verdict("better", rows, b=[[f"b{i}", ""] for i in range(10)], **keys)
+    assert among_ten["verdict"] == "inconclusive"
+    assert "inconclusive after Holm over 10 comparisons" in among_ten["measured"]
+    # A difference that survives Holm still decides: b9 far ahead on every seed.
+    levels["b9"] = [v - 40 - j for j, v in enumerate(base)]
+    decided = verdict("better", table(levels, "first_step_0.99"), b=[[f"b{i}", ""] for i in range(10)], **keys)
+    assert decided["verdict"] == "does not hold" and "(Holm, 10 comparisons)" in decided["measured"]
+
+
+def test_holds_needs_every_comparison_and_so_no_correction():
+    # Each of ten comparisons just clears its own 95% interval: "holds" needs all of them, so the
+    # chance of a wrong "holds" is at most that of one; Holm does not widen them.
+    base = [0.5, 0.6, 0.4, 0.55, 0.45]
+    levels = {"a": [v + 0.1 + d for v, d in zip(base, [0.0, 0.02, -0.02, 0.03, -0.03])]}
+    levels.update({f"b{i}": base for i in range(10)})
+    result = verdict("better", table(levels), a=["a", ""], b=[[f"b{i}", ""] for i in range(10)])
+    assert result["verdict"] == "holds" and 0 < result["ci95_low"] < 0.1
+
+
+def test_best_uses_holm_within_the_named_levels():
+    # Two named levels; each other level is behind one of them. Any one decides, so Holm over the two.
+    rows = table({"x": [0.9, 0.91, 0.89, 0.9, 0.92], "y": [0.5, 0.52, 0.48, 0.5, 0.5],
+                  "o": [0.6, 0.61, 0.59, 0.6, 0.62]})
+    assert verdict("best", rows, levels=[["x", ""], ["y", ""]])["verdict"] == "holds"
+
+
+# -- a missing or diverged seed, bounded metrics ---------------------------------------
+
+
+def test_a_missing_seed_counts_as_the_worst_value_where_the_metric_has_one():
+    # Seed 4 of b is missing: accuracy counts it as 0, so b cannot win on the seeds that survived.
+    rows = [r for r in table({"a": [0.6, 0.62, 0.61, 0.6, 0.63], "b": [0.7, 0.71, 0.72, 0.7, 0.71]})
+            if not (r["label0"] == "b" and r["seed"] == 4)]
+    result = verdict("better", rows, a=["b", ""], b=[["a", ""]])
+    assert result["n_seeds"] == 5 and result["verdict"] == "inconclusive"
+    assert "seed 4 (first) missing -> 0" in result["measured"]
+    # Steps to a threshold: the cap (the cell's last evaluated step), as a seed that never got there.
+    steps = [r for r in table({"a": [100, 150, 100, 120, 110], "b": [300, 250, 300, 280, 290]}, "first_step_0.99")
+             if not (r["label0"] == "a" and r["seed"] == 2)]
+    capped = verdict("better", steps, a=["a", ""], b=[["b", ""]], metric="first_step_0.99", lower_is_better=True,
+                     caps={"e": {"a\t": 1000, "b\t": 1000}})
+    assert "seed 2 (first) missing -> 1000" in capped["measured"] and capped["verdict"] == "inconclusive"
+    assert capped["estimate"] == pytest.approx((200 + 100 - 700 + 160 + 180) / 5)
+
+
+def test_a_missing_seed_counts_against_a_count():
+    rows = [r for r in table({"0.5": [1] * 8}, "diverged") + table({"0.1": [1] * 7}, "diverged")]
+    both = verdict("diverges", rows, metric="diverged", levels=[["0.5", ""], ["0.1", ""]], rate=0.5)
+    assert both["count"] == "15/16"  # 0.1 lacks seed 7: it is in n, not in yes
+
+
+def test_intervals_of_bounded_metrics_stay_in_their_range_and_the_median_is_shown():
+    # One seed far below the others drags the mean and widens the t-interval past 1.
+    rows = table({"a": [1.0, 1.0, 0.99, 1.0, 0.044]})
+    result = verdict("at_least", rows, levels=[["a", ""]], value=0.99)
+    assert result["ci95_high"] == 1.0 and result["ci95_low"] < 0.5
+    assert result["median"] == 1.0 and result["estimate"] == pytest.approx(0.8068)
+    assert "median 1" in result["measured"]
+    # A paired difference of accuracies stays in [-1, 1].
+    far = table({"a": [1.0, 1.0, 0.0, 1.0, 1.0], "b": [0.0, 0.0, 1.0, 0.0, 0.0]})
+    diff = verdict("better", far, a=["a", ""], b=[["b", ""]])
+    assert diff["ci95_high"] == 1.0 and -1.0 <= diff["ci95_low"]
+    # A loss is bounded below by 0 only.
+    loss = verdict("at_most", table({"a": [0.01, 0.5, 0.02]}, "auc_loss"), levels=[["a", ""]], value=1,
+                   metric="auc_loss")
+    assert loss["ci95_low"] == 0.0 and loss["ci95_high"] > 0.5
+
+
+# -- margins from the config, groups ---------------------------------------------------
+
+
+MARGINS = {"auc_accuracy": {"margin": 0.05, "reason": "five points"},
+           "first_step_*": {"margin": 50, "reason": "one evaluation"}}
+
+
+def test_a_margin_claim_uses_the_configs_margin_for_its_metric_unless_it_gives_its_own():
+    config = smoke_config()
+    study = load_study(config)
+    entry = {**ONE_AXIS, "test": "same", "levels": ["default", "zero"], "metric": "auc_accuracy"}
+    loaded = load_claims({"c": entry}, study, MARGINS)[0]
+    assert loaded["margin"] == 0.05 and loaded["margin_reason"] == "claim_margins.auc_accuracy: five points"
+    steps = load_claims({"c": {**entry, "metric": "first_step_0.9"}}, study, MARGINS)[0]
+    assert steps["margin"] == 50 and steps["margin_reason"].startswith("claim_margins.first_step_*:")
+    own = load_claims({"c": {**entry, "margin": 0.2, "margin_reason": "the report says 'roughly'"}}, study,
+                      MARGINS)[0]
+    assert own["margin"] == 0.2 and own["margin_reason"] == "the claim's own margin: the report says 'roughly'"
+    with pytest.raises(ClaimError, match=r"^claim_margins\.auc_accuracy\.margin: must be a positive number"):
+        load_claims({"c": entry}, study, {"auc_accuracy": {"margin": 0, "reason": "r"}})
+    with pytest.raises(ClaimError, match=r"^claim_margins\.auc_accuracy: must be a mapping with exactly"):
+        load_claims({"c": entry}, study, {"auc_accuracy": {"margin": 0.1}})
+
+
+def test_the_table_shows_the_smallest_margin_at_which_a_same_claim_holds():
+    rows = table(SAME)
+    result = verdict("same", rows, levels=[["a", ""], ["b", ""], ["edge", ""]], margin=0.05)
+    pairs = [verdict("same", rows, levels=pair, margin=0.05) for pair in
+             ([["a", ""], ["b", ""]], [["a", ""], ["edge", ""]], [["b", ""], ["edge", ""]])]
+    widest = max(max(abs(p["ci95_low"]), abs(p["ci95_high"])) for p in pairs)
+    assert result["holds_within"] == pytest.approx(widest) and result["verdict"] == "inconclusive"
+    assert verdict("same", rows, levels=[["a", ""], ["b", ""], ["edge", ""]],
+                   margin=widest * 1.0001)["verdict"] == "holds"
+    assert verdict("same", rows, levels=[["a", ""], ["b", ""], ["edge", ""]],
+                   margin=widest * 0.999)["verdict"] != "holds"
+
+
+def test_every_configured_claim_has_a_group_and_the_configs_margins_have_reasons():
+    full = yaml.safe_load((REPO / "config.yaml").read_text())
+    groups = {claim_id: entry["group"] for claim_id, entry in full["claims"].items()}
+    assert {groups[c] for c in ("c04a_false_equals_zero_maxlen5", "c04b_false_equals_zero_maxlen50",
+                                "c05_no_recurrent_layer_not_learned")} == {"construction"}
+    assert {g for c, g in groups.items() if c.startswith(("c14", "c15", "c16", "c17", "c10b"))} == {"own"}
+    assert groups["c02b_not_passed_accuracy_rises_faster"] == "report"
+    for metric, entry in full["claim_margins"].items():
+        assert entry["margin"] > 0 and len(entry["reason"]) > 20, metric
+    # No margin claim of the study sets its own margin: one margin per metric.
+    assert not [c for c, e in full["claims"].items() if "margin" in e]
+
+
+def test_the_verdict_counts_are_given_per_group():
+    from rnnadd.verdicts import claims_markdown
+
+    rows = judge_all([claim("better", id="r1", group="report", a=["a", ""], b=[["b", ""]]),
+                      claim("better", id="r2", group="report", a=["b", ""], b=[["a", ""]]),
+                      claim("same", id="k1", group="construction", levels=[["a", ""], ["a2", ""]], margin=0.01),
+                      claim("not_testable", id="r3", group="report", reason="why")],
+                     table({**A_WINS, "a2": A_WINS["a"]}))
+    text = claims_markdown(rows, {"line": "Full study"}, "Python x")
+    assert "- the report's claims: 3 claims, 1 holds, 1 does not hold, 0 inconclusive, 1 not testable here." in text
+    assert "- true by construction (checks, not evidence): 1 claims, 1 holds, 0 does not hold, 0 inconclusive." \
+        in text
+    assert "this study's own" not in text
+
+
+def test_a_claim_comparing_two_experiments_reads_both_tables(tmp_path):
+    from rnnadd.verdicts import judge_file
+
+    write_seed_table(table({"1": [0.5, 0.6, 0.55], "2": [0.4, 0.45, 0.42]}), tmp_path / "e.seeds.csv")
+    write_seed_table(table({"1": [0.51, 0.6, 0.56], "2": [0.2, 0.25, 0.22]}), tmp_path / "other.seeds.csv")
+    c = claim("same_as", other="other", levels=[["1", ""], ["2", ""]], margin=0.05)
+    judge_file([c], [tmp_path / "e.seeds.csv", tmp_path / "other.seeds.csv"], tmp_path / "out.csv")
+    row = read_csv(tmp_path / "out.csv")[0]
+    assert row["verdict"] == "does not hold" and "2: e minus other: 0.2 (95% CI" in row["measured"]
+
+
 # Every test of the vocabulary on hand-built per-seed rows, once per verdict.
 # (test, {level: [value per seed]}, metric, the claim's own keys, verdict)
 AHEAD = {"a": [0.9, 0.8, 0.85, 0.95, 0.9], "b": [0.5, 0.45, 0.55, 0.6, 0.5],
@@ -193,8 +435,10 @@ ONE, TWO, THREE = ["1", ""], ["2", ""], ["3", ""]
 ORDER = {"1": [0.9, 0.92, 0.88], "2": [0.7, 0.72, 0.69], "3": [0.5, 0.52, 0.49], "3b": [0.95, 0.4, 0.7]}
 SAME = {"a": [0.80, 0.82, 0.79, 0.81, 0.80], "b": [0.79, 0.83, 0.79, 0.80, 0.81],
         "far": [0.50, 0.52, 0.49, 0.51, 0.50], "edge": [0.76, 0.75, 0.75, 0.77, 0.74]}
-DIVERGED = {"all": [1, 1, 1], "some": [1, 0, 1], "none": [0, 0, 0]}
-MAX_ACC = {"low": [0.1, 0.2, 0.05], "mixed": [0.1, 0.9, 0.3], "high": [0.9, 0.95, 0.99]}
+# Counting tests on 10 seeds at their default rate (0.5): 10 of 10 holds (lower end 0.69), 0 of 10
+# does not hold (upper end 0.31), 5 of 10 is inconclusive.
+DIVERGED = {"all": [1] * 10, "some": [1, 0] * 5, "none": [0] * 10}
+MAX_ACC = {"low": [0.1, 0.2, 0.05, 0.3, 0.1] * 2, "mixed": [0.1, 0.9] * 5, "high": [0.9, 0.95, 0.99, 0.97, 0.98] * 2}
 
 
 def heatmap(effects: dict, metric: str = "auc_accuracy") -> list[dict]:
@@ -244,23 +488,31 @@ VERDICT_CASES = [
      "does not hold"),
     ("never_learns", table(MAX_ACC, "max_accuracy"), dict(metric="max_accuracy", levels=[["mixed", ""]],
                                                            threshold=0.5), "inconclusive"),
-    ("reaches", reached([100, 200, 300], [1, 1, 1]), dict(metric="first_step_0.99", levels=[["a", ""]],
-                                                          threshold=0.99, by=300), "holds"),
-    ("reaches", reached([100, 200, 500], [1, 1, 0]), dict(metric="first_step_0.99", levels=[["a", ""]],
-                                                          threshold=0.99, by=50), "does not hold"),
-    ("reaches", reached([100, 200, 500], [1, 1, 0]), dict(metric="first_step_0.99", levels=[["a", ""]],
-                                                          threshold=0.99, by=500), "inconclusive"),
+    ("reaches", reached([100, 200, 300] * 3 + [250], [1] * 10), dict(metric="first_step_0.99", levels=[["a", ""]],
+                                                                    threshold=0.99, by=300), "holds"),
+    ("reaches", reached([100, 200, 500] * 3 + [500], [1, 1, 0] * 3 + [0]),
+     dict(metric="first_step_0.99", levels=[["a", ""]], threshold=0.99, by=50), "does not hold"),
+    ("reaches", reached([100, 200, 500, 500, 500] * 2, [1, 1, 0, 0, 0] * 2),
+     dict(metric="first_step_0.99", levels=[["a", ""]], threshold=0.99, by=500), "inconclusive"),
+    ("same_as", table(SAME), dict(levels=[["a", ""]], other="e2", margin=0.05, others={"e2": table(SAME)}),
+     "holds"),
+    ("same_as", table(SAME), dict(levels=[["a", ""]], other="e2", margin=0.05,
+                                  others={"e2": table({"a": SAME["far"]})}), "does not hold"),
+    ("same_as", table(SAME), dict(levels=[["a", ""]], other="e2", margin=0.05,
+                                  others={"e2": table({"a": SAME["edge"]})}), "inconclusive"),
 ]
 
 
 @pytest.mark.parametrize("test, rows, keys, expected", VERDICT_CASES,
                          ids=[f"{case[0]}-{case[3].replace(' ', '_')}" for case in VERDICT_CASES])
 def test_each_claim_test_gives_each_verdict(test, rows, keys, expected):
-    result = verdict(test, rows, **keys)
+    keys = dict(keys)
+    others = keys.pop("others", None)
+    result = judge_all([claim(test, **keys)], rows, others)[0]
     assert result["verdict"] == expected
     assert result["test"] == test and result["measured"].endswith(".")
     if result["count"]:
-        assert result["n_seeds"] == 3
+        assert result["n_seeds"] == 10 and result["rate"] == 0.5
     else:
         assert result["n_seeds"] >= 3 and not math.isnan(result["ci95_low"])
 
@@ -268,10 +520,16 @@ def test_each_claim_test_gives_each_verdict(test, rows, keys, expected):
 def test_every_registered_test_has_a_case_for_each_verdict():
     covered = {(case[0], case[3]) for case in VERDICT_CASES}
     assert set(TESTS) == {"better", "same", "ordered", "best", "no_interaction", "at_least", "at_most",
-                          "diverges", "never_learns", "reaches"}
+                          "diverges", "never_learns", "reaches", "same_as", "not_testable"}
     missing = [(name, v) for name in TESTS for v in ("holds", "does not hold", "inconclusive")
-               if (name, v) not in covered]
+               if (name, v) not in covered and name != "not_testable"]
     assert not missing
+
+
+def test_an_untestable_claim_has_a_row_that_says_why():
+    result = verdict("not_testable", table(AHEAD), reason="the report timed a program this study cannot run")
+    assert result["verdict"] == "not testable here"
+    assert result["measured"] == "the report timed a program this study cannot run."
 
 
 def test_the_docs_list_each_tests_keys():
@@ -319,9 +577,10 @@ def smoke_config() -> dict:
 def test_every_configured_claim_is_valid_for_the_full_study_and_the_smoke_preset():
     full = yaml.safe_load((REPO / "config.yaml").read_text())
     for config in (full, smoke_config()):
-        claims = load_claims(config["claims"], load_study(config))
+        claims = load_claims(config["claims"], load_study(config), config["claim_margins"])
         assert len(claims) == len(full["claims"]) >= 13
-    sections = {c["section"].split(",")[0] for c in load_claims(full["claims"], load_study(full))}
+    sections = {c["section"].split(",")[0]
+                for c in load_claims(full["claims"], load_study(full), full["claim_margins"])}
     assert {"2.2", "2.3.1", "2.3.2", "3.1", "3.2.2", "3.2.3", "3.3.2", "3.3.3", "3.4.2", "3.5.2"} <= sections
 
 
@@ -330,19 +589,20 @@ def test_every_configured_claim_is_valid_for_the_full_study_and_the_smoke_preset
     ({"a": "sideways"}, "claims.c.a: 'sideways' is not a level of fig01_hidden_maxlen5.hidden_mode; "
                         "its levels are: 'carry', 'default', 'zero'"),
     ({"metric": "accuracy"}, "claims.c.metric: 'accuracy' is not a metric of fig01_hidden_maxlen5"),
-    ({"test": "same"}, "claims.c.levels: missing; a same claim needs levels, margin, metric"),
+    ({"test": "same"}, "claims.c.levels: missing; a same claim needs levels, metric"),
+    ({"group": "mine"}, "claims.c.group: must be one of report, own, construction (got 'mine')"),
     ({"margin": 0.1}, "claims.c.margin: not used by a better claim"),
 ])
 def test_bad_claims_name_the_key(change, message):
     config = smoke_config()
-    good = {"section": "1", "claim": "x", "experiment": "fig01_hidden_maxlen5", "test": "better",
-            "a": "default", "b": "carry", "metric": "auc_loss"}
+    good = {"section": "1", "claim": "x", "group": "report", "experiment": "fig01_hidden_maxlen5",
+            "test": "better", "a": "default", "b": "carry", "metric": "auc_loss"}
     config["claims"] = {"c": {**good, **change}}
     with pytest.raises(ClaimError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
-        load_claims(config["claims"], load_study(config))
+        load_claims(config["claims"], load_study(config), config["claim_margins"])
 
 
-ONE_AXIS = {"section": "1", "claim": "x", "experiment": "fig01_hidden_maxlen5"}
+ONE_AXIS = {"section": "1", "claim": "x", "group": "report", "experiment": "fig01_hidden_maxlen5"}
 
 
 @pytest.mark.parametrize("entry, message", [
@@ -353,7 +613,9 @@ ONE_AXIS = {"section": "1", "claim": "x", "experiment": "fig01_hidden_maxlen5"}
     ({"test": "at_least", "levels": ["zero"], "metric": "auc_loss", "value": "high"},
      "claims.c.value: must be a finite number (got 'high')"),
     ({"test": "never_learns", "levels": ["zero"], "threshold": 0.5, "metric": "max_accuracy"},
-     "claims.c.metric: not used by a never_learns claim, which takes levels, threshold"),
+     "claims.c.metric: not used by a never_learns claim, which takes levels, rate, threshold"),
+    ({"test": "diverges", "levels": ["zero"], "rate": 1},
+     "claims.c.rate: a share of seeds, above 0 and below 1 (got 1)"),
     ({"test": "never_learns", "levels": ["zero"], "threshold": 1.5},
      "claims.c.threshold: an accuracy, at most 1 (got 1.5)"),
     ({"test": "diverges", "levels": ["zero", "zero"]}, "claims.c.levels: a level appears twice"),
@@ -363,13 +625,22 @@ ONE_AXIS = {"section": "1", "claim": "x", "experiment": "fig01_hidden_maxlen5"}
      "claims.c.by: must be a step, an integer of at least 0 (got -1)"),
     ({"test": "no_interaction", "a": "default", "b": "carry", "metric": "auc_loss", "margin": 0.1},
      "claims.c.test: no_interaction needs a two-axis (heatmap) experiment; fig01_hidden_maxlen5 has one axis"),
-    ({"test": "same", "levels": ["zero", "carry"], "metric": "auc_loss", "margin": 0},
+    ({"test": "same", "levels": ["zero", "carry"], "metric": "auc_loss", "margin": 0, "margin_reason": "r"},
      "claims.c.margin: must be a positive number (got 0)"),
+    ({"test": "same", "levels": ["zero", "carry"], "metric": "auc_loss", "margin": 0.1},
+     "claims.c.margin: a claim's own margin needs a margin_reason"),
+    ({"test": "same", "levels": ["zero", "carry"], "metric": "diverged"},
+     "claims.c.margin: missing; claim_margins has no margin for diverged, so the claim needs its own margin"),
+    ({"test": "same_as", "other": "fig99", "levels": ["zero"], "metric": "auc_loss"},
+     "claims.c.other: 'fig99' is not an experiment of the study"),
+    ({"test": "same_as", "other": "fig05_maxlen", "levels": ["zero"], "metric": "auc_loss"},
+     "claims.c.levels[0]: 'zero' is not a level of fig05_maxlen.maxlen"),
+    ({"test": "not_testable", "reason": " "}, "claims.c.reason: must say, in words, why the claim cannot be tested"),
 ])
 def test_each_tests_own_checks_name_the_key(entry, message):
     config = smoke_config()
     with pytest.raises(ClaimError, match="^" + re.escape(message)):
-        load_claims({"c": {**ONE_AXIS, **entry}}, load_study(config))
+        load_claims({"c": {**ONE_AXIS, **entry}}, load_study(config), config["claim_margins"])
 
 
 @pytest.mark.parametrize("written", [0.001000111, 0.1 + 0.2])
@@ -377,9 +648,9 @@ def test_a_level_whose_short_form_is_not_exact_can_be_named(written):
     # `:g` prints 0.001000111 as 0.00100011 and 0.1 + 0.2 as 0.3; the sweep's label is exact.
     config = smoke_config()
     config["experiments"] = {"fine_lr": {"kind": "curves", "sweep": {"lr": [written, 0.01]}}}
-    config["claims"] = {"c": {"section": "1", "claim": "x", "experiment": "fine_lr", "test": "better",
-                              "a": written, "b": 0.01, "metric": "auc_accuracy"},
-                        "d": {"section": "1", "claim": "x", "experiment": "fine_lr", "test": "at_least",
+    config["claims"] = {"c": {"section": "1", "claim": "x", "group": "own", "experiment": "fine_lr",
+                              "test": "better", "a": written, "b": 0.01, "metric": "auc_accuracy"},
+                        "d": {"section": "1", "claim": "x", "group": "own", "experiment": "fine_lr", "test": "at_least",
                               "levels": [written], "metric": "auc_accuracy", "value": 0.5}}
     study = load_study(config)
     label = study.experiments["fine_lr"].cells[0].levels[0].label
@@ -402,9 +673,10 @@ def test_smoke_claims_table_has_a_row_per_claim_with_a_verdict(smoke_run):
     config = smoke_config()
     rows = read_csv(smoke_run / "results" / "claims.csv")
     assert [r["id"] for r in rows] == sorted(config["claims"])
-    assert {r["verdict"] for r in rows} <= {"holds", "does not hold", "inconclusive"}
+    assert {r["verdict"] for r in rows} <= {"holds", "does not hold", "inconclusive", "not testable here"}
     for row in rows:
-        assert row["metric"] and row["measured"] and row["section"] and row["claim"]
+        assert row["measured"] and row["section"] and row["claim"] and row["group"] == config["claims"][row["id"]]["group"]
+        assert (row["metric"] == "") == (row["verdict"] == "not testable here")
         assert int(row["n_seeds"]) <= 2
     # The diverging learning rate of the smoke preset (0.5) is judged, not a crash.
     diverges = next(r for r in rows if r["id"] == "c08b_lr_01_blows_up")
@@ -434,7 +706,7 @@ def test_changing_a_margin_redoes_only_the_verdicts(smoke_run, tmp_path):
 
     built = tmp_path / "copy"
     shutil.copytree(smoke_run, built, symlinks=True)
-    (built / "margin.yaml").write_text("claims:\n  c03_modes_alike_at_maxlen50: {margin: 0.2}\n")
+    (built / "margin.yaml").write_text("claims:\n  c03_modes_alike_at_maxlen50: {margin: 0.2, margin_reason: a test}\n")
     from test_pipeline import planned_jobs
 
     plan = planned_jobs(snakemake(built, "-n", "--cores", "2", *SMOKE, "margin.yaml"))

@@ -205,7 +205,7 @@ NO_EFFECT = [
      "experiments:\n  fig09_cells:\n    set: {nonlinearity: tanh}\n    sweep: {cell: [lstm, gru]}\n"
      # The claims about fig09_cells name levels this sweep drops.
      "claims:\n  c13a_tanh_reaches_1_first: {a: lstm, b: [gru]}\n"
-     "  c13b_gru_loss_converges_first: {b: [lstm]}\n",
+     "  c13d_gru_accuracy_rises_fastest_early: {b: [lstm]}\n",
      "experiments.fig09_cells: setting 'nonlinearity' has no effect here "
      "(cell is lstm, only rnn has a nonlinearity setting)",
      "fig09_cells"),
@@ -314,6 +314,8 @@ claims:  # the claims about fig06_lr, on the two levels left
   c08c_lr_05_blows_up: {levels: [0.01]}
   c08d_small_lr_slower: {b: [late]}
   c08f_schedule_reaches_1_first: {a: late, b: [0.01]}
+  c08g_lr_001_best: {b: [late]}
+  c08i_schedule_loss_falls_fastest: {a: late, b: [0.01]}
 """
 WARNINGS = [
     "experiments.fig07_layers.set.layers: overridden by the sweep for 2 of its 2 values (layers=1, layers=2)",

@@ -1,37 +1,142 @@
-"""Every statistic of the study, without numpy, so light jobs (claims, report pages) start fast.
+"""Every statistic of the study, without numpy or scipy, so light jobs (claims, report pages) start fast.
 
-- intervals: `mean_interval` (the mean and its 95% Student-t interval), `t975`;
+- distributions: `incomplete_beta` (regularised), `beta_quantile`, `t_cdf`,
+  `t_quantile` (bisection on the incomplete beta), `t975`, binomial tails;
+- intervals: `mean_interval` (Student t), `clopper_pearson` (a share of seeds);
 - comparisons: `paired` (per-seed differences of two levels), `one_sample`
-  (the values of one level), `Comparison` (a mean, its interval, how many seeds);
-- verdicts: `side_verdict` / `below_verdict` (the interval on the claimed side
-  of a line), `margin_verdict` (inside a margin), `count_verdict` (seeds
-  counted: where an interval for a count would go);
-- combining: `verdicts_of` (a claim's comparisons judged as one family),
-  `combine` (all comparisons of a claim), `combine_any_of` (a claim that holds
-  when each group has one comparison that holds);
+  (the values of one level), `Comparison` (a mean, its interval at any level,
+  the median, how many seeds), `Share` (seeds counted);
+- verdict rules: `Side` / `Below` (the interval on the claimed side of a line),
+  `Inside` (inside ±margin), `AtLeastRate` (a share of seeds against a rate);
+- a claim's comparisons as one family: `verdicts_of` (Holm over the
+  comparisons any one of which decides), `best_verdicts` (one of several named
+  levels ahead of each other level), `combine`;
 - numbers as the tables show them: `short_number`.
 
-A claim test (rnnadd.claims) builds its comparisons and verdicts only through
-these functions, so a change of the rule (a multiplicity correction over a
-claim's comparisons, an interval for a count of seeds) is made here, once.
+The family-wise alpha is FAMILY_ALPHA (0.05): a single comparison is judged
+on its two-sided 95% interval, and a verdict that rests on any one of k
+comparisons is protected by Holm's step-down correction over those k.  A claim
+test (rnnadd.claims) builds its comparisons and verdicts only through these
+functions, so the rule is written here, once (docs/claims.md explains it).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 HOLDS, FAILS, OPEN = "holds", "does not hold", "inconclusive"
+UNTESTABLE = "not testable here"
+VERDICTS = (HOLDS, FAILS, OPEN, UNTESTABLE)
 
-# Two-sided 95% Student-t quantiles by degrees of freedom; 1.96 beyond 30.
-_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-         2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-         2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+# The chance of a wrong verdict that a claim may take, whatever the number of
+# its comparisons: 0.05, so one comparison is judged on its 95% interval.
+FAMILY_ALPHA = 0.05
+
+
+# -- distributions -------------------------------------------------------------------
+
+
+def _beta_fraction(x: float, a: float, b: float) -> float:
+    """The continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny, eps = 1e-300, 1e-16
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 10000):
+        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= c * d
+        if abs(c * d - 1.0) < eps:
+            break
+    return result
+
+
+def incomplete_beta(x: float, a: float, b: float) -> float:
+    """The regularised incomplete beta function I_x(a, b), for 0 <= x <= 1 and a, b > 0."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                 + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _beta_fraction(x, a, b) / a
+    return 1.0 - math.exp(log_front) * _beta_fraction(1.0 - x, b, a) / b
+
+
+def _bisect(function, target: float, low: float, high: float) -> float:
+    """x in [low, high] where an increasing function reaches target (to the float's last bits)."""
+    for _ in range(200):
+        middle = (low + high) / 2
+        if middle in (low, high):
+            break
+        if function(middle) < target:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def beta_quantile(p: float, a: float, b: float) -> float:
+    """x with I_x(a, b) = p (the inverse of incomplete_beta), by bisection."""
+    if p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    return _bisect(lambda x: incomplete_beta(x, a, b), p, 0.0, 1.0)
+
+
+def t_cdf(t: float, df: float) -> float:
+    """P(T <= t) for Student's t with df degrees of freedom."""
+    if math.isnan(t):
+        return math.nan
+    if math.isinf(t):
+        return 1.0 if t > 0 else 0.0
+    tail = 0.5 * incomplete_beta(df / (df + t * t), df / 2.0, 0.5)
+    return 1.0 - tail if t > 0 else tail
+
+
+@lru_cache(maxsize=None)
+def t_quantile(p: float, df: float) -> float:
+    """t with P(T <= t) = p, by bisection on t_cdf; nan without a degree of freedom."""
+    if not df > 0:
+        return math.nan
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    high = 1.0
+    while t_cdf(high, df) < p:
+        high *= 2.0
+    return _bisect(lambda t: t_cdf(t, df), p, 0.0, high)
 
 
 def t975(n: int) -> float:
     """The t quantile for a 95% interval of a mean of n values (n - 1 degrees of freedom)."""
-    return _T975[n - 2] if 2 <= n <= 31 else 1.96
+    return t_quantile(0.975, n - 1)
+
+
+def binomial_at_most(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p), summed exactly."""
+    if k < 0:
+        return 0.0
+    if k >= n:
+        return 1.0
+    return min(1.0, math.fsum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k + 1)))
+
+
+def binomial_at_least(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p)."""
+    return 1.0 - binomial_at_most(k - 1, n, p) if k > 0 else 1.0
+
+
+# -- intervals -------------------------------------------------------------------------
 
 
 def mean_interval(values) -> tuple[float, float, float]:
@@ -43,9 +148,30 @@ def mean_interval(values) -> tuple[float, float, float]:
     mean = math.fsum(values) / n
     if n < 2:
         return mean, math.nan, math.nan
-    variance = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
-    half = t975(n) * math.sqrt(variance) / math.sqrt(n)
+    half = t975(n) * _standard_error(values, mean)
     return mean, mean - half, mean + half
+
+
+def _standard_error(values, mean) -> float:
+    n = len(values)
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1)) / math.sqrt(n)
+
+
+def clopper_pearson(yes: int, n: int, alpha: float = FAMILY_ALPHA) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) 1 - alpha interval of a share yes/n; (0, 1) for n = 0."""
+    if n == 0:
+        return 0.0, 1.0
+    low = 0.0 if yes == 0 else beta_quantile(alpha / 2, yes, n - yes + 1)
+    high = 1.0 if yes == n else beta_quantile(1 - alpha / 2, yes + 1, n - yes)
+    return low, high
+
+
+def median(values) -> float:
+    values = sorted(values)
+    n = len(values)
+    if n == 0:
+        return math.nan
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
 
 
 def short_number(value, missing: str = "nan") -> str:
@@ -61,94 +187,335 @@ def short_number(value, missing: str = "nan") -> str:
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
 
 
+def percent(level: float) -> str:
+    """0.95 -> '95%', 0.99375 -> '99.4%'."""
+    return f"{100 * level:.3g}%"
+
+
 # -- comparisons -------------------------------------------------------------------
 
 
 @dataclass
 class Comparison:
-    """Mean of per-seed differences (or values) and its 95% Student-t interval."""
+    """Mean of per-seed differences (or values), its Student-t interval and the median.
+
+    low / high: the 95% interval, cut at `bounds` (the range the mean can take:
+    a mean of accuracies lies in [0, 1], a difference of two in [-1, 1]; the cut
+    loses no coverage).  `filled`: seeds whose missing or non-finite value stood
+    in as the metric's worst value; `unjudged`: why no verdict can be given
+    (a value with no worst value to stand in), else "".
+    """
     what: str
     mean: float
     low: float
     high: float
     n: int
     left_out: int = 0
+    median: float = math.nan
+    se: float = math.nan
+    bounds: tuple = (-math.inf, math.inf)
+    filled: list = field(default_factory=list)
+    unjudged: str = ""
+    note: str = ""  # what Holm's correction did to it, set by verdicts_of
+
+    def interval(self, alpha: float = FAMILY_ALPHA) -> tuple[float, float]:
+        """The two-sided 1 - alpha interval of the mean, cut at the bounds; nan with < 2 seeds."""
+        if self.n < 2 or self.unjudged:
+            return math.nan, math.nan
+        half = t_quantile(1 - alpha / 2, self.n - 1) * self.se
+        lo, hi = self.bounds
+        return max(lo, self.mean - half), min(hi, self.mean + half)
 
     def text(self) -> str:
+        if self.unjudged:
+            return f"{self.what}: not judged ({self.unjudged})"
         interval = (f"95% CI {short_number(self.low)} to {short_number(self.high)}" if self.n >= 2
                     else "no interval with fewer than 2 seeds")
-        note = f", {self.left_out} seed(s) without a finite value left out" if self.left_out else ""
-        return f"{self.what}: {short_number(self.mean)} ({interval}; {self.n} seeds{note})"
+        notes = f", median {short_number(self.median)}" if self.n >= 2 else ""
+        if self.filled:
+            notes += f", {len(self.filled)} value(s) missing or not finite counted as the worst: " + \
+                "; ".join(self.filled)
+        if self.left_out:
+            notes += f", {self.left_out} seed(s) without a finite value left out"
+        return f"{self.what}: {short_number(self.mean)} ({interval}; {self.n} seeds{notes})"
 
     def negated(self) -> Comparison:
         """The same comparison seen from the other side (mean and interval times -1)."""
-        return Comparison(self.what, -self.mean, -self.high, -self.low, self.n, self.left_out)
+        return Comparison(self.what, -self.mean, -self.high, -self.low, self.n, self.left_out, -self.median,
+                          self.se, (-self.bounds[1], -self.bounds[0]), self.filled, self.unjudged)
 
 
-def paired(what: str, a: dict, b: dict, sign: float = 1.0) -> Comparison:
-    """sign * (a - b) seed by seed ({seed: value} each), over the seeds where both are finite."""
-    seeds = sorted(set(a) | set(b))
-    diffs = [sign * (a[s] - b[s]) for s in seeds
-             if s in a and s in b and math.isfinite(a[s]) and math.isfinite(b[s])]
-    mean, low, high = mean_interval(diffs)
-    return Comparison(what, mean, low, high, len(diffs), len(seeds) - len(diffs))
+def _sample(what: str, values: list, bounds, filled, unjudged) -> Comparison:
+    if unjudged:
+        return Comparison(what, math.nan, math.nan, math.nan, len(values), bounds=bounds, filled=filled,
+                          unjudged=unjudged)
+    n = len(values)
+    mean = math.fsum(values) / n if n else math.nan
+    comparison = Comparison(what, mean, math.nan, math.nan, n, median=median(values), bounds=bounds,
+                            se=_standard_error(values, mean) if n >= 2 else math.nan, filled=filled)
+    comparison.low, comparison.high = comparison.interval()
+    return comparison
 
 
-def one_sample(what: str, values: dict) -> Comparison:
-    """The mean of one level's finite values ({seed: value}) and its interval."""
-    finite = [v for v in values.values() if math.isfinite(v)]
-    mean, low, high = mean_interval(finite)
-    return Comparison(what, mean, low, high, len(finite), len(values) - len(finite))
+def _with_worst(seed, values: dict, worst, side: str, filled: list):
+    """One seed's value; a missing or non-finite one is the worst value, or None if it has none."""
+    value = values.get(seed, math.nan)
+    if math.isfinite(value):
+        return value
+    if worst is None:
+        return None
+    filled.append(f"seed {seed}{side} {'missing' if seed not in values else 'not finite'} -> "
+                  f"{short_number(worst)}")
+    return worst
 
 
-# -- verdicts ----------------------------------------------------------------------
+def paired(what: str, a: dict, b: dict, sign: float = 1.0, worst_a=None, worst_b=None, seeds=None,
+           bounds=(-math.inf, math.inf), leave_out_missing: bool = False) -> Comparison:
+    """sign * (a - b) seed by seed ({seed: value} each) over `seeds` (default: the seeds of a or b).
+
+    A seed whose value is missing or not finite on a side counts as that side's
+    worst value (worst_a, worst_b); where there is none (None), the comparison is
+    not judged.  leave_out_missing keeps the old rule (such a seed left out),
+    for the figures' summaries only.
+    """
+    seeds = sorted(set(a) | set(b)) if seeds is None else sorted(seeds)
+    diffs, filled, broken = [], [], []
+    for s in seeds:
+        if leave_out_missing:
+            if s in a and s in b and math.isfinite(a[s]) and math.isfinite(b[s]):
+                diffs.append(sign * (a[s] - b[s]))
+            continue
+        x = _with_worst(s, a, worst_a, " (first)", filled)
+        y = _with_worst(s, b, worst_b, " (second)", filled)
+        if x is None or y is None:
+            broken.append(str(s))
+        else:
+            diffs.append(sign * (x - y))
+    unjudged = (f"seed(s) {', '.join(broken)} without a finite value, and the metric has no worst value "
+                f"to stand in" if broken else "")
+    comparison = _sample(what, diffs, bounds, filled, unjudged)
+    comparison.left_out = len(seeds) - len(diffs) if leave_out_missing else 0
+    return comparison
 
 
-def side_verdict(c: Comparison, at: float = 0.0, closed: bool = False) -> str:
-    """The claimed side is above `at` (strictly, unless closed)."""
-    if c.n < 2 or math.isnan(c.low):
-        return OPEN
-    if c.low > at or (closed and c.low >= at):
-        return HOLDS
-    if c.high < at:
-        return FAILS
-    return OPEN
+def one_sample(what: str, values: dict, worst=None, seeds=None, bounds=(-math.inf, math.inf)) -> Comparison:
+    """The mean of one level's values ({seed: value}) over `seeds`, with the worst-value rule of paired()."""
+    seeds = sorted(values) if seeds is None else sorted(seeds)
+    kept, filled, broken = [], [], []
+    for s in seeds:
+        x = _with_worst(s, values, worst, "", filled)
+        (broken.append(str(s)) if x is None else kept.append(x))
+    unjudged = (f"seed(s) {', '.join(broken)} without a finite value, and the metric has no worst value "
+                f"to stand in" if broken else "")
+    return _sample(what, kept, bounds, filled, unjudged)
 
 
-def below_verdict(c: Comparison, at: float, closed: bool = False) -> str:
-    """The claimed side is below `at` (strictly, unless closed)."""
-    return side_verdict(c.negated(), -at, closed)
+@dataclass
+class Share:
+    """Seeds counted: yes of n, with its Clopper-Pearson interval."""
+    what: str
+    yes: int
+    n: int
+
+    @property
+    def mean(self) -> float:
+        return self.yes / self.n if self.n else math.nan
+
+    def interval(self, alpha: float = FAMILY_ALPHA) -> tuple[float, float]:
+        return clopper_pearson(self.yes, self.n, alpha)
+
+    @property
+    def low(self) -> float:
+        return self.interval()[0]
+
+    @property
+    def high(self) -> float:
+        return self.interval()[1]
+
+    note: str = ""
+    unjudged: str = ""
+
+    def text(self) -> str:
+        low, high = self.interval()
+        return f"{self.what}: {self.yes} of {self.n} (95% Clopper-Pearson {short_number(low)} to {short_number(high)})"
 
 
-def margin_verdict(c: Comparison, margin: float) -> str:
-    """Holds inside [-margin, margin], does not hold entirely outside it."""
-    if c.n < 2 or math.isnan(c.low):
-        return OPEN
-    if -margin <= c.low and c.high <= margin:
-        return HOLDS
-    if c.low > margin or c.high < -margin:
-        return FAILS
-    return OPEN
+# -- verdict rules: one comparison at level 1 - alpha --------------------------------
+# verdict(c, alpha) reads the interval; p_value(c, verdict) is the smallest alpha at
+# which that verdict would be given, and orders a family for Holm.
 
 
-def count_verdict(yes: int, n: int) -> str:
-    """Seeds counted: holds when every one of n does, does not hold when none does."""
-    if n and yes == n:
-        return HOLDS
-    if yes == 0:
-        return FAILS
-    return OPEN
+def _p_above(c, line: float) -> float:
+    """Two-sided-scale p that the mean is above the line (2 x one-sided)."""
+    if c.unjudged or c.n < 2 or math.isnan(c.mean):
+        return 1.0
+    if c.se == 0:
+        return 0.0 if c.mean > line else 1.0
+    return min(1.0, 2 * (1 - t_cdf((c.mean - line) / c.se, c.n - 1)))
 
 
-# -- combining ---------------------------------------------------------------------
+def _p_below(c, line: float) -> float:
+    if c.unjudged or c.n < 2 or math.isnan(c.mean):
+        return 1.0
+    if c.se == 0:
+        return 0.0 if c.mean < line else 1.0
+    return min(1.0, 2 * t_cdf((c.mean - line) / c.se, c.n - 1))
 
 
-def verdicts_of(comparisons, rule) -> list[str]:
-    """The verdict of each of one claim's comparisons under `rule` (a Comparison ->
-    verdict function, e.g. side_verdict).  Every claim test judges its comparisons
-    here, as one family: today each on its own 95% interval; a correction over a
-    claim's comparisons (Holm) belongs here."""
-    return [rule(c) for c in comparisons]
+@dataclass(frozen=True)
+class Side:
+    """Holds when the interval lies above `at` (at or above, if closed); does not hold when below."""
+    at: float = 0.0
+    closed: bool = False
+
+    def verdict(self, c, alpha: float = FAMILY_ALPHA) -> str:
+        low, high = c.interval(alpha)
+        if math.isnan(low):
+            return OPEN
+        if low > self.at or (self.closed and low >= self.at):
+            return HOLDS
+        return FAILS if high < self.at else OPEN
+
+    def p_value(self, c, verdict: str) -> float:
+        return _p_above(c, self.at) if verdict == HOLDS else _p_below(c, self.at)
+
+
+@dataclass(frozen=True)
+class Below:
+    """Holds when the interval lies below `at` (at or below, if closed); does not hold when above."""
+    at: float
+    closed: bool = False
+
+    def verdict(self, c, alpha: float = FAMILY_ALPHA) -> str:
+        low, high = c.interval(alpha)
+        if math.isnan(low):
+            return OPEN
+        if high < self.at or (self.closed and high <= self.at):
+            return HOLDS
+        return FAILS if low > self.at else OPEN
+
+    def p_value(self, c, verdict: str) -> float:
+        return _p_below(c, self.at) if verdict == HOLDS else _p_above(c, self.at)
+
+
+@dataclass(frozen=True)
+class Inside:
+    """Holds when the interval lies inside [-margin, margin]; does not hold when entirely outside."""
+    margin: float
+
+    def verdict(self, c, alpha: float = FAMILY_ALPHA) -> str:
+        low, high = c.interval(alpha)
+        if math.isnan(low):
+            return OPEN
+        if -self.margin <= low and high <= self.margin:
+            return HOLDS
+        return FAILS if low > self.margin or high < -self.margin else OPEN
+
+    def p_value(self, c, verdict: str) -> float:
+        m = self.margin
+        if verdict == HOLDS:
+            return max(_p_above(c, -m), _p_below(c, m))
+        return min(_p_above(c, m), _p_below(c, -m))
+
+
+@dataclass(frozen=True)
+class AtLeastRate:
+    """Seeds counted (a Share): holds when the Clopper-Pearson interval's lower end is at or
+    above the rate, does not hold when its upper end is below, else inconclusive."""
+    rate: float
+
+    def verdict(self, share: Share, alpha: float = FAMILY_ALPHA) -> str:
+        if share.n == 0:
+            return OPEN
+        low, high = share.interval(alpha)
+        if low >= self.rate:
+            return HOLDS
+        return FAILS if high < self.rate else OPEN
+
+    def p_value(self, share: Share, verdict: str) -> float:
+        if share.n == 0:
+            return 1.0
+        if verdict == HOLDS:
+            return min(1.0, 2 * binomial_at_least(share.yes, share.n, self.rate))
+        return min(1.0, 2 * binomial_at_most(share.yes, share.n, self.rate))
+
+
+# -- a claim's comparisons as one family -----------------------------------------------
+
+
+def holm(pvalues, alpha: float = FAMILY_ALPHA) -> list[bool]:
+    """Holm's step-down procedure: which of k hypotheses are rejected at family-wise alpha.
+
+    The smallest p is compared with alpha/k, the next with alpha/(k-1), ...; the
+    first that is not below its level stops it.
+    """
+    pvalues = list(pvalues)
+    k = len(pvalues)
+    rejected = [False] * k
+    for rank, index in enumerate(sorted(range(k), key=lambda i: pvalues[i])):
+        if pvalues[index] > alpha / (k - rank):
+            break
+        rejected[index] = True
+    return rejected
+
+
+def holm_decided(items, rule, verdict: str, alpha: float = FAMILY_ALPHA) -> list[bool]:
+    """Which items (comparisons or shares) give `verdict` under Holm over all of them.
+
+    Holm's order comes from rule.p_value; each step judges the item on its
+    1 - alpha/(k - rank) interval with rule.verdict (the interval decides, as
+    for a single comparison), and the first that does not give the verdict stops it.
+    """
+    items = list(items)
+    k = len(items)
+    decided = [False] * k
+    order = sorted(range(k), key=lambda i: rule.p_value(items[i], verdict))
+    for rank, index in enumerate(order):
+        level = alpha / (k - rank)
+        if rule.verdict(items[index], level) != verdict:
+            break
+        decided[index] = True
+        if k > 1:
+            items[index].note = f"{verdict} on its {percent(1 - level)} interval (Holm, {k} comparisons)"
+    return decided
+
+
+def verdicts_of(items, rule, alpha: float = FAMILY_ALPHA) -> list[str]:
+    """The verdicts of one claim's comparisons, which hold together only if all hold.
+
+    `holds` needs every comparison, so each is judged on its own 1 - alpha
+    interval (intersection-union: no correction needed).  `does not hold` rests
+    on any one of them, so Holm's correction over the k comparisons decides it.
+    """
+    items = list(items)
+    fails = holm_decided(items, rule, FAILS, alpha)
+    verdicts = []
+    for item, failed in zip(items, fails):
+        alone = rule.verdict(item, alpha)
+        if alone == FAILS and not failed:
+            item.note = f"{FAILS} on its own 95% interval, inconclusive after Holm over {len(items)} comparisons"
+        verdicts.append(FAILS if failed else HOLDS if alone == HOLDS else OPEN)
+    return verdicts
+
+
+def best_verdicts(groups, rule, alpha: float = FAMILY_ALPHA) -> tuple[list[str], list[list[str]]]:
+    """One of several named levels is ahead of each other level (`best`).
+
+    groups: per other level, its comparisons with each named level.  A group
+    holds when any named level is ahead (Holm within the group, since any one
+    decides); it does not hold when every named level is behind, and since any
+    such group decides the claim, Holm over the groups (a group's p: its largest).
+    Returns (group verdicts, per-comparison verdicts).
+    """
+    groups = [list(g) for g in groups]
+    fails = holm([max(rule.p_value(c, FAILS) for c in g) for g in groups], alpha)
+    group_verdicts, member_verdicts = [], []
+    for g, failed in zip(groups, fails):
+        held = holm_decided(g, rule, HOLDS, alpha)
+        verdict = HOLDS if any(held) else FAILS if failed else OPEN
+        group_verdicts.append(verdict)
+        member_verdicts.append([HOLDS if h else OPEN for h in held] if verdict == HOLDS else [verdict] * len(g))
+    return group_verdicts, member_verdicts
 
 
 def combine(verdicts) -> str:
@@ -157,16 +524,5 @@ def combine(verdicts) -> str:
     if verdicts and all(v == HOLDS for v in verdicts):
         return HOLDS
     if any(v == FAILS for v in verdicts):
-        return FAILS
-    return OPEN
-
-
-def combine_any_of(groups) -> str:
-    """Holds when every group has a verdict that holds; does not hold when some group's
-    verdicts all do not hold; otherwise inconclusive (groups: lists of verdicts)."""
-    groups = list(groups)
-    if groups and all(any(v == HOLDS for v in group) for group in groups):
-        return HOLDS
-    if any(all(v == FAILS for v in group) for group in groups):
         return FAILS
     return OPEN

@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import html
 
-from .stats import short_number
+from .stats import VERDICTS, short_number
 
-SYMBOL = {"holds": "holds", "does not hold": "does not hold", "inconclusive": "inconclusive"}
-COLOUR = {"holds": "#d9f2d9", "does not hold": "#f8d7d7", "inconclusive": "#fff2cc"}
+COLOUR = {"holds": "#d9f2d9", "does not hold": "#f8d7d7", "inconclusive": "#fff2cc", "not testable here": "#e8e8e8"}
+# The groups in the order the counts are given (rnnadd.claims.GROUPS says what each means).
+GROUP_NAMES = {"report": "the report's claims", "own": "this study's own claims",
+               "construction": "true by construction (checks, not evidence)"}
 
 
 def versions() -> str:
@@ -26,23 +28,48 @@ def versions() -> str:
     return ", ".join(parts)
 
 
+def _known(value) -> bool:
+    return value == value  # not nan
+
+
 def numbers(row: dict) -> str:
-    """The claim's deciding number in words: a count, or a mean with its 95% interval."""
+    """The claim's deciding number in words: a count against its rate, or a mean (and median)
+    with its 95% interval, the margin and the smallest margin at which it would hold."""
+    if row["verdict"] == "not testable here":
+        return ""
     if row["count"]:
-        return f"{row['count']} seeds"
+        text = f"{row['count']} seeds"
+        if _known(row["rate"]):
+            text += (f" (claimed: at least {short_number(row['rate'])}; 95% CP "
+                     f"[{short_number(row['ci95_low'], missing='')}, {short_number(row['ci95_high'], missing='')}])")
+        return text
     text = short_number(row["estimate"], missing="")
-    if row["ci95_low"] == row["ci95_low"]:  # not nan
+    if _known(row["median"]) and row["n_seeds"] >= 2:
+        text += f" (median {short_number(row['median'])})"
+    if _known(row["ci95_low"]):
         text += f" [{short_number(row['ci95_low'], missing='')}, {short_number(row['ci95_high'], missing='')}]"
     elif row["n_seeds"] < 2:
         text += " (no interval: fewer than 2 seeds)"
-    if row["margin"] == row["margin"]:
+    if _known(row["margin"]):
         text += f", margin ±{short_number(row['margin'], missing='')}"
+        if _known(row["holds_within"]):
+            text += f"; holds from ±{short_number(row['holds_within'])}"
     return text
 
 
 def tally(rows) -> str:
-    counts = {verdict: sum(1 for r in rows if r["verdict"] == verdict) for verdict in SYMBOL}
-    return ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
+    counts = {verdict: sum(1 for r in rows if r["verdict"] == verdict) for verdict in VERDICTS}
+    return ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n or verdict != "not testable here")
+
+
+def tally_by_group(rows) -> list[str]:
+    """One line per group: how many claims, and their verdicts."""
+    lines = []
+    for group, words in GROUP_NAMES.items():
+        members = [r for r in rows if r.get("group") == group]
+        if members:
+            lines.append(f"{words}: {len(members)} claims, {tally(members)}")
+    return lines
 
 
 def claims_markdown(rows, preset: dict, made_with: str) -> str:
@@ -51,16 +78,22 @@ def claims_markdown(rows, preset: dict, made_with: str) -> str:
         "",
         f"Made by `.venv/bin/snakemake --cores all claims` from the {preset['line']}. {made_with}.",
         "Rule and metrics: docs/claims.md. Numbers: the mean paired difference (claimed better level "
-        "first, signed so that positive is the claimed direction) with its 95% Student-t interval, "
-        "or a count of seeds.",
+        "first, signed so that positive is the claimed direction), its median and its 95% Student-t "
+        "interval (kept in the metric's range), with the margin of a 'same' claim and the smallest "
+        "margin at which it would hold; or a count of seeds against the claimed rate, with its 95% "
+        "Clopper-Pearson interval. A claim that rests on any one of several comparisons is judged "
+        "with Holm's correction (family-wise 0.05).",
         "",
         f"{len(rows)} claims: {tally(rows)}.",
         "",
-        "| id | report | claim | metric | numbers | verdict |",
-        "|---|---|---|---|---|---|",
+        *[f"- {line}." for line in tally_by_group(rows)],
+        "",
+        "| id | group | report | claim | metric | numbers | verdict |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        cells = [row["id"], row["section"], row["claim"], row["metric"], numbers(row), f"**{row['verdict']}**"]
+        cells = [row["id"], row["group"], row["section"], row["claim"], row["metric"], numbers(row),
+                 f"**{row['verdict']}**"]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += ["", "## What was measured", ""]
     for row in rows:
@@ -83,7 +116,7 @@ def _verdict_cell(verdict: str) -> str:
 def _claim_rows(rows, with_experiment=True) -> str:
     out = []
     for row in rows:
-        cells = [row["id"], row["section"], row["claim"]]
+        cells = [row["id"], row["group"], row["section"], row["claim"]]
         if with_experiment:
             cells.append(row["experiment"])
         cells += [row["metric"], numbers(row)]
@@ -94,19 +127,24 @@ def _claim_rows(rows, with_experiment=True) -> str:
 
 def claims_fragment(rows, preset: dict, made_with: str, with_details: bool = True) -> str:
     """The verdict table as an HTML fragment (the report's front page embeds the short form)."""
-    head = ("<tr><th>id</th><th>report</th><th>claim</th><th>figure</th><th>metric</th>"
+    head = ("<tr><th>id</th><th>group</th><th>report</th><th>claim</th><th>figure</th><th>metric</th>"
             "<th>numbers</th><th>verdict</th>" + ("<th>what was measured</th>" if with_details else "") + "</tr>")
     body = _claim_rows(rows)
     if not with_details:
         body = "\n".join(line.rsplit('<td class="small">', 1)[0] + "</tr>" for line in body.splitlines())
+    groups = "".join(f"<li>{html.escape(line)}</li>" for line in tally_by_group(rows))
     return (f"<p>{html.escape(preset['line'])}. {html.escape(made_with)}. "
-            f"{len(rows)} claims: {html.escape(tally(rows))}.</p>\n"
-            "<p class=\"small\">Comparisons are paired seed by seed: the mean of the per-seed differences "
-            "(positive: the claimed direction) and its 95% Student-t interval. <i>holds</i>: the interval "
-            "lies entirely on the claimed side (inside the margin for a 'same' claim); <i>does not hold</i>: "
-            "entirely on the other side (outside the margin); <i>inconclusive</i>: otherwise, and always "
-            "with fewer than 2 seeds. Counting claims hold when every seed does, and do not hold when "
-            "none does.</p>\n"
+            f"{len(rows)} claims: {html.escape(tally(rows))}.</p>\n<ul>{groups}</ul>\n"
+            "<p class=\"small\">Comparisons are paired seed by seed: the mean (and median) of the per-seed "
+            "differences (positive: the claimed direction) and its 95% Student-t interval, kept in the "
+            "metric's range. <i>holds</i>: the interval lies entirely on the claimed side (inside the "
+            "margin for a 'same' claim); <i>does not hold</i>: entirely on the other side (outside the "
+            "margin), with Holm's correction when any one of several comparisons would decide it; "
+            "<i>inconclusive</i>: otherwise, and always with fewer than 2 seeds. Counting claims state a "
+            "share of seeds and hold when the 95% Clopper-Pearson interval of the share lies at or above "
+            "it, do not hold when it lies below. A missing or diverged seed counts as the metric's worst "
+            "value, or makes a loss comparison inconclusive. <i>group</i>: the report's claim, this "
+            "study's own, or true by construction (docs/claims.md).</p>\n"
             f"<table>\n{head}\n{body}\n</table>\n")
 
 
@@ -125,7 +163,7 @@ def figure_html(page: dict, png: bytes, results: list[dict]) -> str:
                     for f in page["fixed"])
     seeds = ", ".join(str(s) for s in page["preset"]["seeds"])
     if results:
-        claims = ("<table><tr><th>id</th><th>report</th><th>claim</th><th>metric</th><th>numbers</th>"
+        claims = ("<table><tr><th>id</th><th>group</th><th>report</th><th>claim</th><th>metric</th><th>numbers</th>"
                   "<th>verdict</th><th>what was measured</th></tr>\n"
                   + _claim_rows(results, with_experiment=False) + "</table>")
     else:
@@ -143,12 +181,19 @@ def figure_html(page: dict, png: bytes, results: list[dict]) -> str:
 # -- the jobs: run inside Snakemake (`run:`), so forty small pages cost no Python starts --
 
 
-def judge_file(claims: list[dict], seeds_path, out_path) -> None:
-    """Verdicts on the claims about one experiment, from its per-seed table."""
+def judge_file(claims: list[dict], seeds_paths, out_path) -> None:
+    """Verdicts on the claims about one experiment, from its per-seed table (the first path)
+    and those of the other experiments its claims read (`<name>.seeds.csv`)."""
+    from pathlib import Path
+
     from .claims import judge_all, write_results
     from .seedtable import read_seed_table
 
-    write_results(judge_all(claims, read_seed_table(seeds_path)), out_path)
+    if isinstance(seeds_paths, (str, Path)):
+        seeds_paths = [seeds_paths]
+    own, *others = seeds_paths
+    other_rows = {Path(path).name.removesuffix(".seeds.csv"): read_seed_table(path) for path in others}
+    write_results(judge_all(claims, read_seed_table(own), other_rows), out_path)
 
 
 def write_tables(claim_files, order: list[str], preset: dict, paths: dict) -> None:

@@ -17,9 +17,15 @@ def claims_file(name):
     return f"{RESULTS}/claims/{name}.csv"
 
 
+def seed_tables_read(name):
+    """The experiment's per-seed table first, then any other experiment's its claims compare with."""
+    tables = dict.fromkeys([name] + [table for claim in claims_about(name) for table in claim["tables"]])
+    return [f"{RESULTS}/aggregate/{table}.seeds.csv" for table in tables]
+
+
 rule judge_claims:
     input:
-        f"{RESULTS}/aggregate/{{name}}.seeds.csv",
+        lambda w: seed_tables_read(w.name),
     output:
         f"{RESULTS}/claims/{{name}}.csv",
     wildcard_constraints:

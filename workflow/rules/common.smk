@@ -38,7 +38,7 @@ except ValueError as error:
 validate(config, str(SCHEMA))
 try:
     STUDY = load_study(config)
-    CLAIMS = load_claims(config.get("claims"), STUDY)
+    CLAIMS = load_claims(config.get("claims"), STUDY, config.get("claim_margins"))
 except (StudyError, ClaimError) as error:
     raise WorkflowError(f"Invalid configuration: {error}")
 for message in STUDY.warnings + resources.check_study(STUDY):

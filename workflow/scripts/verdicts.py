@@ -1,7 +1,7 @@
 """Entry point for the light jobs of claims and report pages (plain Python, no numpy
 or Snakemake import, so each job starts in a fraction of a second).
 
-  verdicts.py judge --claims JSON --seeds <name>.seeds.csv --out claims/<name>.csv
+  verdicts.py judge --claims JSON --seeds <name>.seeds.csv [<other>.seeds.csv ...] --out claims/<name>.csv
   verdicts.py table --order JSON --preset JSON --csv .. --md .. --html .. --front .. claims/*.csv
   verdicts.py settings --json JSON --out report/figures/<name>.json
   verdicts.py page --png .. --settings .. [--claims ..] --out report/figures/<name>.html
@@ -23,7 +23,8 @@ def main(argv=None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     judge = commands.add_parser("judge")
     judge.add_argument("--claims", required=True)
-    judge.add_argument("--seeds", required=True)
+    judge.add_argument("--seeds", required=True, nargs="+",
+                       help="the experiment's per-seed table, then those of other experiments its claims read")
     judge.add_argument("--out", required=True)
     table = commands.add_parser("table")
     table.add_argument("--order", required=True)
@@ -44,7 +45,7 @@ def main(argv=None) -> int:
         if args.command == "judge":
             claims = json.loads(args.claims)
             judge_file(claims, args.seeds, args.out)
-            print(f"judged {len(claims)} claims from {args.seeds}")
+            print(f"judged {len(claims)} claims from {', '.join(args.seeds)}")
         elif args.command == "table":
             order = json.loads(args.order)
             write_tables(args.inputs, order, json.loads(args.preset),

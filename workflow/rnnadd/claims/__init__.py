@@ -9,16 +9,17 @@ docs/claims.md.  Where things are:
 - ``registry.py``: the table of tests;
 - ``engine.py``: reading the config, dispatching, result rows; no test by name;
 - ``base.py``, ``shared.py``: what every test, or a family of tests, builds on;
-- rnnadd.stats: every statistic (intervals, comparisons, verdicts, combining).
+- ``metrics.py``: each metric's range and worst value (a missing or diverged seed);
+- rnnadd.stats: every statistic (intervals, comparisons, verdicts, Holm, combining).
 
 Plain Python: checked while Snakemake reads the config, judged in a light job.
 """
 
-from ..stats import FAILS, HOLDS, OPEN
+from ..stats import FAILS, HOLDS, OPEN, UNTESTABLE
 from .base import ClaimError, ClaimReader, ClaimTest, Judgement, SeedValues
-from .engine import COMMON_KEYS, RESULT_COLUMNS, judge, judge_all, load_claims, read_results, write_results
+from .engine import COMMON_KEYS, GROUPS, RESULT_COLUMNS, judge, judge_all, load_claims, read_results, write_results
 from .registry import TESTS
 
-__all__ = ["COMMON_KEYS", "FAILS", "HOLDS", "OPEN", "RESULT_COLUMNS", "TESTS", "ClaimError", "ClaimReader",
+__all__ = ["COMMON_KEYS", "FAILS", "GROUPS", "HOLDS", "OPEN", "RESULT_COLUMNS", "UNTESTABLE", "TESTS", "ClaimError", "ClaimReader",
            "ClaimTest", "Judgement", "SeedValues", "judge", "judge_all", "load_claims", "read_results",
            "write_results"]

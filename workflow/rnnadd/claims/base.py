@@ -29,11 +29,15 @@ class ClaimReader:
     names `claims.<id>.<key>`.
     """
 
-    def __init__(self, claim_id: str, entry: dict, experiment, metrics: list[str]):
+    def __init__(self, claim_id: str, entry: dict, experiment, metrics: list[str], study=None,
+                 margins: dict | None = None):
+        self.claim_id = claim_id
         self.where = f"claims.{claim_id}"
         self.entry = entry
         self.experiment = experiment
         self.metrics = metrics  # the metrics of the experiment's per-seed table
+        self.study = study
+        self.margins = margins or {}  # metric or prefix* -> {"margin", "reason"} (config `claim_margins`)
 
     def error(self, key: str, message: str) -> ClaimError:
         return ClaimError(f"{self.where}.{key}: {message}")
@@ -57,6 +61,54 @@ class ClaimReader:
         if positive and value <= 0:
             raise self.error(key, f"must be a positive number (got {value!r})")
         return float(value)
+
+    def share(self, key: str) -> float:
+        """A rate of seeds: a number above 0 and below 1 (a rate of 1 could never be shown)."""
+        value = self.number(key)
+        if not 0 < value < 1:
+            raise self.error(key, f"a share of seeds, above 0 and below 1 (got {self.entry[key]!r})")
+        return value
+
+    def margin(self, metric: str) -> tuple[float, str]:
+        """The claim's margin and its reason: its own (`margin` with `margin_reason`), else the
+        config's margin for the metric (`claim_margins`)."""
+        if "margin" in self.entry or "margin_reason" in self.entry:
+            if "margin_reason" not in self.entry:
+                raise self.error("margin", "a claim's own margin needs a margin_reason (why this difference "
+                                           f"is the smallest that matters); or leave it out to use "
+                                           f"claim_margins.{metric}")
+            if "margin" not in self.entry:
+                raise self.error("margin_reason", "gives the reason for a margin, but the claim has no margin")
+            reason = self.entry["margin_reason"]
+            if not isinstance(reason, str) or not reason.strip():
+                raise self.error("margin_reason", "must say, in words, why this margin")
+            return self.number("margin", positive=True), f"the claim's own margin: {reason.strip()}"
+        found = margin_for(metric, self.margins)
+        if found is None:
+            raise self.error("margin", f"missing; claim_margins has no margin for {metric}, so the claim "
+                                       "needs its own margin and margin_reason")
+        key, entry = found
+        return float(entry["margin"]), f"claim_margins.{key}: {entry['reason']}"
+
+    def other_experiment(self, key: str) -> ClaimReader:
+        """Another experiment of the study, named by the key, as a reader of its levels and metrics."""
+        from ..seedtable import metric_names
+
+        name = self.entry[key]
+        study = self.study
+        if study is None or name not in study.experiments:
+            known = ", ".join(study.experiments) if study is not None else ""
+            raise self.error(key, f"{name!r} is not an experiment of the study; experiments are: {known}")
+        if name == self.experiment.name:
+            raise self.error(key, "must be another experiment than the claim's own")
+        other = study.experiments[name]
+        return ClaimReader(self.claim_id, self.entry, other, metric_names(other.layout(), study.runs), study,
+                           self.margins)
+
+    def caps(self) -> dict:
+        """{cell key: the last evaluated step} of every cell: a first step never reached."""
+        return {cell_key([lv.label for lv in cell.levels] + [""] * (2 - len(cell.levels))): cell.eval_steps[-1]
+                for cell in self.experiment.cells if cell.eval_steps}
 
     def at_most_one(self, key: str, accuracy: float) -> float:
         """An accuracy read by number(): at most 1."""
@@ -121,16 +173,63 @@ class ClaimReader:
         return chosen
 
 
+def margin_for(metric: str, margins: dict):
+    """(key, {"margin", "reason"}) of claim_margins for a metric: its own key, else the
+    longest `prefix*` key it starts with; None if there is none."""
+    if metric in margins:
+        return metric, margins[metric]
+    prefixes = [key for key in margins if key.endswith("*") and metric.startswith(key[:-1])]
+    if not prefixes:
+        return None
+    key = max(prefixes, key=len)
+    return key, margins[key]
+
+
+def check_margins(margins) -> dict:
+    """The config's `claim_margins` (metric or prefix* -> {margin, reason}), checked."""
+    if margins is None:
+        return {}
+    if not isinstance(margins, dict):
+        raise ClaimError("claim_margins: must be a mapping of metric -> {margin, reason}")
+    for key, entry in margins.items():
+        where = f"claim_margins.{key}"
+        if not isinstance(entry, dict) or set(entry) != {"margin", "reason"}:
+            raise ClaimError(f"{where}: must be a mapping with exactly margin and reason")
+        margin = entry["margin"]
+        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 < margin < math.inf:
+            raise ClaimError(f"{where}.margin: must be a positive number (got {margin!r})")
+        if not isinstance(entry["reason"], str) or not entry["reason"].strip():
+            raise ClaimError(f"{where}.reason: must say, in words, why this margin")
+    return margins
+
+
 # -- judging ---------------------------------------------------------------------
 
 
-class SeedValues:
-    """An experiment's per-seed table (rnnadd.seedtable rows) as {seed: value} per metric and cell."""
+def cell_key(cell) -> str:
+    """A cell ([label0, label1]) as a JSON key."""
+    return f"{cell[0]}\t{cell[1]}"
 
-    def __init__(self, rows):
+
+class SeedValues:
+    """An experiment's per-seed table (rnnadd.seedtable rows) as {seed: value} per metric and cell;
+    `others`: the tables of other experiments a claim reads ({name: rows})."""
+
+    def __init__(self, rows, others: dict | None = None):
         self.table: dict = {}
         for row in rows:
             self.table.setdefault((row["metric"], row["label0"], row["label1"]), {})[row["seed"]] = row["value"]
+        self.others = {name: SeedValues(other) for name, other in (others or {}).items()}
+
+    def experiment(self, name: str) -> SeedValues:
+        """Another experiment's table, given to judge_all."""
+        if name not in self.others:
+            raise KeyError(f"the per-seed table of {name} was not given to the claims job")
+        return self.others[name]
+
+    def seeds(self, metric: str) -> set:
+        """Every seed that has the metric in some cell: the seeds every cell should have."""
+        return {seed for (m, _, _), values in self.table.items() if m == metric for seed in values}
 
     def of(self, metric: str, cell) -> dict:
         """{seed: value} of one metric in one cell ([label0, label1]); empty if absent."""
@@ -157,6 +256,7 @@ class Judgement:
     count: str = ""  # counting tests: "yes/seeds" over every level
     estimate: float = math.nan  # counting tests: the share of seeds
     n_seeds: int = 0
+    holds_within: float = math.nan  # margin tests: the smallest margin at which the claim would hold
 
 
 class ClaimTest:

@@ -8,32 +8,44 @@ import math
 import re
 
 from ..seedtable import lower_is_better, metric_names
-from .base import ClaimError, ClaimReader, SeedValues
+from .base import ClaimError, ClaimReader, SeedValues, check_margins
+from .metrics import CAP, rule_of
 from .registry import TESTS
 
-COMMON_KEYS = ("section", "claim", "experiment", "test")
+COMMON_KEYS = ("section", "claim", "group", "experiment", "test")
+# Whose claim it is; the verdict counts are given per group.
+GROUPS = {
+    "report": "a claim of the report, as it made it",
+    "own": "a claim of this study's own (about the trained models, or a reading the report did not make)",
+    "construction": "true by construction in this study's code or data split: a check, not evidence",
+}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-RESULT_COLUMNS = ("id", "section", "claim", "experiment", "test", "metric", "compared", "estimate",
-                  "ci95_low", "ci95_high", "margin", "count", "n_seeds", "verdict", "measured")
+RESULT_COLUMNS = ("id", "group", "section", "claim", "experiment", "test", "metric", "compared", "estimate",
+                  "median", "ci95_low", "ci95_high", "margin", "holds_within", "rate", "count", "n_seeds",
+                  "verdict", "measured")
 
 
 # -- reading the config ------------------------------------------------------------
 
 
-def load_claims(entries, study) -> list[dict]:
+def load_claims(entries, study, margins=None) -> list[dict]:
     """Check the config's claims against the study; return them in a JSON-ready form.
 
-    Everything a job needs to judge a claim is in its dict (levels as labels,
-    the metric's direction), so the judging job never reads the config.
+    margins: the config's `claim_margins` (metric -> {margin, reason}), used by
+    every margin claim that gives no margin of its own.  Everything a job needs
+    to judge a claim is in its dict (levels as labels, the metric's direction,
+    the margin, the experiments whose tables it reads), so the judging job never
+    reads the config.
     """
+    margins = check_margins(margins)
     if entries is None:
         return []
     if not isinstance(entries, dict):
         raise ClaimError("claims: must be a mapping of claim id -> claim")
-    return [_load_claim(claim_id, entry, study) for claim_id, entry in entries.items()]
+    return [_load_claim(claim_id, entry, study, margins) for claim_id, entry in entries.items()]
 
 
-def _load_claim(claim_id, entry, study) -> dict:
+def _load_claim(claim_id, entry, study, margins) -> dict:
     where = f"claims.{claim_id}"
     if not isinstance(claim_id, str) or not ID_PATTERN.match(claim_id):
         raise ClaimError(f"claims: id {claim_id!r} is not allowed; use lower-case letters, digits and _")
@@ -42,6 +54,8 @@ def _load_claim(claim_id, entry, study) -> dict:
     for key in COMMON_KEYS:
         if key not in entry:
             raise ClaimError(f"{where}.{key}: missing; a claim needs {', '.join(COMMON_KEYS)}")
+    if entry["group"] not in GROUPS:
+        raise ClaimError(f"{where}.group: must be one of {', '.join(GROUPS)} (got {entry['group']!r})")
     name = entry["test"]
     if name not in TESTS:
         raise ClaimError(f"{where}.test: must be one of {', '.join(TESTS)} (got {name!r})")
@@ -61,10 +75,16 @@ def _load_claim(claim_id, entry, study) -> dict:
     experiment = study.experiments[experiment_name]
     metrics = metric_names(experiment.layout(), study.runs)
     claim = {"id": claim_id, "section": str(entry["section"]), "claim": str(entry["claim"]),
-             "experiment": experiment_name, "test": name, "axes": list(experiment.axes)}
-    claim.update(test.load(ClaimReader(claim_id, entry, experiment, metrics)))
+             "group": entry["group"], "experiment": experiment_name, "test": name, "axes": list(experiment.axes)}
+    read = ClaimReader(claim_id, entry, experiment, metrics, study, margins)
+    claim.update(test.load(read))
+    # Every experiment whose per-seed table the claim reads: its own, and one a test names as `other`.
+    claim["tables"] = [experiment_name] + ([claim["other"]] if "other" in claim else [])
     if "metric" in claim:
         claim["lower_is_better"] = lower_is_better(claim["metric"])
+        if rule_of(claim["metric"]).worst == CAP:
+            claim["caps"] = {table: ClaimReader(claim_id, entry, study.experiments[table], [], study).caps()
+                             for table in claim["tables"]}
     return claim
 
 
@@ -73,29 +93,34 @@ def _load_claim(claim_id, entry, study) -> dict:
 
 def judge(claim: dict, values: SeedValues) -> dict:
     """One claim, one result row (RESULT_COLUMNS)."""
-    judgement = TESTS[claim["test"]].judge(claim, values)
-    row = {"id": claim["id"], "section": claim["section"], "claim": claim["claim"],
-           "experiment": claim["experiment"], "test": claim["test"], "metric": claim.get("metric", ""),
-           "estimate": judgement.estimate, "ci95_low": math.nan, "ci95_high": math.nan,
-           "margin": claim.get("margin", math.nan), "count": judgement.count, "n_seeds": judgement.n_seeds}
+    test = TESTS[claim["test"]]
+    judgement = test.judge(claim, values)
+    row = {"id": claim["id"], "group": claim.get("group", ""), "section": claim["section"],
+           "claim": claim["claim"], "experiment": claim["experiment"], "test": claim["test"],
+           "metric": claim.get("metric", ""), "estimate": judgement.estimate, "median": math.nan,
+           "ci95_low": math.nan, "ci95_high": math.nan, "margin": claim.get("margin", math.nan),
+           "holds_within": judgement.holds_within, "rate": claim.get("rate", getattr(test, "rate", math.nan)),
+           "count": judgement.count, "n_seeds": judgement.n_seeds}
     shown = judgement.shown
     if shown is not None:
-        row.update(estimate=shown.mean, ci95_low=shown.low, ci95_high=shown.high, n_seeds=shown.n)
+        row.update(estimate=shown.mean, median=getattr(shown, "median", math.nan), ci95_low=shown.low,
+                   ci95_high=shown.high, n_seeds=shown.n)
     row["compared"] = judgement.compared
     row["verdict"] = judgement.verdict
-    row["measured"] = f"{judgement.summary}. " + "; ".join(judgement.details) + "."
+    row["measured"] = ". ".join([judgement.summary.rstrip("."), "; ".join(judgement.details)]).rstrip(". ") + "."
     return row
 
 
-def judge_all(claims: list[dict], seed_rows) -> list[dict]:
-    """Every claim about one experiment, from the rows of its per-seed table."""
-    values = SeedValues(seed_rows)
+def judge_all(claims: list[dict], seed_rows, others: dict | None = None) -> list[dict]:
+    """Every claim about one experiment, from the rows of its per-seed table; others: the
+    rows of the other experiments its claims read ({name: rows})."""
+    values = SeedValues(seed_rows, others)
     return [judge(claim, values) for claim in claims]
 
 
 # -- result tables -----------------------------------------------------------------
 
-_NUMERIC = ("estimate", "ci95_low", "ci95_high", "margin")
+_NUMERIC = ("estimate", "median", "ci95_low", "ci95_high", "margin", "holds_within", "rate")
 
 
 def write_results(rows: list[dict], path) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .base import ClaimTest
-from .checks import at_least, at_most, best, better, diverges, never_learns, no_interaction, ordered, reaches, same
+from .checks import (at_least, at_most, best, better, diverges, never_learns, no_interaction, not_testable, ordered,
+                     reaches, same, same_as)
 
 TESTS: dict[str, ClaimTest] = {test.name: test for test in (
     better.Better(),
@@ -16,4 +17,6 @@ TESTS: dict[str, ClaimTest] = {test.name: test for test in (
     reaches.Reaches(),
     at_least.AtLeast(),
     at_most.AtMost(),
+    same_as.SameAs(),
+    not_testable.NotTestable(),
 )}

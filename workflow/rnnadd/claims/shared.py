@@ -2,9 +2,12 @@
 
 - SideTest (better, ordered, best): paired differences, signed so that positive
   is the claimed direction, judged against 0.
-- MarginTest (same, no_interaction): paired differences judged against ±margin.
+- MarginTest (same, no_interaction, same_as): paired differences judged against ±margin.
 - MeanTest (at_least, at_most): the mean of one level judged against a value.
-- CountTest (diverges, never_learns, reaches): seeds counted.
+- CountTest (diverges, never_learns, reaches): seeds counted, judged against a rate.
+
+Every comparison is built by `compare` / `sample` here, which apply the worst-value
+rule of rnnadd.claims.metrics and keep intervals in the metric's range.
 """
 
 from __future__ import annotations
@@ -12,31 +15,55 @@ from __future__ import annotations
 import math
 
 from ..seedtable import describe_metric
-from ..stats import (HOLDS, Comparison, combine, count_verdict, margin_verdict, one_sample, paired,
-                     short_number, side_verdict, verdicts_of)
-from .base import ClaimTest, Judgement, SeedValues, cell_name
+from ..stats import (HOLDS, AtLeastRate, Comparison, Inside, Share, combine, one_sample, paired, short_number,
+                     verdicts_of)
+from .base import ClaimReader, ClaimTest, Judgement, SeedValues, cell_key, cell_name
+from .metrics import difference_bounds, rule_of, value_bounds, worst_value
 
 
 def listed(pairs) -> list[str]:
     """Every comparison with its verdict, as the table's 'what was measured' lists them."""
-    return [c.text() + f" [{v}]" for c, v in pairs]
+    return [c.text() + f" [{v}{'; ' + c.note if c.note else ''}]" for c, v in pairs]
+
+
+def compare(claim: dict, what: str, a_values: SeedValues, a_cell, b_values: SeedValues, b_cell,
+            sign: float = 1.0, a_experiment: str = "", b_experiment: str = "") -> Comparison:
+    """sign * (a - b) on the claim's metric, seed by seed, over every seed either table has;
+    a missing or non-finite value is the metric's worst value, or leaves the comparison unjudged."""
+    metric = claim["metric"]
+    caps = claim.get("caps", {})
+    a, b = a_values.of(metric, a_cell), b_values.of(metric, b_cell)
+    return paired(what, a, b, sign,
+                  worst_a=worst_value(metric, caps.get(a_experiment or claim["experiment"]), cell_key(a_cell)),
+                  worst_b=worst_value(metric, caps.get(b_experiment or claim["experiment"]), cell_key(b_cell)),
+                  seeds=a_values.seeds(metric) | b_values.seeds(metric), bounds=difference_bounds(metric))
+
+
+def sample(claim: dict, what: str, values: SeedValues, cell) -> Comparison:
+    """The values of one cell on the claim's metric, with the worst-value rule and the metric's range."""
+    metric = claim["metric"]
+    return one_sample(what, values.of(metric, cell),
+                      worst=worst_value(metric, claim.get("caps", {}).get(claim["experiment"]), cell_key(cell)),
+                      seeds=values.seeds(metric), bounds=value_bounds(metric))
+
+
+def summary_of(metric: str) -> str:
+    return f"{describe_metric(metric)}"
 
 
 class SideTest(ClaimTest):
     """The claimed better level is ahead, seed by seed."""
 
-    def comparisons(self, claim: dict, values: SeedValues, pairs_of) -> list[tuple[Comparison, str]]:
-        """(a, b) cells -> (comparison, verdict) of `a ahead of b` on the claim's metric."""
-        metric = claim["metric"]
+    def comparisons(self, claim: dict, values: SeedValues, pairs_of) -> list[Comparison]:
+        """(a, b) cells -> comparisons of `a ahead of b` on the claim's metric (positive: a is ahead)."""
         sign = -1.0 if claim.get("lower_is_better") else 1.0
-        comparisons = [paired(f"{cell_name(a)} ahead of {cell_name(b)}", values.of(metric, a), values.of(metric, b),
-                              sign) for a, b in pairs_of]
-        return list(zip(comparisons, verdicts_of(comparisons, side_verdict)))
+        return [compare(claim, f"{cell_name(a)} ahead of {cell_name(b)}", values, a, values, b, sign)
+                for a, b in pairs_of]
 
     def judgement(self, claim: dict, pairs, verdict: str, compared: str) -> Judgement:
         direction = "lower is better" if claim.get("lower_is_better") else "higher is better"
         return Judgement(verdict, compared,
-                         summary=(f"{describe_metric(claim['metric'])} ({direction}); paired differences, "
+                         summary=(f"{summary_of(claim['metric'])} ({direction}); paired differences, "
                                   "positive when the claimed better level is ahead"),
                          details=listed(pairs), shown=self.deciding(pairs, verdict) if pairs else None)
 
@@ -46,27 +73,35 @@ class SideTest(ClaimTest):
         for comparison, v in pairs:
             if v == verdict and verdict != HOLDS:
                 return comparison
-        # All hold: the weakest, the one whose interval comes nearest the line.
+        # All hold (or none decides): the weakest, the one whose interval comes nearest the line.
         return min(pairs, key=lambda p: p[0].low if not math.isnan(p[0].low) else -math.inf)[0]
 
 
 class MarginTest(ClaimTest):
-    """Paired differences inside ±margin."""
+    """Paired differences inside ±margin (the config's margin for the metric, or the claim's own)."""
 
-    def comparisons(self, claim: dict, seed_pairs) -> list[tuple[Comparison, str]]:
-        """(what, {seed: value}, {seed: value}) -> (comparison, verdict) of the first minus the second."""
-        comparisons = [paired(what, a, b) for what, a, b in seed_pairs]
-        return list(zip(comparisons, verdicts_of(comparisons, lambda c: margin_verdict(c, claim["margin"]))))
+    optional = {"margin": "the claim's own margin, instead of claim_margins' for the metric",
+                "margin_reason": "why the claim's own margin (required with it)"}
 
-    def judgement(self, claim: dict, pairs, compared: str) -> Judgement:
-        verdict = combine(v for _, v in pairs)
+    @staticmethod
+    def read_margin(read: ClaimReader, metric: str) -> dict:
+        margin, reason = read.margin(metric)
+        return {"margin": margin, "margin_reason": reason}
+
+    def judge_comparisons(self, claim: dict, comparisons: list[Comparison], compared: str) -> Judgement:
+        verdicts = verdicts_of(comparisons, Inside(claim["margin"]))
+        pairs = list(zip(comparisons, verdicts))
+        verdict = combine(verdicts)
         # Shown: the first that decided it; when all hold, the one reaching farthest from 0.
-        shown = (next((c for c, v in pairs if v == verdict), None) if verdict != HOLDS
-                 else max((c for c, _ in pairs), key=lambda c: max(abs(c.low), abs(c.high))))
+        shown = (next((c for c, v in pairs if v == verdict), comparisons[0]) if verdict != HOLDS
+                 else max(comparisons, key=lambda c: max(abs(c.low), abs(c.high))))
+        reach = [max(abs(c.low), abs(c.high)) for c in comparisons]
+        holds_within = max(reach) if reach and not any(math.isnan(r) for r in reach) else math.nan
         return Judgement(verdict, compared,
-                         summary=(f"{describe_metric(claim['metric'])}; paired differences, "
-                                  f"same when inside ±{short_number(claim['margin'])}"),
-                         details=listed(pairs), shown=shown)
+                         summary=(f"{summary_of(claim['metric'])}; paired differences, same when inside "
+                                  f"±{short_number(claim['margin'])} ({claim.get('margin_reason', '')}); "
+                                  f"would hold with any margin from {short_number(holds_within)}"),
+                         details=listed(pairs), shown=shown, holds_within=holds_within)
 
 
 class MeanTest(ClaimTest):
@@ -74,24 +109,34 @@ class MeanTest(ClaimTest):
 
     word: str  # "at least", "at most"
 
-    def verdict(self, comparison: Comparison, value: float) -> str:
+    def rule(self, value: float):
         raise NotImplementedError
 
     def judge(self, claim: dict, values: SeedValues) -> Judgement:
         metric, value = claim["metric"], claim["value"]
-        comparisons = [one_sample(f"mean at {cell_name(level)}", values.of(metric, level))
-                       for level in claim["levels"]]
-        pairs = list(zip(comparisons, verdicts_of(comparisons, lambda c: self.verdict(c, value))))
+        comparisons = [sample(claim, f"mean at {cell_name(level)}", values, level) for level in claim["levels"]]
+        pairs = list(zip(comparisons, verdicts_of(comparisons, self.rule(value))))
         verdict = combine(v for _, v in pairs)
+        low, high = value_bounds(metric)
+        kept = "" if (low, high) == (-math.inf, math.inf) else \
+            f", interval kept in [{short_number(low)}, {short_number(high)}]"
         return Judgement(verdict,
                          compared=f"{', '.join(cell_name(k) for k in claim['levels'])} {self.word} "
                                   f"{short_number(value)}",
-                         summary=f"{describe_metric(metric)}; mean over seeds", details=listed(pairs),
+                         summary=f"{summary_of(metric)}; mean over seeds{kept}", details=listed(pairs),
                          shown=next((c for c, v in pairs if v == verdict), pairs[0][0]))
 
 
 class CountTest(ClaimTest):
-    """Seeds counted at each level: holds when every seed does, does not hold when none does."""
+    """Seeds counted at each level, judged on the Clopper-Pearson interval of their share
+    against the claim's rate (a class's `rate`, with its `rate_reason`, unless the claim
+    gives its own): more seeds make the verdict more decisive."""
+
+    rate: float  # the default share of seeds the claim means
+    rate_reason: str  # why, in words (docs/claims.md lists it)
+
+    def read_rate(self, read: ClaimReader) -> float:
+        return read.share("rate") if "rate" in read.entry else self.rate
 
     def count(self, claim: dict, seeds: dict, values: SeedValues, level) -> int:
         """How many of one level's seeds ({seed: value of the claim's metric}) do."""
@@ -102,16 +147,25 @@ class CountTest(ClaimTest):
         raise NotImplementedError
 
     def judge(self, claim: dict, values: SeedValues) -> Judgement:
-        counts = []
+        rate = claim.get("rate", self.rate)
+        expected = values.seeds(claim["metric"])
+        shares = []
         for level in claim["levels"]:
             seeds = values.of(claim["metric"], level)
-            counts.append((level, self.count(claim, seeds, values, level), len(seeds)))
-        verdicts = [count_verdict(yes, n) for _, yes, n in counts]
-        yes_total, n_total = sum(c[1] for c in counts), sum(c[2] for c in counts)
+            # A seed the table lacks at this level counts against the claim: it is in n, not in yes.
+            n = len(expected | set(seeds))
+            shares.append(Share(cell_name(level), self.count(claim, seeds, values, level), n))
+        verdicts = verdicts_of(shares, AtLeastRate(rate))
+        verdict = combine(verdicts)
+        yes_total, n_total = sum(s.yes for s in shares), sum(s.n for s in shares)
         what = self.what(claim)
-        return Judgement(combine(verdicts), compared=", ".join(cell_name(c[0]) for c in counts),
-                         summary=f"counted seeds: {what}",
-                         details=[f"{cell_name(level)}: {yes} of {n} {what} [{v}]"
-                                  for (level, yes, n), v in zip(counts, verdicts)],
-                         count=f"{yes_total}/{n_total}", estimate=yes_total / n_total if n_total else math.nan,
-                         n_seeds=max((c[2] for c in counts), default=0))
+        shown = next((s for s, v in zip(shares, verdicts) if v == verdict and verdict != HOLDS),
+                     min(shares, key=lambda s: s.low))
+        return Judgement(verdict, compared=", ".join(s.what for s in shares),
+                         summary=(f"counted seeds: {what}; claimed in at least {short_number(rate)} of seeds, "
+                                  "judged on the 95% Clopper-Pearson interval of the share"),
+                         details=[f"{s.text()} {what} [{v}{'; ' + s.note if s.note else ''}]"
+                                  for s, v in zip(shares, verdicts)],
+                         shown=shown, count=f"{yes_total}/{n_total}",
+                         estimate=yes_total / n_total if n_total else math.nan,
+                         n_seeds=max((s.n for s in shares), default=0))

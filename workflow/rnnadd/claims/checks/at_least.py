@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...stats import Comparison, side_verdict
+from ...stats import Side
 from ..base import ClaimReader
 from ..shared import MeanTest
 
@@ -17,5 +17,5 @@ class AtLeast(MeanTest):
     def load(self, read: ClaimReader) -> dict:
         return {"metric": read.metric(), "value": read.number("value"), "levels": read.levels()}
 
-    def verdict(self, comparison: Comparison, value: float) -> str:
-        return side_verdict(comparison, value, closed=True)
+    def rule(self, value: float):
+        return Side(value, closed=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...stats import combine_any_of
+from ...stats import Side, best_verdicts, combine
 from ..base import ClaimReader, SeedValues, cell_name
 from ..shared import SideTest
 
@@ -18,12 +18,12 @@ class Best(SideTest):
     def judge(self, claim: dict, values: SeedValues):
         named = [tuple(k) for k in claim["levels"]]
         others = sorted(values.cells(claim["metric"]) - set(named))
-        pairs_of = [(list(a), list(o)) for o in others for a in named]
-        pairs = self.comparisons(claim, values, pairs_of)
-        # Holds when every other level is clearly behind one of the named ones;
-        # does not hold when some level is clearly ahead of all of them.
-        per_other: dict = {}
-        for (_, other), (_, v) in zip(pairs_of, pairs):
-            per_other.setdefault(tuple(other), []).append(v)
-        compared = f"{' or '.join(cell_name(k) for k in claim['levels'])} vs each of {len(per_other)} others"
-        return self.judgement(claim, pairs, combine_any_of(per_other.values()), compared)
+        # Per other level, its comparison with each named level.
+        groups = [self.comparisons(claim, values, [(list(a), list(o)) for a in named]) for o in others]
+        # Holds when every other level is clearly behind one of the named ones (Holm over the
+        # named ones: any one decides); does not hold when some level is clearly ahead of all
+        # of them (Holm over the other levels: any one decides).
+        group_verdicts, member_verdicts = best_verdicts(groups, Side())
+        pairs = [(c, v) for g, vs in zip(groups, member_verdicts) for c, v in zip(g, vs)]
+        compared = f"{' or '.join(cell_name(k) for k in claim['levels'])} vs each of {len(others)} others"
+        return self.judgement(claim, pairs, combine(group_verdicts), compared)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...stats import combine
+from ...stats import Side, combine, verdicts_of
 from ..base import ClaimReader, SeedValues, cell_name
 from ..shared import SideTest
 
@@ -23,6 +23,7 @@ class Better(SideTest):
         return fields
 
     def judge(self, claim: dict, values: SeedValues):
-        pairs = self.comparisons(claim, values, [(claim["a"], b) for b in claim["b"]])
+        comparisons = self.comparisons(claim, values, [(claim["a"], b) for b in claim["b"]])
+        pairs = list(zip(comparisons, verdicts_of(comparisons, Side())))
         compared = f"{cell_name(claim['a'])} vs {', '.join(cell_name(b) for b in claim['b'])}"
         return self.judgement(claim, pairs, combine(v for _, v in pairs), compared)

@@ -3,7 +3,11 @@ axis) is the same, within a margin, at every level of the other axis."""
 
 from __future__ import annotations
 
-from ..base import ClaimReader, SeedValues
+import math
+
+from ...stats import paired
+from ..base import ClaimReader, SeedValues, cell_key
+from ..metrics import difference_bounds, worst_value
 from ..shared import MarginTest
 
 
@@ -11,15 +15,15 @@ class NoInteraction(MarginTest):
     name = "no_interaction"
     required = {"a": "a value of one axis, e.g. {hidden_mode: carry}",
                 "b": "another value of the same axis",
-                "metric": "what is compared (a metric of the per-seed table)",
-                "margin": "a positive number: the largest difference between effects that counts as the same"}
+                "metric": "what is compared (a metric of the per-seed table)"}
 
     def load(self, read: ClaimReader) -> dict:
-        fields = {"metric": read.metric(), "margin": read.number("margin", positive=True)}
+        metric = read.metric()
         experiment = read.experiment
         if len(experiment.axes) != 2:
             raise read.error("test", f"no_interaction needs a two-axis (heatmap) experiment; "
                                      f"{experiment.name} has one axis")
+        fields = {"metric": metric, **self.read_margin(read, metric)}
         a_axis, a = read.axis_value("a")
         b_axis, b = read.axis_value("b")
         if a_axis != b_axis or a == b:
@@ -33,13 +37,29 @@ class NoInteraction(MarginTest):
         def cell(across, label):
             return [label, across] if axis == 0 else [across, label]
 
+        # Per seed, the effect a - b at each level of the other axis; a missing or non-finite
+        # value is the metric's worst value (an effect without one is not judged: nan).
+        seeds = values.seeds(metric)
+        caps = claim.get("caps", {}).get(claim["experiment"])
         effects = {}
         for across in claim["across"]:
-            a_values = values.of(metric, cell(across, claim["a"]))
-            b_values = values.of(metric, cell(across, claim["b"]))
-            effects[across] = {s: a_values[s] - b_values[s] for s in a_values if s in b_values}
+            effects[across] = {}
+            a_cell, b_cell = cell(across, claim["a"]), cell(across, claim["b"])
+            a_values, b_values = values.of(metric, a_cell), values.of(metric, b_cell)
+            for s in seeds:
+                a = _or_worst(a_values.get(s, math.nan), worst_value(metric, caps, cell_key(a_cell)))
+                b = _or_worst(b_values.get(s, math.nan), worst_value(metric, caps, cell_key(b_cell)))
+                effects[across][s] = a - b
         levels = claim["across"]
-        seed_pairs = [(f"effect at {first} minus effect at {second}", effects[first], effects[second])
-                      for i, first in enumerate(levels) for second in levels[i + 1:]]
+        low, high = difference_bounds(metric)
+        comparisons = [paired(f"effect at {first} minus effect at {second}", effects[first], effects[second],
+                              seeds=seeds, bounds=(2 * low, 2 * high))
+                       for i, first in enumerate(levels) for second in levels[i + 1:]]
         compared = f"({claim['a']} minus {claim['b']}) alike across {claim['axes'][1 - axis]}"
-        return self.judgement(claim, self.comparisons(claim, seed_pairs), compared)
+        return self.judge_comparisons(claim, comparisons, compared)
+
+
+def _or_worst(value: float, worst) -> float:
+    if math.isfinite(value):
+        return value
+    return math.nan if worst is None else worst

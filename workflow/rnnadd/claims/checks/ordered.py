@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...stats import combine
+from ...stats import Side, combine, verdicts_of
 from ..base import ClaimReader, SeedValues, cell_name
 from ..shared import SideTest
 
@@ -17,5 +17,6 @@ class Ordered(SideTest):
 
     def judge(self, claim: dict, values: SeedValues):
         levels = claim["levels"]
-        pairs = self.comparisons(claim, values, list(zip(levels, levels[1:])))
+        comparisons = self.comparisons(claim, values, list(zip(levels, levels[1:])))
+        pairs = list(zip(comparisons, verdicts_of(comparisons, Side())))
         return self.judgement(claim, pairs, combine(v for _, v in pairs), " > ".join(cell_name(k) for k in levels))

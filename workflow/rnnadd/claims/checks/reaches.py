@@ -1,4 +1,4 @@
-"""`reaches`: every seed reached an accuracy threshold by a given step."""
+"""`reaches`: at least a share of seeds (the rate) reached an accuracy threshold by a given step."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ class Reaches(CountTest):
     name = "reaches"
     required = {"levels": "the levels whose seeds are claimed to get there",
                 "threshold": "an exact-match accuracy whose first step the experiment records",
-                "by": "a step (an integer of at least 0) by which every seed reached the threshold"}
+                "by": "a step (an integer of at least 0) by which the seeds reached the threshold"}
+    optional = {"rate": "the share of seeds claimed to get there (above 0, below 1), instead of 0.5"}
+    rate = 0.5
+    rate_reason = ("\"reaches 1.0 within 200 steps\" describes what a typical run does, as the report's "
+                   "single run (or mean of 5) showed: at least half the seeds get there")
 
     def load(self, read: ClaimReader) -> dict:
         threshold = read.number("threshold", positive=True)
@@ -22,7 +26,8 @@ class Reaches(CountTest):
             raise read.error("threshold", f"{read.experiment.name} records the first step at accuracy "
                                           f"{', '.join(offered)} only (got {read.entry['threshold']!r})")
         read.at_most_one("threshold", threshold)
-        return {"threshold": threshold, "metric": step_metric, "by": read.step("by"), "levels": read.levels()}
+        return {"threshold": threshold, "metric": step_metric, "by": read.step("by"), "levels": read.levels(),
+                "rate": self.read_rate(read)}
 
     def count(self, claim, seeds, values, level) -> int:
         # The run length stands in for "never reached", so first_step <= by alone is not enough.

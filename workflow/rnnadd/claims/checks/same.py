@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from ..base import ClaimReader, SeedValues, cell_name
-from ..shared import MarginTest
+from ..shared import MarginTest, compare
 
 
 class Same(MarginTest):
     name = "same"
     required = {"levels": "at least 2 levels claimed alike",
-                "metric": "what is compared (a metric of the per-seed table)",
-                "margin": "a positive number: the largest difference that counts as the same"}
+                "metric": "what is compared (a metric of the per-seed table)"}
 
     def load(self, read: ClaimReader) -> dict:
-        return {"metric": read.metric(), "margin": read.number("margin", positive=True),
-                "levels": read.levels(minimum=2)}
+        metric = read.metric()
+        return {"metric": metric, **self.read_margin(read, metric), "levels": read.levels(minimum=2)}
 
     def judge(self, claim: dict, values: SeedValues):
-        metric, levels = claim["metric"], claim["levels"]
-        seed_pairs = [(f"{cell_name(a)} minus {cell_name(b)}", values.of(metric, a), values.of(metric, b))
-                      for i, a in enumerate(levels) for b in levels[i + 1:]]
-        return self.judgement(claim, self.comparisons(claim, seed_pairs), " = ".join(cell_name(k) for k in levels))
+        levels = claim["levels"]
+        comparisons = [compare(claim, f"{cell_name(a)} minus {cell_name(b)}", values, a, values, b)
+                       for i, a in enumerate(levels) for b in levels[i + 1:]]
+        return self.judge_comparisons(claim, comparisons, " = ".join(cell_name(k) for k in levels))
