@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import UserError
 from .io import rerun_hint, write_text
 from .metrics import COLUMNS
 from .seedtable import curve_thresholds, threshold_name
@@ -29,7 +30,7 @@ from .stats import t975
 METRICS = ("loss", "test_loss", "accuracy", "digit_accuracy")
 
 
-class MetricsError(ValueError):
+class MetricsError(UserError):
     """A per-seed metrics file is missing, truncated or edited."""
 
 

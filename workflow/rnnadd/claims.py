@@ -25,6 +25,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from .errors import UserError
+from .io import rerun_hint
 from .seedtable import describe_metric, lower_is_better, metric_names, threshold_name
 from .stats import mean_interval
 
@@ -49,7 +51,7 @@ RESULT_COLUMNS = ("id", "section", "claim", "experiment", "test", "metric", "com
                   "ci95_low", "ci95_high", "margin", "count", "n_seeds", "verdict", "measured")
 
 
-class ClaimError(ValueError):
+class ClaimError(UserError):
     """A claim in the config is inconsistent with the study; the message names the key."""
 
 
@@ -473,7 +475,7 @@ def read_results(path) -> list[dict]:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != RESULT_COLUMNS:
             raise SeedTableError(f"{path}: not a claims table (columns {reader.fieldnames}); "
-                                 "delete it and rerun to recompute it")
+                                 f"{rerun_hint(path)}")
         rows = []
         for row in reader:
             for column in _NUMERIC:

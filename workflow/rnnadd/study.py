@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import UserError
 from .settings import FIELD_NAMES, Settings, SettingsError
 
 # Kind -> how many axes it may sweep.
@@ -41,7 +42,7 @@ RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate",
                   "figure_page", "figure_settings"}
 
 
-class StudyError(ValueError):
+class StudyError(UserError):
     """The study config is inconsistent; the message names the key."""
 
 

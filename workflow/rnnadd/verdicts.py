@@ -6,22 +6,10 @@ from __future__ import annotations
 import base64
 import html
 
+from .libraries import versions_text as versions
+
 SYMBOL = {"holds": "holds", "does not hold": "does not hold", "inconclusive": "inconclusive"}
 COLOUR = {"holds": "#d9f2d9", "does not hold": "#f8d7d7", "inconclusive": "#fff2cc"}
-
-
-def versions() -> str:
-    """The versions that matter for the numbers (read from the installed packages, not imported)."""
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
-
-    parts = [f"Python {platform.python_version()}"]
-    for package in ("torch", "numpy", "snakemake"):
-        try:
-            parts.append(f"{package} {version(package)}")
-        except PackageNotFoundError:
-            pass
-    return ", ".join(parts)
 
 
 def _num(value: float) -> str:
