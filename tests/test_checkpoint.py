@@ -148,3 +148,21 @@ def test_every_user_error_is_a_user_error():
         assert issubclass(error, UserError) and issubclass(error, ValueError), error
     full = DiskFullError(28, "out.csv: no space left on device while writing it")
     assert isinstance(full, OSError) and full.errno == 28 and str(full).startswith("out.csv: no space")
+
+
+def test_the_delete_and_rerun_remedy_has_one_wording_in_one_place():
+    """io.rerun_hint is the only source of the remedy; every damaged-file message calls it."""
+    import re
+
+    from conftest import REPO
+    from rnnadd.io import rerun_hint
+
+    wording = re.compile(r"delete (it|\{)|and rerun|\brm \{", re.IGNORECASE)
+    for path in sorted((REPO / "workflow").rglob("*.py")):
+        if path.name != "io.py":
+            assert not wording.search(path.read_text()), f"{path}: words its own remedy; call io.rerun_hint"
+    assert rerun_hint("results/runs/x_0123abcd/seed0.csv") == (
+        "delete it and rerun: rm results/runs/x_0123abcd/seed0.csv, then the same snakemake command again")
+    assert rerun_hint("/abs/results/a b.csv").startswith("delete it and rerun: rm '/abs/results/a b.csv', then")
+    for named in ("README.md", "runs/mine/seed0.pt", "results", "/tmp/results.pt"):
+        assert "rm " not in rerun_hint(named) and "delete" not in rerun_hint(named)
