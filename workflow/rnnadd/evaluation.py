@@ -10,7 +10,8 @@ its checkpoint, one row per example of a training batch (``batch`` rows).
 Example ``i`` of any evaluation starts from row ``i mod batch``: that is what
 the run's own evaluation does, since it runs the test set in chunks of
 ``batch`` examples, each starting from the whole carried state.  So any chunk
-size, and any number of examples, gives each example the same start.
+size, and any number of examples, gives each example the same start
+(``model.starting_state``, the one hidden-state policy of training and evaluation).
 """
 
 from __future__ import annotations

@@ -27,10 +27,10 @@ import torch.nn.functional as F
 from .checkpoint import save_checkpoint
 from .data import AdditionSet
 from .io import write_text
+from .libraries import library_versions
 from .metrics import rows_to_csv
 from .model import AdderModel, carries_state, detach_state, draw_initial_state, starting_state
 from .optim import Adam, MultiStepLR
-from .libraries import library_versions
 from .settings import Settings
 
 
