@@ -65,10 +65,21 @@ def test_newer_format_and_files_that_are_not_checkpoints_name_the_file(tmp_path)
     with pytest.raises(CheckpointError, match=rf"{newer}: checkpoint format {FORMAT + 1} is newer"):
         load_checkpoint(newer)
 
+    # A file the workflow made (under results/) may be deleted and made again;
+    # any other file is the user's, and deleting it is never the advice.
+    made = tmp_path / "results" / "runs" / "some-run_0123abcd" / "seed0.pt"
+    made.parent.mkdir(parents=True)
+    made.write_text("not a model\n")
+    with pytest.raises(CheckpointError, match=rf"{made}: not a readable checkpoint .*; delete it and rerun: "
+                                              rf"rm {made}, then the same snakemake command again$"):
+        load_checkpoint(made)
     text = tmp_path / "notes.pt"
     text.write_text("not a model\n")
-    with pytest.raises(CheckpointError, match=rf"{text}: not a readable checkpoint.*rm {text}"):
+    with pytest.raises(CheckpointError, match=rf"{text}: not a readable checkpoint") as refused:
         load_checkpoint(text)
+    assert "rm " not in str(refused.value) and "delete" not in str(refused.value)
+    assert str(refused.value).endswith("; it is not in a results/ folder, so not the workflow's to make "
+                                       "again: check that it is the file you meant")
 
     truncated = tmp_path / "truncated.pt"
     truncated.write_bytes(path.read_bytes()[:500])
@@ -106,3 +117,52 @@ def test_saving_is_atomic_and_loading_runs_no_code(tmp_path):
     torch.save({"format": 1, "settings": {}, "model": Evil(), "state": None, "step": 0}, evil)
     with pytest.raises(CheckpointError, match=rf"{evil}: not a readable checkpoint"):
         load_checkpoint(evil)
+
+
+def test_cli_refuses_a_file_it_was_named_in_one_line_and_never_says_delete_it(tmp_path, capsys):
+    from rnnadd.cli import main
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# notes\n")
+    assert main(["add", "--checkpoint", str(readme), "1", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {readme}: not a readable checkpoint") and err.count("\n") == 1
+    assert "rm " not in err and "delete" not in err and "Traceback" not in err
+
+
+def test_every_user_error_is_a_user_error():
+    """One base class: the CLI and the job logs catch it once, print one line, no traceback."""
+    from rnnadd.aggregate import MetricsError
+    from rnnadd.claims import ClaimError
+    from rnnadd.cluster import SlurmTargetError
+    from rnnadd.data import DatasetError
+    from rnnadd.errors import UserError
+    from rnnadd.evaluation import OperandError
+    from rnnadd.io import DiskFullError
+    from rnnadd.seedtable import SeedTableError
+    from rnnadd.settings import SettingsError
+    from rnnadd.study import StudyError
+
+    for error in (SettingsError, StudyError, ClaimError, CheckpointError, DatasetError, MetricsError,
+                  SeedTableError, OperandError, DiskFullError, SlurmTargetError):
+        assert issubclass(error, UserError) and issubclass(error, ValueError), error
+    full = DiskFullError(28, "out.csv: no space left on device while writing it")
+    assert isinstance(full, OSError) and full.errno == 28 and str(full).startswith("out.csv: no space")
+
+
+def test_the_delete_and_rerun_remedy_has_one_wording_in_one_place():
+    """io.rerun_hint is the only source of the remedy; every damaged-file message calls it."""
+    import re
+
+    from conftest import REPO
+    from rnnadd.io import rerun_hint
+
+    wording = re.compile(r"delete (it|\{)|and rerun|\brm \{", re.IGNORECASE)
+    for path in sorted((REPO / "workflow").rglob("*.py")):
+        if path.name != "io.py":
+            assert not wording.search(path.read_text()), f"{path}: words its own remedy; call io.rerun_hint"
+    assert rerun_hint("results/runs/x_0123abcd/seed0.csv") == (
+        "delete it and rerun: rm results/runs/x_0123abcd/seed0.csv, then the same snakemake command again")
+    assert rerun_hint("/abs/results/a b.csv").startswith("delete it and rerun: rm '/abs/results/a b.csv', then")
+    for named in ("README.md", "runs/mine/seed0.pt", "results", "/tmp/results.pt"):
+        assert "rm " not in rerun_hint(named) and "delete" not in rerun_hint(named)

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from rnnadd.checkpoint import load_checkpoint
-from rnnadd.data import digits_to_int
+from rnnadd.data import digits_to_string
 from rnnadd.evaluation import evaluate_lengths, length_test_set, predict_digits
 from rnnadd.settings import Settings
 
@@ -49,9 +49,9 @@ def test_length_test_sets_have_exactly_l_minus_1_digit_operands_and_exact_sums()
     data = length_test_set(50, 200)
     assert data.a.shape == (200, 51)
     for a, b, total in zip(data.a, data.b, data.sum):
-        x, y = digits_to_int(a), digits_to_int(b)
+        x, y = int(digits_to_string(a)), int(digits_to_string(b))
         assert len(str(x)) == len(str(y)) == 49
-        assert digits_to_int(total) == x + y
+        assert int(digits_to_string(total)) == x + y
     # Paired across runs, and a larger set starts with a smaller one.
     assert np.array_equal(length_test_set(50, 100).a, data.a[:100])
     assert not np.array_equal(length_test_set(50, 200, seed=1).a, data.a)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -9,8 +10,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from conftest import REPO
-from rnnadd.settings import (CELLS, H0_INITS, HIDDEN_MODES, MAX_EVALUATIONS, NONLINEARITIES, SPLITS,
-                             Settings, SettingsError)
+from rnnadd import settingsdoc
+from rnnadd import study as study_module
+from rnnadd.settings import (CELLS, FIELD_NAMES, FROZEN_SETTINGS, H0_INITS, HIDDEN_MODES, MAX_EVALUATIONS,
+                             NONLINEARITIES, SETTINGS, SPLITS, PositiveNumber, Settings, SettingsError, setting)
 from rnnadd.study import StudyError, describe, load_study
 
 # The `run` wildcard of workflow/rules/common.smk, and a file name's limit.
@@ -93,20 +96,112 @@ def test_the_cases_found_in_the_issue():
     assert Settings.from_dict({"lr": 1}).run_id() == Settings.from_dict({"lr": 1.0}).run_id()
 
 
+STUDY_NAMES = REPO / "tests" / "data" / "study_run_names.txt"  # recorded at 026ad81 (tests/data/record.py)
+
+
+def study_names() -> list[str]:
+    return sorted(load_study(yaml.safe_load((REPO / "config.yaml").read_text())).runs)
+
+
 def test_study_run_names_are_unchanged():
-    """The full study's names, as trained: a change here would retrain it all."""
-    study = load_study(yaml.safe_load((REPO / "config.yaml").read_text()))
-    assert "rnn-relu_2x64_carry-normal_len5_lr0.01_300steps_c1421378" in study.runs
-    assert "rnn-relu_3x64_carry-normal_len70_lr0.05_500steps_139427ca" in study.runs
-    assert "rnn-relu_2x64_carry-normal_len5_lr0.01-ms100g0.5_1000steps_a0e97347" in study.runs
-    assert "norec_len5_lr0.01_300steps_2a396a6e" in study.runs
+    """The full study's 83 names, as trained: a change here would retrain it all."""
+    recorded = STUDY_NAMES.read_text().split()
+    assert len(recorded) == 83
+    assert study_names() == recorded
+    assert "rnn-relu_2x64_carry-normal_len5_lr0.01_300steps_c1421378" in recorded
+    assert "norec_len5_lr0.01_300steps_2a396a6e" in recorded
 
 
-def test_settings_defaults_are_config_yaml_defaults():
-    """One home for each default: the learning core's equal the study's."""
-    config_defaults = yaml.safe_load((REPO / "config.yaml").read_text())["defaults"]
-    assert Settings().as_dict() == Settings.from_dict(config_defaults).as_dict()
-    assert set(config_defaults) == set(Settings().as_dict())
+def extended_settings(default, **baseline):
+    """Settings with one more setting, `noise`, as a developer would add it."""
+    @dataclasses.dataclass(frozen=True)
+    class Extended(Settings):
+        noise: float = setting(default, PositiveNumber(), "a setting added after the names were frozen",
+                               **baseline)
+    Extended.definition()  # checks the definition, as importing settings.py would
+    return Extended
+
+
+def test_adding_a_setting_renames_no_run_and_a_changed_value_renames_every_run(monkeypatch):
+    extended = extended_settings(0.5, baseline=0.5)
+    monkeypatch.setattr(study_module, "Settings", extended)
+    monkeypatch.setattr(study_module, "FIELD_NAMES", tuple(s.name for s in extended.definition()))
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    study = load_study(config)
+    assert all(isinstance(settings, extended) for settings in study.runs.values())
+    assert sorted(study.runs) == STUDY_NAMES.read_text().split()
+    # The new setting is not in a run's identity at its baseline, and is once it differs.
+    first = next(iter(study.runs.values()))
+    assert "noise" in first.as_dict() and "noise" not in first.identity()
+    assert extended.from_dict({**first.as_dict(), "noise": 0.25}).identity()["noise"] == 0.25
+    changed = sorted(load_study({**config, "defaults": {"noise": 0.25}}).runs)
+    assert len(changed) == 83 and not set(changed) & set(study.runs)
+    # Its default may change later (the baseline never does): runs at the
+    # baseline keep their names, runs at the new default are new runs.
+    later = extended_settings(0.25, baseline=0.5)
+    assert later.from_dict({"noise": 0.5}).run_id() == Settings().run_id()
+    assert later().run_id() != Settings().run_id()
+
+
+def test_a_new_setting_without_a_baseline_is_refused_and_a_frozen_one_takes_none():
+    with pytest.raises(TypeError, match="setting 'noise' is new since run names were frozen: give it baseline="):
+        extended_settings(0.5)
+
+    @dataclasses.dataclass(frozen=True)
+    class Rebased(Settings):
+        lr: float = setting(0.001, PositiveNumber(), "learning rate", baseline=0.001)
+    with pytest.raises(TypeError, match="setting 'lr' is frozen"):
+        Rebased.definition()
+
+
+def test_the_frozen_settings_are_todays_and_always_named():
+    assert FROZEN_SETTINGS == FIELD_NAMES  # no setting added yet; a new one must come with a baseline
+    assert Settings().identity() == Settings().effective()
+
+
+def test_config_yaml_sets_no_default_again():
+    """One home for each default, the code: config.yaml only overrides."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    repeated = {k: v for k, v in (config.get("defaults") or {}).items() if Settings().as_dict()[k] == v}
+    assert not repeated, f"config.yaml repeats the code's defaults: {repeated}"
+
+
+def test_schema_and_readme_are_written_from_the_definition():
+    """`python -m rnnadd.settingsdoc` wrote them; run it after changing a setting."""
+    for path, markers, wanted in settingsdoc.targets():
+        assert settingsdoc.generated_part(path, markers) == wanted, f"{path}: run python -m rnnadd.settingsdoc"
+    schema = yaml.safe_load(settingsdoc.SCHEMA.read_text())
+    assert {k: schema["definitions"][k] for k in ("settings", "setting_name")} == settingsdoc.settings_schema()
+    assert list(schema["definitions"]["settings"]["properties"]) == list(FIELD_NAMES)
+    assert "defaults" not in schema["required"]
+    readme = (REPO / "README.md").read_text()
+    for s in SETTINGS:
+        assert f"| `{s.name}` | {s.doc} |" in readme
+
+
+def test_settingsdoc_check_names_a_stale_file(tmp_path, monkeypatch, capsys):
+    stale = tmp_path / "README.md"
+    stale.write_text(f"intro\n{settingsdoc.README_MARKERS[0]}\n| old table |\n{settingsdoc.README_MARKERS[1]}\nend\n")
+    monkeypatch.setattr(settingsdoc, "targets", lambda: [(stale, settingsdoc.README_MARKERS, settingsdoc.readme_table())])
+    assert settingsdoc.main(["--check"]) == 1 and str(stale) in capsys.readouterr().err
+    assert settingsdoc.main([]) == 0
+    assert stale.read_text() == (f"intro\n{settingsdoc.README_MARKERS[0]}\n{settingsdoc.readme_table()}"
+                                 f"{settingsdoc.README_MARKERS[1]}\nend\n")
+    assert settingsdoc.main(["--check"]) == 0
+
+
+@pytest.mark.parametrize("name", FIELD_NAMES)
+def test_every_domain_refuses_in_validation_as_in_the_schema(name):
+    """A value outside a setting's domain: the schema and Settings.from_dict both refuse it."""
+    import jsonschema
+
+    outside = {"maxlen": 1, "split": "x", "cell": "x", "nonlinearity": "x", "hidden_mode": "x", "h0_init": "x",
+               "lr": 0, "lr_gamma": -1, "lr_milestones": [0]}.get(name, 0)
+    schema = settingsdoc.settings_schema()["settings"]
+    assert not jsonschema.Draft202012Validator(schema).is_valid({name: outside})
+    with pytest.raises(SettingsError, match=rf"^{name}: must "):
+        Settings.from_dict({name: outside})
+    assert jsonschema.Draft202012Validator(schema).is_valid(Settings().as_dict())
 
 
 def test_train_size_below_batch_is_refused():

@@ -34,6 +34,30 @@ def csv_of(settings, seed=0):
     return rows_to_csv(train_run(settings, seed, *data_for(settings, seed)).rows)
 
 
+RECORDED = json.loads((REPO / "tests" / "data" / "tiny_runs.json").read_text())
+
+
+@pytest.mark.parametrize("variant", sorted(RECORDED))
+def test_tiny_runs_give_the_bytes_recorded_before_the_refactor(variant):
+    """Metrics CSV, run name, long-sum scores and `add` answers as at 026ad81 (tests/data/record.py).
+
+    One run per hidden-state mode, cell, schedule and a diverging one: any
+    change to training, evaluation or the hidden-state policy that moves a
+    single bit fails here, as it would make `verify` fail on the study.
+    """
+    from rnnadd.evaluation import add_pairs, evaluate_set, length_test_set
+
+    recorded = RECORDED[variant]
+    settings = Settings.from_dict(recorded["settings"])
+    result = train_run(settings, 3, *data_for(settings, seed=3))
+    assert settings.run_id() == recorded["run_id"]
+    assert rows_to_csv(result.rows) == recorded["csv"]
+    trainer = result.trainer
+    assert evaluate_set(trainer.model, settings, trainer.state, length_test_set(7, 45, 0)) == recorded["length7"]
+    assert add_pairs(trainer.model, settings, trainer.state,
+                     [("98", "7"), ("123", "999"), ("0", "0")]) == recorded["add"]
+
+
 def test_default_and_zero_modes_give_byte_identical_metrics():
     default = csv_of(small(hidden_mode="default"))
     zero = csv_of(small(hidden_mode="zero"))

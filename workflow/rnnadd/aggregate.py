@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import UserError
 from .io import rerun_hint, write_text
 from .metrics import COLUMNS
 from .stats import t975
 
 
-class MetricsError(ValueError):
+class MetricsError(UserError):
     """A per-seed metrics file is missing, truncated or edited."""
 
 

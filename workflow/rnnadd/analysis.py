@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import MetricsError, summarize
-from .io import write_text
+from .io import rerun_hint, write_text
 from .metrics import format_value
 from .seedtable import SEED_COLUMNS
 
@@ -36,7 +36,7 @@ def metrics_to_csv(metrics: dict) -> str:
 def read_metrics_csv(path, expected: list[str]) -> dict:
     """One job's ``metric,value`` file, checked whole; errors name the file."""
     path = Path(path)
-    hint = f"delete {path} and rerun to recompute it"
+    hint = rerun_hint(path)
     try:
         frame = pd.read_csv(path, dtype={"metric": str}, keep_default_na=False,
                             na_values={"value": ["nan"]})
@@ -64,7 +64,7 @@ def load_run_checkpoint(checkpoint_path, run: str):
     if run is not None and checkpoint.settings.run_id() != run:
         raise CheckpointError(
             f"{checkpoint_path}: holds run {checkpoint.settings.run_id()}, not {run}; "
-            f"delete {checkpoint_path} and rerun the same snakemake command to retrain it")
+            f"{rerun_hint(checkpoint_path)}")
     return checkpoint
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from .errors import UserError
 from .io import atomic_path, rerun_hint
 from .model import AdderModel
 from .settings import Settings, SettingsError
@@ -28,7 +29,7 @@ from .settings import Settings, SettingsError
 FORMAT = 1
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError):
     """A checkpoint file is missing, damaged, not a checkpoint, or too new."""
 
 
@@ -67,7 +68,7 @@ def save_checkpoint(path, settings: Settings, model: AdderModel, state, step: in
 def load_checkpoint(path) -> Checkpoint:
     """Read a checkpoint back into a ready model (eval mode); errors name the file."""
     path = Path(path)
-    hint = rerun_hint(path) + " (or `python -m rnnadd train` for a run outside the workflow)"
+    hint = rerun_hint(path)
     if not path.exists():
         raise CheckpointError(f"{path}: checkpoint file does not exist; {hint}")
     try:

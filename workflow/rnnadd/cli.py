@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from .data import DatasetError, dataset_paths, load_set, make_set, save_set
-from .io import DiskFullError
-from .settings import Settings, SettingsError, load_settings_file
+from .errors import UserError
+from .settings import SPLITS, Settings, load_settings_file
 
 
 def make_dataset(maxlen: int, split: str, seed: int, train_size: int, test_size: int,
@@ -105,22 +105,16 @@ def evaluate_command(checkpoint_path, length: int, examples: int, seed: int) -> 
             "examples": examples, "seed": seed, **score}
 
 
-def use_model(args) -> int:
+def use_model(args) -> None:
     """`add` and `evaluate` (they import torch; making a dataset does not)."""
-    from .checkpoint import CheckpointError
     from .evaluation import OperandError
 
-    try:
-        if args.command == "add":
-            add_command(args.checkpoint, args.operands, args.json)
-        else:
-            if args.length < 2 or args.examples < 1 or args.seed < 0:
-                raise OperandError("--length must be at least 2, --examples at least 1, --seed at least 0")
-            print(json.dumps(evaluate_command(args.checkpoint, args.length, args.examples, args.seed)))
-    except (OperandError, CheckpointError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    if args.command == "add":
+        add_command(args.checkpoint, args.operands, args.json)
+    else:
+        if args.length < 2 or args.examples < 1 or args.seed < 0:
+            raise OperandError("--length must be at least 2, --examples at least 1, --seed at least 0")
+        print(json.dumps(evaluate_command(args.checkpoint, args.length, args.examples, args.seed)))
 
 
 def main(argv=None) -> int:
@@ -130,7 +124,7 @@ def main(argv=None) -> int:
 
     make = commands.add_parser("make-dataset", help="write train.npz and test.npz")
     make.add_argument("--maxlen", type=int, required=True)
-    make.add_argument("--split", default="report", choices=("report", "iid"))
+    make.add_argument("--split", default=Settings.split, choices=SPLITS)
     make.add_argument("--seed", type=int, required=True)
     make.add_argument("--train-size", type=int, default=Settings.train_size)
     make.add_argument("--test-size", type=int, default=Settings.test_size)
@@ -171,10 +165,11 @@ def main(argv=None) -> int:
                           help="seed of the sums (0: the sums of the length figures)")
 
     args = parser.parse_args(argv)
-    if args.command in ("add", "evaluate"):
-        return use_model(args)
+    # Every mistake a user can fix is a UserError with a one-line message.
     try:
-        if args.command == "make-dataset":
+        if args.command in ("add", "evaluate"):
+            use_model(args)
+        elif args.command == "make-dataset":
             Settings.from_dict({"maxlen": args.maxlen, "split": args.split,
                                 "train_size": args.train_size, "test_size": args.test_size})
             train_path, test_path = (args.train, args.test) if args.train else dataset_paths(args.out)
@@ -194,7 +189,7 @@ def main(argv=None) -> int:
                 parser.error("train needs --out, or both --metrics and --timing")
             print(json.dumps(train(settings, args.seed, train_path, test_path, metrics, timing,
                                    checkpoint)))
-    except (SettingsError, DatasetError, DiskFullError) as error:
+    except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -13,8 +13,10 @@ import getpass
 import shlex
 import subprocess
 
+from .errors import UserError
 
-class SlurmTargetError(ValueError):
+
+class SlurmTargetError(UserError):
     """Slurm would refuse the jobs; the message says why and what to change."""
 
 

@@ -30,7 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import UserError
 from .io import atomic_path, rerun_hint
+from .settings import refusal
 
 # Examples are drawn in blocks, each from its own seeded generator, so a larger
 # dataset starts with exactly the examples of a smaller one.
@@ -39,7 +41,7 @@ _SPLIT_CODES = {"report": 0, "iid": 1}
 _PART_CODES = {"train": 0, "test": 1}
 
 
-class DatasetError(ValueError):
+class DatasetError(UserError):
     """A dataset file is missing, truncated, edited or inconsistent."""
 
 
@@ -70,17 +72,20 @@ def add_digits(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return total
 
 
-def int_to_digits(value: int, width: int) -> np.ndarray:
-    """Python int to digits, least significant first (exact at any size)."""
-    text = str(value)
-    if value < 0 or len(text) > width:
-        raise ValueError(f"{value} does not fit in {width} digits")
+# Numbers as decimal text, not Python ints: exact at any length (int() refuses
+# text of more than 4300 digits).
+
+def string_to_digits(text: str, width: int) -> np.ndarray:
+    """A non-negative decimal number ("98765") to ``width`` digits, least significant first."""
+    if not (text.isascii() and text.isdigit()) or len(text) > width:
+        raise ValueError(f"{text!r} does not fit in {width} digits")
     return np.frombuffer(text[::-1].ljust(width, "0").encode(), dtype=np.uint8) - ord("0")
 
 
-def digits_to_int(digits) -> int:
-    """Digits, least significant first, to a Python int (exact at any size)."""
-    return int("".join(str(int(d)) for d in reversed(list(digits))) or "0")
+def digits_to_string(digits) -> str:
+    """Digits, least significant first, to the decimal number they write, without leading zeros."""
+    digits = np.asarray(digits, dtype=np.uint8)
+    return (bytes(digits[::-1] + ord("0")).decode().lstrip("0")) or "0"
 
 
 def sample_operands(rng: np.random.Generator, n: int, maxlen: int, low_top: int, high_top: int) -> np.ndarray:
@@ -98,7 +103,7 @@ def top_digit_range(split: str, part: str) -> tuple[int, int]:
         return 0, 10
     if split == "report":
         return (0, 5) if part == "train" else (5, 10)
-    raise ValueError(f"split: must be one of report, iid (got {split!r})")
+    raise refusal("split", split)
 
 
 def make_set(maxlen: int, split: str, part: str, seed: int, size: int) -> AdditionSet:

@@ -10,7 +10,8 @@ its checkpoint, one row per example of a training batch (``batch`` rows).
 Example ``i`` of any evaluation starts from row ``i mod batch``: that is what
 the run's own evaluation does, since it runs the test set in chunks of
 ``batch`` examples, each starting from the whole carried state.  So any chunk
-size, and any number of examples, gives each example the same start.
+size, and any number of examples, gives each example the same start
+(``model.starting_state``, the one hidden-state policy of training and evaluation).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .data import AdditionSet, add_digits
-from .model import zero_state
+from .data import AdditionSet, add_digits, digits_to_string, string_to_digits
+from .errors import UserError
+from .model import starting_state
 from .settings import Settings
 
 # Example-positions per forward pass: bounds memory (about 100 MB for a
@@ -29,7 +31,7 @@ POSITION_BUDGET = 400_000
 LENGTH_SEED = 0
 
 
-class OperandError(ValueError):
+class OperandError(UserError):
     """An operand is not a non-negative decimal integer."""
 
 
@@ -56,28 +58,6 @@ def length_test_set(length: int, examples: int, seed: int = LENGTH_SEED) -> Addi
         operands.append(padded)
     a, b = operands
     return AdditionSet(a, b, add_digits(a, b))
-
-
-def state_rows(state, start: int, count: int):
-    """Rows start .. start+count-1 of the carried state, wrapping at its batch size."""
-    if state is None:
-        return None
-    first = state[0] if isinstance(state, tuple) else state
-    index = torch.arange(start, start + count) % first.shape[1]
-    if isinstance(state, tuple):
-        return tuple(s[:, index] for s in state)
-    return state[:, index]
-
-
-def starting_state(settings: Settings, saved_state, start: int, count: int):
-    """The state examples start .. start+count-1 begin from, as in the run's own evaluation."""
-    if settings.cell == "none" or settings.hidden_mode == "default":
-        return None
-    if settings.hidden_mode == "zero":
-        return zero_state(settings, count)
-    if saved_state is None:
-        raise ValueError("a carry-mode model needs its saved carried state")
-    return state_rows(saved_state, start, count)
 
 
 def chunk_size(settings: Settings, positions: int) -> int:
@@ -136,14 +116,6 @@ def parse_operand(text: str) -> str:
     if not text or not text.isascii() or not text.isdigit():
         raise OperandError(f"{text!r} is not a non-negative whole number written in digits 0-9")
     return text.lstrip("0") or "0"
-
-
-def string_to_digits(text: str, width: int) -> np.ndarray:
-    return np.frombuffer(text[::-1].ljust(width, "0").encode(), dtype=np.uint8) - ord("0")
-
-
-def digits_to_string(digits: np.ndarray) -> str:
-    return (bytes(digits[::-1] + ord("0")).decode().lstrip("0")) or "0"
 
 
 def add_pairs(model, settings: Settings, saved_state, pairs) -> list[dict]:

@@ -12,18 +12,37 @@ import os
 import shlex
 from pathlib import Path
 
+from .errors import UserError
+
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 
-class DiskFullError(OSError):
-    """No space left (or quota exceeded) while writing an output."""
+class DiskFullError(OSError, UserError):
+    """No space left (or quota exceeded) while writing an output (an OSError still, for its errno)."""
 
     def __str__(self) -> str:
         return self.strerror
 
 
+# The folder the workflow writes all its files to (relative to where it runs).
+RESULTS = "results"
+
+
+def made_by_workflow(path) -> bool:
+    """True for a file inside a results/ folder: the workflow made it and makes it again."""
+    return RESULTS in Path(path).parts[:-1]
+
+
 def rerun_hint(path) -> str:
-    """The remedy for a damaged file, as commands that work when pasted."""
+    """The remedy for a damaged file, to follow "; " in the message that names it.
+
+    For a file the workflow made: "delete it and rerun: rm <path>, then the
+    same snakemake command again", commands that work when pasted.  For any
+    other file, such as one a user named on the command line, deleting it is
+    no remedy (the workflow would not make it again), so it is not offered.
+    """
+    if not made_by_workflow(path):
+        return f"it is not in a {RESULTS}/ folder, so not the workflow's to make again: check that it is the file you meant"
     return f"delete it and rerun: rm {shlex.quote(str(path))}, then the same snakemake command again"
 
 

@@ -1,4 +1,4 @@
-"""Send a job's output and errors to its log file; a known error is one line, not a trace."""
+"""Send a job's output and errors to its log file; a user's error is one line, not a trace."""
 
 from __future__ import annotations
 
@@ -6,30 +6,17 @@ import contextlib
 import sys
 import traceback
 
-
-def _known(error: Exception, known=()) -> bool:
-    """A damaged input file, a full disk: the message says which file and what to do."""
-    # Imported only when something failed, so light jobs do not load numpy and pandas.
-    from .seedtable import SeedTableError
-
-    if isinstance(error, (SeedTableError, *known)):
-        return True
-    from .aggregate import MetricsError
-    from .data import DatasetError
-    from .io import DiskFullError
-    from .settings import SettingsError
-
-    return isinstance(error, (MetricsError, DatasetError, SettingsError, DiskFullError))
+from .errors import UserError
 
 
 @contextlib.contextmanager
 def logged(path, known=()):
-    """``known``: more error classes whose message is enough (besides damaged data and metrics)."""
+    """``known``: more error classes whose message is enough, besides every UserError."""
     with open(path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         try:
             yield
         except Exception as error:
-            if not _known(error, known):
+            if not isinstance(error, (UserError, *known)):
                 traceback.print_exc(file=log)
                 raise
             print(f"error: {error}", file=log)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .settings import Settings
+from .settings import Settings, refusal
 
 
 class AdderModel(nn.Module):
@@ -15,8 +15,9 @@ class AdderModel(nn.Module):
     (positions, batch, 10) logits and the recurrent layer's final state.
     """
 
-    def __init__(self, cell: str = "rnn", nonlinearity: str = "relu", layers: int = 2,
-                 hidden: int = 64, embedding: int = 32):
+    def __init__(self, cell: str = Settings.cell, nonlinearity: str = Settings.nonlinearity,
+                 layers: int = Settings.layers, hidden: int = Settings.hidden,
+                 embedding: int = Settings.embedding):
         super().__init__()
         self.embed = nn.Embedding(10, embedding)
         width = 2 * embedding
@@ -29,7 +30,7 @@ class AdderModel(nn.Module):
         elif cell == "none":
             self.recurrent = None
         else:
-            raise ValueError(f"cell: must be one of rnn, lstm, gru, none (got {cell!r})")
+            raise refusal("cell", cell)
         self.readout = nn.Linear(hidden if self.recurrent is not None else width, 10)
 
     @classmethod
@@ -73,7 +74,7 @@ def draw_initial_state(settings: Settings, seed: int):
             nn.init.kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="relu",
                                      generator=generator)
         else:
-            raise ValueError(f"h0_init: unknown draw {kind!r}")
+            raise refusal("h0_init", kind)
         return tensor
 
     if settings.cell == "lstm":
@@ -88,16 +89,44 @@ def zero_state(settings: Settings, batch: int):
     return torch.zeros(shape)
 
 
+def carries_state(settings: Settings) -> bool:
+    """Whether each batch starts from the state the previous one ended in (carry mode)."""
+    return settings.cell != "none" and settings.hidden_mode == "carry"
+
+
+def state_rows(state, start: int, count: int):
+    """Rows start .. start+count-1 of a state, wrapping at its batch size."""
+    first = state[0] if isinstance(state, tuple) else state
+    if start == 0 and count == first.shape[1]:
+        return state
+    index = torch.arange(start, start + count) % first.shape[1]
+    if isinstance(state, tuple):
+        return tuple(s[:, index] for s in state)
+    return state[:, index]
+
+
+def starting_state(settings: Settings, carried, start: int, count: int):
+    """The state a forward pass over examples start .. start+count-1 starts from.
+
+    The one hidden-state policy, for training and every evaluation: none
+    (PyTorch's zeros) in ``default`` mode or without a recurrent layer;
+    explicit zeros in ``zero`` mode; in ``carry`` mode the carried state
+    (training's current one, or the one saved in a checkpoint), example ``i``
+    starting from its row ``i mod batch``.  A training step is examples
+    0 .. batch-1, and so is each chunk of the run's own evaluation.
+    """
+    if settings.cell == "none" or settings.hidden_mode == "default":
+        return None
+    if settings.hidden_mode == "zero":
+        return zero_state(settings, count)
+    if carried is None:
+        raise ValueError("a carry-mode model needs its carried state")
+    return state_rows(carried, start, count)
+
+
 def detach_state(state):
     if state is None:
         return None
     if isinstance(state, tuple):
         return tuple(s.detach() for s in state)
     return state.detach()
-
-
-def slice_state(state, n: int):
-    """The state of the first n rows of the batch (for a short evaluation chunk)."""
-    if isinstance(state, tuple):
-        return tuple(s[:, :n] for s in state)
-    return state[:, :n]

@@ -16,7 +16,8 @@ import csv
 import io
 import math
 
-from .io import write_text
+from .errors import UserError
+from .io import rerun_hint, write_text
 
 SEED_COLUMNS = ("label0", "label1", "run", "seed", "metric", "value")
 
@@ -77,7 +78,7 @@ def write_seed_table(rows, path) -> None:
     write_text(path, buffer.getvalue())
 
 
-class SeedTableError(ValueError):
+class SeedTableError(UserError):
     """A per-seed table is missing or damaged; the message names the file."""
 
 
@@ -88,14 +89,14 @@ def read_seed_table(path) -> list[dict]:
             reader = csv.DictReader(handle)
             if tuple(reader.fieldnames or ()) != SEED_COLUMNS:
                 raise SeedTableError(f"{path}: columns are {reader.fieldnames}, expected {list(SEED_COLUMNS)}; "
-                                     f"delete it and rerun to recompute it")
+                                     f"{rerun_hint(path)}")
             rows = []
             for line, row in enumerate(reader, start=2):
                 try:
                     rows.append({**row, "seed": int(row["seed"]), "value": float(row["value"])})
                 except (TypeError, ValueError):
                     raise SeedTableError(f"{path}, line {line}: seed or value is not a number; "
-                                         f"delete it and rerun to recompute it") from None
+                                         f"{rerun_hint(path)}") from None
     except FileNotFoundError:
         raise SeedTableError(f"{path}: per-seed table does not exist") from None
     return rows

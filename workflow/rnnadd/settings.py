@@ -1,13 +1,20 @@
-"""Settings of one training run: defaults, validation, identity.
+"""Settings of one training run: their one definition, validation, identity.
 
-A run is fully described by a flat mapping of settings.  Validation names the
-offending setting and what it allows, so a typo in a sweep of hundreds of runs
-is caught before the first one starts.
+A run is fully described by a flat mapping of settings.  Each setting is
+defined once, as a field of ``Settings``: its name, type, domain, default and
+a one-line doc.  Validation, the config schema's settings part
+(workflow/schemas/config.schema.yaml) and the README's settings table are
+derived from that definition (``python -m rnnadd.settingsdoc`` rewrites the
+two files; a test checks they are up to date).  Configs only override.
+
+Validation names the offending setting and what it allows, so a typo in a
+sweep of hundreds of runs is caught before the first one starts.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -15,43 +22,175 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-CELLS = ("rnn", "lstm", "gru", "none")
-NONLINEARITIES = ("relu", "tanh")
-HIDDEN_MODES = ("carry", "default", "zero")
-H0_INITS = ("normal", "normal_x10", "zeros", "xavier_uniform", "kaiming_uniform")
-SPLITS = ("report", "iid")
+from .errors import UserError
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError):
     """A setting has a wrong name, type or value."""
+
+
+# -- domains: the values a setting may take ----------------------------------
+# `problem` gives the words of the refusal ("must be ..."), or None for a
+# value inside the domain; `schema` the same domain in JSON schema terms.
+
+@dataclasses.dataclass(frozen=True)
+class Integer:
+    minimum: int
+    checked_last = False
+
+    def problem(self, value) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < self.minimum:
+            return f"must be an integer of at least {self.minimum}"
+        return None
+
+    def schema(self) -> dict:
+        return {"type": "integer", "minimum": self.minimum}
+
+    def text(self) -> str:
+        return f"integer ≥ {self.minimum}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    values: tuple[str, ...]
+    checked_last = False
+
+    def problem(self, value) -> str | None:
+        if value not in self.values:
+            return f"must be one of {', '.join(self.values)}"
+        return None
+
+    def schema(self) -> dict:
+        return {"enum": list(self.values)}
+
+    def text(self) -> str:
+        return ", ".join(f"`{v}`" for v in self.values)
+
+
+@dataclasses.dataclass(frozen=True)
+class PositiveNumber:
+    checked_last = False
+
+    def problem(self, value) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "must be a finite number above 0"
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:  # an integer too large for a float
+            finite = False
+        if not finite or value <= 0:
+            return "must be a finite number above 0"
+        return None
+
+    def schema(self) -> dict:
+        return {"type": "number", "exclusiveMinimum": 0}
+
+    def text(self) -> str:
+        return "number > 0"
+
+
+@dataclasses.dataclass(frozen=True)
+class IncreasingIntegers:
+    """A list of integers, each at least ``minimum``, strictly increasing (kept as a tuple)."""
+    minimum: int
+    # After the relations between the numbers, as it always was: a config
+    # with several mistakes gets the same first message as before.
+    checked_last = True
+
+    def problem(self, value) -> str | None:
+        if not isinstance(value, tuple) or not all(
+            isinstance(m, int) and not isinstance(m, bool) and m >= self.minimum for m in value
+        ):
+            return f"must be a list of integers of at least {self.minimum}"
+        if list(value) != sorted(set(value)):
+            return "must be strictly increasing"
+        return None
+
+    def schema(self) -> dict:
+        return {"type": "array", "items": {"type": "integer", "minimum": self.minimum}, "uniqueItems": True}
+
+    def text(self) -> str:
+        return f"increasing integers ≥ {self.minimum}"
+
+
+# A setting that is always in a run's identity (see Settings.identity).
+_ALWAYS = object()
+
+
+def setting(default, domain, doc: str, *, baseline=_ALWAYS):
+    """One setting's definition, as a field of ``Settings``.
+
+    ``baseline``: for a setting added after run names were frozen (every one
+    not in FROZEN_SETTINGS), the value every run had before it existed,
+    normally its default when it is added.  A run whose value equals it keeps
+    the name it had without the setting.  Never change it once runs exist.
+    """
+    return dataclasses.field(default=default,
+                             metadata={"domain": domain, "doc": doc, "baseline": baseline})
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """One row of the definition, read from a field of ``Settings``."""
+    name: str
+    default: Any
+    domain: Any
+    doc: str
+    baseline: Any = _ALWAYS
+
+    @property
+    def always_in_identity(self) -> bool:
+        return self.baseline is _ALWAYS
+
+
+# The settings that existed when run names were frozen: every value of these
+# enters a run's identity hash, exactly as it always has, so the names of runs
+# trained so far stay valid.  Frozen: never add a name here.
+FROZEN_SETTINGS = ("maxlen", "split", "train_size", "test_size", "cell", "nonlinearity", "layers",
+                   "hidden", "embedding", "hidden_mode", "h0_init", "lr", "lr_milestones", "lr_gamma",
+                   "batch", "steps", "eval_every", "threads")
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    # The same values as `defaults` in config.yaml (tests/test_run_names.py
-    # checks it): a run given only some settings gets the study's defaults.
     # data
-    maxlen: int = 5
-    split: str = "report"
-    train_size: int = 200_000
-    test_size: int = 2000
+    maxlen: int = setting(5, Integer(2), "operands have at most maxlen-1 digits, sums at most maxlen; "
+                          "sequences have maxlen+1 positions, least significant first")
+    split: str = setting("report", Choice(("report", "iid")),
+                         "`report`: training operands in [0, 5·10^(maxlen-2)), test operands in "
+                         "[5·10^(maxlen-2), 10^(maxlen-1)), never shared; `iid`: both uniform")
+    train_size: int = setting(200_000, Integer(1),
+                              "examples in the training stream (read in order, batch after batch)")
+    test_size: int = setting(2000, Integer(1), "examples in the fixed test set")
     # model
-    cell: str = "rnn"
-    nonlinearity: str = "relu"
-    layers: int = 2
-    hidden: int = 64
-    embedding: int = 32
-    hidden_mode: str = "carry"
-    h0_init: str = "normal"
+    cell: str = setting("rnn", Choice(("rnn", "lstm", "gru", "none")),
+                        "the recurrent cell; `none`: embedding straight to the read-out")
+    nonlinearity: str = setting("relu", Choice(("relu", "tanh")), "the RNN's nonlinearity (rnn only)")
+    layers: int = setting(2, Integer(1), "recurrent layers")
+    hidden: int = setting(64, Integer(1), "hidden size")
+    embedding: int = setting(32, Integer(1), "embedding size per operand (the two are concatenated)")
+    hidden_mode: str = setting("carry", Choice(("carry", "default", "zero")),
+                               "`carry`: the final state of a batch starts the next, detached (report: "
+                               "True); `default`: no state passed (False); `zero`: zeros passed (Zero)")
+    h0_init: str = setting("normal", Choice(("normal", "normal_x10", "zeros", "xavier_uniform",
+                                             "kaiming_uniform")),
+                           "how the first carried state is drawn (carry mode only)")
     # optimisation
-    lr: float = 0.001
-    lr_milestones: tuple = ()
-    lr_gamma: float = 0.1
-    batch: int = 200
-    steps: int = 1000
-    eval_every: int = 50
+    lr: float = setting(0.001, PositiveNumber(), "Adam's learning rate")
+    lr_milestones: tuple = setting((), IncreasingIntegers(1),
+                                   "steps at which MultiStepLR (stepped once per training step) "
+                                   "multiplies the learning rate by lr_gamma")
+    lr_gamma: float = setting(0.1, PositiveNumber(), "MultiStepLR's factor at each milestone")
+    batch: int = setting(200, Integer(1), "examples per training step")
+    steps: int = setting(1000, Integer(1), "training steps")
+    eval_every: int = setting(50, Integer(1), "steps between evaluations (from step 0, and at the last step)")
     # execution
-    threads: int = 1
+    threads: int = setting(1, Integer(1), "torch threads per training job")
+
+    @classmethod
+    def definition(cls) -> tuple[Setting, ...]:
+        """Every setting, in order: name, default, domain, doc, identity baseline."""
+        return _definition(cls)
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any], where: str = "") -> "Settings":
@@ -62,18 +201,24 @@ class Settings:
         prefix = f"{where}: " if where else ""
         if not isinstance(values, Mapping):
             raise SettingsError(f"{prefix}settings must be a mapping, got {type(values).__name__}")
-        unknown = sorted(set(values) - set(FIELD_NAMES))
+        definition = cls.definition()
+        names = [s.name for s in definition]
+        unknown = sorted(set(values) - set(names))
         if unknown:
             raise SettingsError(
-                f"{prefix}unknown setting {unknown[0]!r}; allowed settings are: {', '.join(FIELD_NAMES)}"
+                f"{prefix}unknown setting {unknown[0]!r}; allowed settings are: {', '.join(names)}"
             )
-        merged = {**DEFAULTS_DICT, **values}
-        if isinstance(merged["lr_milestones"], list):
-            merged["lr_milestones"] = tuple(merged["lr_milestones"])
+        merged = {s.name: s.default for s in definition}
+        merged.update(values)
+        for s in definition:
+            # A list from YAML or JSON is the tuple that a frozen dataclass holds.
+            if isinstance(s.domain, IncreasingIntegers) and isinstance(merged[s.name], list):
+                merged[s.name] = tuple(merged[s.name])
         settings = cls(**merged)
         settings.validate(where)
         # `lr: 1` and `lr: 1.0` are one setting, so one run with one name.
-        return dataclasses.replace(settings, lr=float(settings.lr), lr_gamma=float(settings.lr_gamma))
+        return dataclasses.replace(settings, **{s.name: float(getattr(settings, s.name))
+                                                for s in definition if isinstance(s.domain, PositiveNumber)})
 
     def validate(self, where: str = "") -> None:
         prefix = f"{where}." if where else ""
@@ -81,45 +226,10 @@ class Settings:
         def fail(key: str, message: str) -> None:
             raise SettingsError(f"{prefix}{key}: {message} (got {getattr(self, key)!r})")
 
-        def integer(key: str, minimum: int) -> None:
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int):
-                fail(key, f"must be an integer of at least {minimum}")
-            if value < minimum:
-                fail(key, f"must be an integer of at least {minimum}")
-
-        def choice(key: str, allowed: tuple) -> None:
-            if getattr(self, key) not in allowed:
-                fail(key, f"must be one of {', '.join(allowed)}")
-
-        def positive_number(key: str) -> None:
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                fail(key, "must be a finite number above 0")
-            try:
-                finite = math.isfinite(float(value))
-            except OverflowError:  # an integer too large for a float
-                finite = False
-            if not finite or value <= 0:
-                fail(key, "must be a finite number above 0")
-
-        integer("maxlen", 2)
-        choice("split", SPLITS)
-        integer("train_size", 1)
-        integer("test_size", 1)
-        choice("cell", CELLS)
-        choice("nonlinearity", NONLINEARITIES)
-        integer("layers", 1)
-        integer("hidden", 1)
-        integer("embedding", 1)
-        choice("hidden_mode", HIDDEN_MODES)
-        choice("h0_init", H0_INITS)
-        positive_number("lr")
-        positive_number("lr_gamma")
-        integer("batch", 1)
-        integer("steps", 1)
-        integer("eval_every", 1)
-        integer("threads", 1)
+        definition = self.definition()
+        for s in definition:
+            if not s.domain.checked_last and (problem := s.domain.problem(getattr(self, s.name))):
+                fail(s.name, problem)
         if self.eval_every > self.steps:
             fail("eval_every", f"must not exceed steps ({self.steps})")
         if self.steps // self.eval_every > MAX_EVALUATIONS:
@@ -128,13 +238,9 @@ class Settings:
                  f"{-(-self.steps // MAX_EVALUATIONS)}")
         if self.train_size < self.batch:
             fail("train_size", f"must be at least batch ({self.batch}), or a batch repeats examples")
-        milestones = self.lr_milestones
-        if not isinstance(milestones, tuple) or not all(
-            isinstance(m, int) and not isinstance(m, bool) and m >= 1 for m in milestones
-        ):
-            fail("lr_milestones", "must be a list of integers of at least 1")
-        if list(milestones) != sorted(set(milestones)):
-            fail("lr_milestones", "must be strictly increasing")
+        for s in definition:
+            if s.domain.checked_last and (problem := s.domain.problem(getattr(self, s.name))):
+                fail(s.name, problem)
 
     # -- what matters -------------------------------------------------------
 
@@ -160,15 +266,24 @@ class Settings:
         inert = self.inert_keys()
         return {k: v for k, v in self.as_dict().items() if k not in inert}
 
+    def identity(self) -> dict:
+        """What names the run: its effective settings, less new settings at their baseline.
+
+        Every setting of FROZEN_SETTINGS is in it as it always was; a setting
+        added since is in it only when its value differs from its baseline,
+        so adding a setting renames no run (and retrains nothing). A rule's
+        params that should change exactly when the run changes use this.
+        """
+        baseline = {s.name: _plain(s.baseline) for s in self.definition() if not s.always_in_identity}
+        return {k: v for k, v in self.effective().items() if k not in baseline or v != baseline[k]}
+
     def as_dict(self) -> dict:
-        out = dataclasses.asdict(self)
-        out["lr_milestones"] = list(self.lr_milestones)
-        return out
+        """Every setting, in a JSON- and YAML-ready form (lists, not tuples)."""
+        return {s.name: _plain(getattr(self, s.name)) for s in self.definition()}
 
     def run_id(self) -> str:
-        """A readable, stable folder name: the main settings plus a short hash of all."""
-        eff = self.effective()
-        digest = hashlib.sha256(json.dumps(eff, sort_keys=True).encode()).hexdigest()[:8]
+        """A readable, stable folder name: the main settings plus a short hash of the identity."""
+        digest = hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:8]
         if self.cell == "none":
             parts = ["norec"]
         else:
@@ -197,6 +312,23 @@ class Settings:
         return steps
 
 
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+@functools.cache
+def _definition(cls) -> tuple[Setting, ...]:
+    definition = tuple(Setting(f.name, f.default, f.metadata["domain"], f.metadata["doc"],
+                               f.metadata["baseline"]) for f in dataclasses.fields(cls))
+    for s in definition:
+        if s.always_in_identity and s.name not in FROZEN_SETTINGS:
+            raise TypeError(f"setting {s.name!r} is new since run names were frozen: give it "
+                            f"baseline=<its default>, or every run is renamed and retrained")
+        if not s.always_in_identity and s.name in FROZEN_SETTINGS:
+            raise TypeError(f"setting {s.name!r} is frozen: it takes no baseline")
+    return definition
+
+
 # Run folder names: at most this many readable characters, then "_" and an
 # 8-digit digest, well under the 255 bytes a file name may have (a temporary
 # file adds a prefix and a suffix to it).
@@ -216,9 +348,22 @@ def _name_number(value: float) -> str:
     return f"{value:g}".replace("+", "")
 
 
-FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Settings))
+SETTINGS = Settings.definition()
+DOMAINS = {s.name: s.domain for s in SETTINGS}
+FIELD_NAMES = tuple(s.name for s in SETTINGS)
 DEFAULTS = Settings()
-DEFAULTS_DICT = dataclasses.asdict(DEFAULTS)
+# The choices, for code that branches on them.
+CELLS = DOMAINS["cell"].values
+NONLINEARITIES = DOMAINS["nonlinearity"].values
+HIDDEN_MODES = DOMAINS["hidden_mode"].values
+H0_INITS = DOMAINS["h0_init"].values
+SPLITS = DOMAINS["split"].values
+
+
+def refusal(name: str, value) -> SettingsError:
+    """The error for a value of setting ``name`` that code cannot use, worded as validation words it."""
+    problem = DOMAINS[name].problem(value) or "is in the settings' definition but not handled here"
+    return SettingsError(f"{name}: {problem} (got {value!r})")
 
 
 def load_settings_file(path) -> Settings:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import UserError
 from .kinds import KINDS, OptionError, read_options
 from .settings import FIELD_NAMES, Settings, SettingsError
 
@@ -33,7 +34,7 @@ RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate", "
                   "verify", "judge_claims", "claims_table", "claims", "figure_page", "figure_settings"}
 
 
-class StudyError(ValueError):
+class StudyError(UserError):
     """The study config is inconsistent; the message names the key."""
 
 

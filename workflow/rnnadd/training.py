@@ -27,12 +27,11 @@ import torch.nn.functional as F
 from .checkpoint import save_checkpoint
 from .data import AdditionSet
 from .io import write_text
+from .libraries import library_versions
 from .metrics import rows_to_csv
-from .model import AdderModel, detach_state, draw_initial_state, slice_state, zero_state
+from .model import AdderModel, carries_state, detach_state, draw_initial_state, starting_state
 from .optim import Adam, MultiStepLR
 from .settings import Settings
-from .verify import library_versions
-
 
 
 @dataclass
@@ -64,20 +63,14 @@ class Trainer:
             MultiStepLR(self.optimizer, settings.lr_milestones, settings.lr_gamma)
             if settings.lr_milestones else None
         )
-        self.state = self._first_state(seed)
+        # The state the next training batch starts from (see model.starting_state).
+        carried = draw_initial_state(settings, seed) if carries_state(settings) else None
+        self.state = starting_state(settings, carried, 0, settings.batch)
         self._train = tuple(_digits_tensor(x) for x in (train.a, train.b, train.sum))
         # The test set is small and read at every evaluation: convert it once.
         self._test = tuple(_digits_tensor(x).long() for x in (test.a, test.b, test.sum))
         self.position = 0  # next example of the training stream
         self.step_count = 0
-
-    def _first_state(self, seed: int):
-        s = self.settings
-        if s.cell == "none" or s.hidden_mode == "default":
-            return None
-        if s.hidden_mode == "zero":
-            return zero_state(s, s.batch)
-        return draw_initial_state(s, seed)
 
     def next_batch(self):
         """The next batch of the stream; it wraps around at the end of the file."""
@@ -112,10 +105,7 @@ class Trainer:
         exact = digits = 0
         for start in range(0, n, batch):
             a, b, target = (x[:, start:start + batch] for x in (a_all, b_all, target_all))
-            state = self.state
-            if state is not None and a.shape[1] < batch:
-                state = slice_state(state, a.shape[1])
-            logits, _ = self.model(a, b, state)
+            logits, _ = self.model(a, b, starting_state(self.settings, self.state, 0, a.shape[1]))
             loss_sum += F.cross_entropy(logits.reshape(-1, 10), target.reshape(-1),
                                         reduction="sum").item()
             right = logits.argmax(-1) == target

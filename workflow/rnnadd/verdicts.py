@@ -6,26 +6,13 @@ from __future__ import annotations
 import base64
 import html
 
+from .libraries import versions_text as versions
 from .stats import VERDICTS, short_number
 
 COLOUR = {"holds": "#d9f2d9", "does not hold": "#f8d7d7", "inconclusive": "#fff2cc", "not testable here": "#e8e8e8"}
 # The groups in the order the counts are given (rnnadd.claims.GROUPS says what each means).
 GROUP_NAMES = {"report": "the report's claims", "own": "this study's own claims",
                "construction": "true by construction (checks, not evidence)"}
-
-
-def versions() -> str:
-    """The versions that matter for the numbers (read from the installed packages, not imported)."""
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
-
-    parts = [f"Python {platform.python_version()}"]
-    for package in ("torch", "numpy", "snakemake"):
-        try:
-            parts.append(f"{package} {version(package)}")
-        except PackageNotFoundError:
-            pass
-    return ", ".join(parts)
 
 
 def _known(value) -> bool:

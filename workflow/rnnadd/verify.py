@@ -20,19 +20,11 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .io import write_text
+from .libraries import library_versions
 from .settings import SettingsError, load_settings_file
 
 SEED_FILE = re.compile(r"seed(\d+)\.csv")
 EVALUATED = ("test_loss", "accuracy", "digit_accuracy")
-
-
-def library_versions() -> dict:
-    import platform
-
-    import numpy
-    import torch
-
-    return {"python": platform.python_version(), "torch": torch.__version__, "numpy": numpy.__version__}
 
 
 def find_pairs(runs_dir) -> list[tuple[str, int]]:

@@ -8,11 +8,12 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ..errors import UserError
 from ..stats import Comparison
 from ..study import describe
 
 
-class ClaimError(ValueError):
+class ClaimError(UserError):
     """A claim in the config is inconsistent with the study; the message names the key."""
 
 

@@ -142,13 +142,14 @@ def write_results(rows: list[dict], path) -> None:
 def read_results(path) -> list[dict]:
     import csv
 
+    from ..io import rerun_hint
     from ..seedtable import SeedTableError
 
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != RESULT_COLUMNS:
             raise SeedTableError(f"{path}: not a claims table (columns {reader.fieldnames}); "
-                                 "delete it and rerun to recompute it")
+                                 f"{rerun_hint(path)}")
         rows = []
         for row in reader:
             for column in _NUMERIC:
