@@ -16,7 +16,7 @@ sys.path.insert(0, str(WORKFLOW_DIR))
 from rnnadd import resources  # noqa: E402
 from rnnadd.describe import figure_page, preset, subtitle  # noqa: E402
 from rnnadd.study import ANALYSIS_KINDS, parse_length_set  # noqa: E402
-from rnnadd.workflowconfig import ConfigError, load, too_big_message  # noqa: E402
+from rnnadd.workflowconfig import ConfigError, load, rule_names, too_big_message  # noqa: E402
 
 PYTHON = sys.executable
 SCRIPTS = WORKFLOW_DIR / "scripts"
@@ -60,7 +60,7 @@ try:
     # `--config seeds=[0]` reaches us with every value a string; load reads
     # them as the same YAML in a file would be.
     LOADED = load(config, command_line=workflow.config_settings.config, configfiles=workflow.configfiles,
-                  schema=SCHEMA, jobs_run_here=JOBS_RUN_HERE)
+                  schema=SCHEMA, reserved_names=rule_names(Path(workflow.basedir)), jobs_run_here=JOBS_RUN_HERE)
 except ConfigError as error:
     for message in error.warnings:
         logger.warning(f"Config warning: {message}")
