@@ -43,7 +43,7 @@ smoke: setup              ## every figure on tiny settings, about a minute and a
 test: setup               ## the test suite, then its 25 slowest tests (Slurm tests need root, slurm-wlm and munge)
 	$(BIN)/python -m pytest -v --durations=25
 
-test-fast: setup          ## every test that launches no Snakemake (no build, no dry run): about a minute
+test-fast: setup          ## every test that launches no Snakemake (no build, no dry run)
 	$(BIN)/python -m pytest -v -m "not snakemake"
 
 benchmark: setup          ## speed numbers (README "How long things take")
