@@ -16,7 +16,7 @@ TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
 TORCH_INDEX_URL := $(if $(filter cpu,$(TORCH_INDEX)),https://download.pytorch.org/whl/cpu,$(TORCH_INDEX))
 SMOKE := --configfile=tests/smoke.yaml
 
-.PHONY: setup run smoke test benchmark clean-venv
+.PHONY: setup run smoke test test-fast benchmark clean-venv
 
 $(BIN)/snakemake: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,11 @@ smoke: setup              ## every figure on tiny settings, about a minute and a
 	@echo "Smoke figures (tiny settings, not meant to learn): results/figures/ (PNG and PDF)."
 	@echo "Report with captions: results/report.zip (unzip it, open report/report.html). make run replaces both."
 
-test: setup               ## the test suite (Slurm tests need root, slurm-wlm and munge)
-	$(BIN)/python -m pytest -v
+test: setup               ## the test suite, then its 25 slowest tests (Slurm tests need root, slurm-wlm and munge)
+	$(BIN)/python -m pytest -v --durations=25
+
+test-fast: setup          ## every test that launches no Snakemake (no build, no dry run)
+	$(BIN)/python -m pytest -v -m "not snakemake"
 
 benchmark: setup          ## speed numbers (README "How long things take")
 	$(BIN)/python workflow/scripts/benchmark.py step

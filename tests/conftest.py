@@ -1,4 +1,11 @@
-"""Shared fixtures: a temporary copy of the workflow and a way to run Snakemake in it."""
+"""Shared fixtures: a temporary copy of the workflow and a way to run Snakemake in it.
+
+Every test that launches Snakemake carries the `snakemake` marker (`make
+test-fast` leaves them out): tests using the `workdir` or `smoke_run` fixtures
+get it here, the others say so with `@pytest.mark.snakemake`; an unmarked
+test that launches Snakemake fails, so the fast set never builds anything.
+The number of launches is printed at the end of the session.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +36,22 @@ def copy_workflow(target: Path) -> Path:
     return target
 
 
+LAUNCHES = {"count": 0}
+_RUNNING = {"test": None}
+
+
+def _launching() -> None:
+    """Count a Snakemake launch; refuse it from a test without the snakemake marker."""
+    test = _RUNNING["test"]
+    if test is not None and test.get_closest_marker("snakemake") is None:
+        raise AssertionError(f"{test.nodeid} launches Snakemake: mark it @pytest.mark.snakemake")
+    LAUNCHES["count"] += 1
+
+
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 600,
               env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the real Snakemake CLI in workdir; returns the completed process."""
+    _launching()
     command = [sys.executable, "-m", "snakemake", *args]
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=timeout,
                             env={**os.environ, **(env or {})})
@@ -41,7 +61,32 @@ def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 600,
     return result
 
 
+def start_snakemake(workdir: Path, *args: str) -> subprocess.Popen:
+    """Start the real Snakemake CLI in workdir without waiting, in a process group of its own."""
+    _launching()
+    return subprocess.Popen([sys.executable, "-m", "snakemake", *args], cwd=workdir,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
 SMOKE = ("--configfile", "tests/smoke.yaml")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if {"workdir", "smoke_run"} & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("slurm"):
+            item.add_marker(pytest.mark.snakemake)
+
+
+@pytest.fixture(autouse=True)
+def _note_running_test(request):
+    _RUNNING["test"] = request.node
+    yield
+    _RUNNING["test"] = None
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"Snakemake launches: {LAUNCHES['count']}")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import yaml
 from rnnadd.study import load_study
 
 from conftest import REPO, SMOKE, copy_workflow, snakemake
-from test_config_errors import assert_mentions, refused
+from test_config_errors import assert_mentions, refusal
 from test_pipeline import planned_jobs, study_of
 
 ANALYSES = {"length_cells": "length", "length_hidden": "length", "positions_hidden": "positions",
@@ -145,11 +145,11 @@ BAD = [
 
 
 @pytest.mark.parametrize("case, text, expected", BAD, ids=[case[0] for case in BAD])
-def test_bad_analysis_config_is_refused_before_any_job(workdir, case, text, expected):
-    (workdir / "bad.yaml").write_text(text)
-    assert_mentions(refused(workdir, "-n", *SMOKE, "bad.yaml"), expected)
+def test_bad_analysis_config_is_refused_before_any_job(tmp_path, case, text, expected):
+    assert_mentions(refusal(tmp_path, text), expected)
 
 
+@pytest.mark.snakemake
 def test_full_study_plans_analyses_on_existing_runs_and_trains_only_the_length_runs(tmp_path):
     workdir = copy_workflow(tmp_path / "full")
     result = snakemake(workdir, "-n", "--cores", "2")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SMOKE, snakemake
+from test_pipeline import study_of
 
 
 @pytest.fixture
@@ -33,11 +34,13 @@ def one(paths):
 
 def test_each_kind_of_deleted_file_is_recomputed_exactly_by_the_usual_command(built):
     results = built / "results"
-    # One file of each kind; the dataset is one few runs read (maxlen 8), to keep this short.
+    # One file of each kind; the dataset is one few runs read (fig02's longer numbers), to keep this short.
+    study = study_of(built)
+    fig02_run = study.experiments["fig02_hidden_maxlen50"].runs()[0]
     victims = {
         "seed CSV": one((results / "runs").glob("rnn-relu_1x16_*/seed1.csv")),
         "checkpoint": one((results / "runs").glob("rnn-relu_2x16_zero_*/seed0.pt")),
-        "dataset": results / "data" / "len8_report_seed1_train3000_test200" / "test.npz",
+        "dataset": results / "data" / study.runs[fig02_run].dataset_id(study.seeds[-1]) / "test.npz",
         "settings file": one((results / "runs").glob("gru_*/settings.yaml")),
         "aggregate": results / "aggregate" / "heatmap_lr_maxlen.csv",
     }
@@ -61,7 +64,7 @@ def test_each_kind_of_deleted_file_is_recomputed_exactly_by_the_usual_command(bu
     # Everything after the deleted files was redone too: their figures are new.
     redrawn = {p for p, mtime in figures.items() if p.stat().st_mtime_ns != mtime}
     assert results / "figures" / "heatmap_lr_maxlen.png" in redrawn
-    assert results / "figures" / "fig02_hidden_maxlen50.png" in redrawn  # read the maxlen-8 dataset
+    assert results / "figures" / "fig02_hidden_maxlen50.png" in redrawn  # read the deleted dataset
     # ... and a second run has nothing left to do.
     again = snakemake(built, "--cores", "2", *SMOKE)
     assert "Nothing to be done" in again.stdout + again.stderr

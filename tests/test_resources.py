@@ -38,31 +38,49 @@ def test_estimate_is_within_a_factor_of_1_5_of_every_measurement(job, measure):
     assert not off, off
 
 
-def test_a_run_too_big_for_this_machine_is_refused_before_any_job_with_its_estimate(tmp_path):
+BIG = "override: {hidden: 100000}\n"
+# The first run too big for this machine is named, with its estimate.
+TOO_BIG = (r"Invalid configuration: experiments\.\w+ \([^)]*\): one training job \(run "
+           r"rnn-relu_\dx100000_carry-normal_len5_lr[\d.]+_30steps_\w+\) needs about [\d.]+ GB of memory \(estimate\), "
+           r"more than this machine's [\d.]+ GB; make it smaller, or run it on a cluster \(--profile profiles/slurm\)")
+
+
+def test_a_run_too_big_for_this_machine_is_refused_with_its_estimate(tmp_path):
+    from test_config_errors import judge, refusal
+
+    assert re.fullmatch(TOO_BIG, refusal(tmp_path, BIG))
+    # Where jobs go to a cluster, this machine's memory is no limit.
+    assert judge(tmp_path, BIG, jobs_run_here=False).study.runs
+
+
+@pytest.mark.snakemake
+def test_the_memory_check_runs_before_any_job_locally_and_not_for_a_cluster(tmp_path):
     from conftest import copy_workflow
 
     workdir = copy_workflow(tmp_path / "study")
-    (workdir / "big.yaml").write_text("override: {hidden: 100000}\n")
+    (workdir / "big.yaml").write_text(BIG)
     result = snakemake(workdir, "fig07_layers", "--cores", "1", *SMOKE, "big.yaml", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    # Checked while the Snakefile is read, for every run: the first too big is named.
-    assert re.search(r"Invalid configuration: experiments\.\w+ \([^)]*\): one training job \(run "
-                     r"rnn-relu_\dx100000_carry-normal_len5_lr[\d.]+_30steps_\w+\) needs about [\d.]+ GB", output)
+    # Checked while the Snakefile is read, for every run: nothing is planned or written.
+    assert re.search(TOO_BIG, output), output[-3000:]
     assert "Building DAG of jobs" not in output
-    assert "GB of memory (estimate), more than this machine's" in output
     assert not (workdir / "results" / "runs").exists()
+    # The Slurm profile's executor (read from the profile, not given on the command line) is seen
+    # while the Snakefile is read: the same runs are planned, for the cluster (a dry run submits nothing).
+    planned = snakemake(workdir, "fig07_layers", "-n", "--profile", "profiles/slurm", *SMOKE, "big.yaml")
+    assert "Invalid configuration" not in planned.stdout + planned.stderr
+    assert re.search(r"^train\s+\d+$", planned.stdout, re.M), planned.stdout[-3000:]
 
 
 def test_a_run_over_a_day_is_a_warning_with_its_estimate(tmp_path):
-    from conftest import copy_workflow
+    from test_config_errors import judge
 
-    workdir = copy_workflow(tmp_path / "study")
-    (workdir / "long.yaml").write_text("experiments:\n  fig07_layers: {set: {steps: 10000000000, eval_every: 1000000000, hidden: 8}}\n")
-    result = snakemake(workdir, "fig07_layers", "-n", "--cores", "1", "--configfile", "config.yaml", "long.yaml")
-    output = result.stdout + result.stderr
-    assert "Config warning: experiments.fig07_layers (layers=1): one training job is estimated to take " in output
-    assert " days (and " in output
+    long = "experiments:\n  fig07_layers: {set: {steps: 10000000000, eval_every: 1000000000, hidden: 8}}\n"
+    warnings = judge(tmp_path, long, files=(REPO / "config.yaml",)).warnings
+    day = [w for w in warnings if w.startswith("experiments.fig07_layers (layers=1): one training job is "
+                                               "estimated to take ")]
+    assert day and " days (and " in day[0], warnings
 
 
 def test_slurm_gets_the_estimate_as_mem_mb_and_runtime():

@@ -1,16 +1,28 @@
-"""Crashes, kills, locks, damaged files and determinism, done for real."""
+"""Crashes, kills, locks, damaged files and determinism, done for real.
+
+The kill tests train one small figure of their own (fig00_baseline, longer
+than the smoke preset's, so training can be caught mid-way) and kill only
+what they started: their own Snakemake's process group, or training jobs
+that are its descendants. Never another process on the machine.
+"""
 
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from conftest import SMOKE, copy_workflow, snakemake
+import psutil
+import pytest
+import yaml
 
-LONG_BASELINE = """
+from conftest import SMOKE, copy_workflow, snakemake, start_snakemake
+
+pytestmark = pytest.mark.snakemake
+
+# One figure, its runs long enough (about ten seconds) to be killed while they train.
+TARGET = "fig00_baseline"
+LONG = """
 override: {steps: 1500, eval_every: 100}
 """
 
@@ -22,10 +34,20 @@ def result_files(root: Path) -> dict:
     return {str(p.relative_to(root)): p.read_bytes() for p in files}
 
 
-def start(workdir: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "snakemake", *args], cwd=workdir,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+def long_study(folder: Path) -> Path:
+    root = copy_workflow(folder)
+    (root / "long.yaml").write_text(LONG)
+    return root
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> dict:
+    """The target's results from an uninterrupted run in a folder of its own."""
+    root = long_study(tmp_path_factory.mktemp("reference") / "study")
+    snakemake(root, TARGET, "--cores", "2", *SMOKE, "long.yaml")
+    files = result_files(root)
+    assert files
+    return files
 
 
 def wait_for(condition, timeout=240, what="condition"):
@@ -42,61 +64,59 @@ def logs_show_training(workdir: Path, step: str) -> bool:
     return logs.exists() and any(f"step {step}:" in p.read_text() for p in logs.rglob("*.log"))
 
 
-def training_processes() -> dict[int, str]:
-    """Running training jobs: process id -> the metrics file it would write."""
-    import psutil
-
+def training_jobs_of(snakemake_process) -> dict:
+    """The training jobs this Snakemake started (its descendants, nothing else): process -> its metrics file."""
     found = {}
-    for process in psutil.process_iter(["cmdline"]):
-        cmdline = process.info["cmdline"] or []
+    for process in psutil.Process(snakemake_process.pid).children(recursive=True):
+        try:
+            cmdline = process.cmdline()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
         if any(part.endswith("scripts/train.py") for part in cmdline) and "--metrics" in cmdline:
-            found[process.pid] = cmdline[cmdline.index("--metrics") + 1]
+            found[process] = cmdline[cmdline.index("--metrics") + 1]
     return found
 
 
-def test_sigkilled_training_job_leaves_no_output_and_rerun_matches_uninterrupted(tmp_path):
-    reference = copy_workflow(tmp_path / "reference")
-    killed = copy_workflow(tmp_path / "killed")
-    for root in (reference, killed):
-        (root / "long.yaml").write_text(LONG_BASELINE)
-    snakemake(reference, "fig00_baseline", "--cores", "2", *SMOKE, "long.yaml")
-
-    process = start(killed, "fig00_baseline", "--cores", "2", "--retries", "0", *SMOKE, "long.yaml")
-    wait_for(lambda: logs_show_training(killed, "300"), what="training to reach step 300")
-    victims = training_processes()
-    assert victims
-    for pid in victims:
-        os.kill(pid, signal.SIGKILL)
-    output, _ = process.communicate(timeout=300)
+def test_sigkilled_training_job_leaves_no_output_and_rerun_matches_uninterrupted(reference, tmp_path):
+    killed = long_study(tmp_path / "killed")
+    process = start_snakemake(killed, TARGET, "--cores", "2", "--retries", "0", *SMOKE, "long.yaml")
+    try:
+        wait_for(lambda: logs_show_training(killed, "300"), what="training to reach step 300")
+        victims = training_jobs_of(process)
+        assert victims
+        for victim in victims:
+            victim.send_signal(signal.SIGKILL)  # psutil: never a reused pid
+        output, _ = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)  # its own process group only
     assert process.returncode != 0, output
     for metrics in victims.values():
         assert not (killed / metrics).exists()  # no complete-looking output
     assert not list((killed / "results").rglob(".*.partial"))
 
-    snakemake(killed, "fig00_baseline", "--cores", "2", *SMOKE, "long.yaml")
-    assert result_files(killed) == result_files(reference)
+    snakemake(killed, TARGET, "--cores", "2", *SMOKE, "long.yaml")
+    assert result_files(killed) == reference
 
 
-def test_killed_snakemake_resumes_to_results_identical_to_a_run_in_another_folder(smoke_run, tmp_path):
+def test_killed_snakemake_resumes_to_results_identical_to_a_run_in_another_folder(reference, tmp_path):
     """Also the determinism check: other folder, other core count, other job order."""
-    workdir = copy_workflow(tmp_path / "interrupted")
-    process = start(workdir, "--cores", "2", *SMOKE)
-    # The smoke preset now has about 200 light jobs besides training: on a busy
-    # 2-core machine the sixth CSV can take several minutes.
-    wait_for(lambda: len(list((workdir / "results" / "runs").rglob("seed*.csv"))) >= 6,
-             timeout=600, what="a few finished training jobs")
+    workdir = long_study(tmp_path / "interrupted")
+    process = start_snakemake(workdir, TARGET, "--cores", "2", *SMOKE, "long.yaml")
+    try:
+        wait_for(lambda: logs_show_training(workdir, "300"), what="training to reach step 300")
+        # A second Snakemake in the same folder is refused by the lock while the first runs.
+        second = snakemake(workdir, TARGET, "--cores", "1", *SMOKE, "long.yaml", check=False)
+        assert second.returncode != 0
+        assert "cannot be locked" in second.stdout + second.stderr
+        assert process.poll() is None, "the first Snakemake finished before it could be killed"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # Snakemake and every job it started: its own group
+        process.wait(timeout=60)
 
-    # A second Snakemake in the same folder is refused by the lock while the first runs.
-    second = snakemake(workdir, "--cores", "1", *SMOKE, check=False)
-    assert second.returncode != 0
-    assert "cannot be locked" in second.stdout + second.stderr
-
-    os.killpg(process.pid, signal.SIGKILL)  # Snakemake and every job it started
-    process.wait(timeout=60)
-
-    snakemake(workdir, "--unlock", *SMOKE)
-    snakemake(workdir, "--cores", "1", *SMOKE)
-    resumed, reference = result_files(workdir), result_files(smoke_run)
+    snakemake(workdir, "--unlock", *SMOKE, "long.yaml")
+    snakemake(workdir, TARGET, "--cores", "1", *SMOKE, "long.yaml")
+    resumed = result_files(workdir)
     assert sorted(resumed) == sorted(reference)
     different = [path for path in reference if resumed[path] != reference[path]]
     assert not different
@@ -108,7 +128,7 @@ def test_truncated_metrics_file_gives_an_error_naming_it(smoke_run, tmp_path):
     victim = sorted((workdir / "results" / "runs").rglob("seed1.csv"))[0]
     text = victim.read_text()
     victim.write_text(text[: len(text) // 2])  # cut mid-line, as a full disk would
-    result = snakemake(workdir, "--cores", "2", *SMOKE, check=False)
+    result = snakemake(workdir, "--cores", "2", "--retries", "0", *SMOKE, check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     relative = str(victim.relative_to(workdir))
@@ -122,9 +142,12 @@ def test_edited_metrics_file_with_rows_removed_is_caught(smoke_run, tmp_path):
     victim = sorted((workdir / "results" / "runs").rglob("seed0.csv"))[0]
     lines = victim.read_text().splitlines(keepends=True)
     victim.write_text("".join(lines[:-1]))  # a whole row gone: looks tidy, is not
-    result = snakemake(workdir, "--cores", "2", *SMOKE, check=False)
+    result = snakemake(workdir, "--cores", "2", "--retries", "0", *SMOKE, check=False)
     assert result.returncode != 0
-    assert f"{victim.relative_to(workdir)}: holds steps 0..20" in result.stdout + result.stderr
+    # The last evaluation's row is gone.
+    settings = yaml.safe_load((victim.parent / "settings.yaml").read_text())
+    last_left = settings["steps"] - settings["eval_every"]
+    assert f"{victim.relative_to(workdir)}: holds steps 0..{last_left}" in result.stdout + result.stderr
 
 
 def test_damaged_dataset_gives_an_error_naming_it(smoke_run, tmp_path):
@@ -132,7 +155,7 @@ def test_damaged_dataset_gives_an_error_naming_it(smoke_run, tmp_path):
     shutil.copytree(smoke_run, workdir, symlinks=True)
     victim = sorted((workdir / "results" / "data").rglob("train.npz"))[0]
     victim.write_bytes(victim.read_bytes()[:1000])
-    result = snakemake(workdir, "--cores", "2", *SMOKE, check=False)
+    result = snakemake(workdir, "--cores", "2", "--retries", "0", *SMOKE, check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert f"error: {victim.relative_to(workdir)}: damaged or truncated dataset" in output

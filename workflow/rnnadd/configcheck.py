@@ -10,10 +10,15 @@ jsonschema's dump of the schema and the whole config.
 
 from __future__ import annotations
 
+import functools
+import os
+
 import yaml
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's loader where PyYAML has it (ten times faster, the same marks);
+# Snakemake has already read each file with its own loader before this check.
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 
@@ -67,13 +72,20 @@ def _schema_message(error) -> str:
     return f"{where or 'config'}: {error.message}"
 
 
+@functools.lru_cache(maxsize=4)
+def _validator(schema_path: str, modified_ns: int):
+    import jsonschema
+
+    with open(schema_path) as handle:
+        return jsonschema.Draft202012Validator(yaml.load(handle, Loader=_StrictLoader))
+
+
 def check_schema(config, schema_path) -> None:
     """Validate the merged config against the JSON schema; raise ValueError naming the key."""
     import jsonschema
 
-    with open(schema_path) as handle:
-        schema = yaml.safe_load(handle)
-    validator = jsonschema.Draft202012Validator(schema)
+    # Read once per process (the tests check many configs), again if the file changes.
+    validator = _validator(str(schema_path), os.stat(schema_path).st_mtime_ns)
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is not None:
         raise ValueError(_schema_message(error))

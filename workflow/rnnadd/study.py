@@ -29,9 +29,6 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_NAME_LENGTH = 64
 # Seeds feed numpy's and torch's generators (the latter adds an offset).
 MAX_SEED = 2**32 - 1
-# Rule names of the workflow; an experiment becomes a rule of its own name.
-RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate", "figure", "analyse",
-                  "verify", "judge_claims", "claims_table", "claims", "figure_page", "figure_settings"}
 
 
 class StudyError(UserError):
@@ -152,8 +149,12 @@ def _levels(name: str, axis: str, values) -> list[Level]:
     return levels
 
 
-def load_study(config: dict) -> Study:
-    """Expand a config mapping into runs and experiments, or raise StudyError."""
+def load_study(config: dict, reserved_names=frozenset()) -> Study:
+    """Expand a config mapping into runs and experiments, or raise StudyError.
+
+    reserved_names: names an experiment may not take (an experiment becomes a
+    workflow rule of its own name; rnnadd.workflowconfig reads the rules' names).
+    """
     seeds = config.get("seeds")
     if (not isinstance(seeds, list) or not seeds
             or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED
@@ -185,9 +186,9 @@ def load_study(config: dict) -> Study:
         if len(name) > MAX_NAME_LENGTH:
             raise StudyError(f"experiments.{name}: name is {len(name)} characters long; "
                              f"at most {MAX_NAME_LENGTH} are allowed")
-        if name in RESERVED_NAMES:
+        if name in reserved_names:
             raise StudyError(f"experiments.{name}: this name is taken by a workflow rule; "
-                             f"reserved names are {', '.join(sorted(RESERVED_NAMES))}")
+                             f"reserved names are {', '.join(sorted(reserved_names))}")
         experiments[name] = _expand(name, entry, defaults, override, runs, warnings)
     _check_override(experiments_config, override, warnings)
     _check_labels(config.get("labels") or {}, experiments, warnings)

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import min_version, update_config, validate
+from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
@@ -14,35 +14,63 @@ WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 sys.path.insert(0, str(WORKFLOW_DIR))
 
 from rnnadd import resources  # noqa: E402
-from rnnadd.claims import ClaimError, load_claims  # noqa: E402
-from rnnadd.configcheck import check_config_files, check_schema, command_line_values  # noqa: E402
 from rnnadd.describe import figure_page, preset, subtitle  # noqa: E402
-from rnnadd.study import StudyError, load_study  # noqa: E402
+from rnnadd.workflowconfig import ConfigError, load, rule_names, too_big_message  # noqa: E402
 
 PYTHON = sys.executable
 SCRIPTS = WORKFLOW_DIR / "scripts"
 RESULTS = "results"
 
-# Everything about the config is checked here, before any job is planned.
-# check_schema runs the same schema as Snakemake's validate, but its error is
-# one line that starts with the key; validate then stays the authority.
+
+def _jobs_go_to_a_cluster():
+    """Whether jobs go to a cluster: an executor other than local, given or from a profile.
+
+    Needed while the Snakefile is read (the memory check below must refuse
+    before Snakemake starts the cheap jobs), but Snakemake 9.27 sets
+    workflow.executor_plugin (and with it workflow.local_exec) only when it
+    executes, after reading the Snakefile: until then local_exec is True
+    whatever the command line says. The executor it resolved from the command
+    line and the profiles is a local variable of snakemake.cli.args_to_api,
+    which is reading this Snakefile; read it there. Used through Snakemake's
+    Python API instead of its command line, jobs count as local.
+    """
+    if workflow.remote_exec:  # a job inside a cluster job
+        return True
+    import inspect
+
+    from snakemake.cli import args_to_api
+
+    frame = inspect.currentframe()
+    while frame is not None:
+        if frame.f_code is args_to_api.__code__:
+            return not frame.f_locals["executor_plugin"].common_settings.local_exec
+        frame = frame.f_back
+    return False
+
+
+JOBS_RUN_HERE = not _jobs_go_to_a_cluster()
+
+# Everything about the config is checked here, before any job is planned, by
+# the same function the tests call (rnnadd.workflowconfig.load). Its schema
+# check gives one line that starts with the key; Snakemake's validate (same
+# schema, same validator) then stays the authority.
 SCHEMA = WORKFLOW_DIR / "schemas" / "config.schema.yaml"
-# `--config seeds=[0]` or `--config 'defaults={lr: 0.01}'` reach us with
-# every value a string; read them as the same YAML would be in a file.
-update_config(config, command_line_values(dict(workflow.config_settings.config)))
 try:
-    check_config_files(workflow.configfiles)
-    check_schema(config, SCHEMA)
-except ValueError as error:
-    raise WorkflowError(f"Invalid configuration: {error}")
+    # `--config seeds=[0]` reaches us with every value a string; load reads
+    # them as the same YAML in a file would be.
+    LOADED = load(config, command_line=workflow.config_settings.config, configfiles=workflow.configfiles,
+                  schema=SCHEMA, reserved_names=rule_names(Path(workflow.basedir)), jobs_run_here=JOBS_RUN_HERE)
+except ConfigError as error:
+    for message in error.warnings:
+        logger.warning(f"Config warning: {message}")
+    raise WorkflowError(str(error))
 validate(config, str(SCHEMA))
-try:
-    STUDY = load_study(config)
-    CLAIMS = load_claims(config.get("claims"), STUDY, config.get("claim_margins"))
-except (StudyError, ClaimError) as error:
-    raise WorkflowError(f"Invalid configuration: {error}")
-for message in STUDY.warnings + resources.check_study(STUDY):
+for message in LOADED.warnings:
     logger.warning(f"Config warning: {message}")
+STUDY = LOADED.study
+CLAIMS = LOADED.claims
+# Where each run is first asked for, to name it in messages.
+RUN_WHERE = LOADED.run_where
 
 RUNS = STUDY.runs
 SEEDS = STUDY.seeds
@@ -104,53 +132,17 @@ def intermediates(names):
 # Estimates fitted to measurements (rnnadd.resources); what a job asks for
 # (Slurm's --mem and -t) leaves room above them and grows with each retry.
 def _refuse_if_too_big(what, estimate_mb):
-    """Locally, a job that cannot fit in this machine's memory is refused before any runs."""
-    if workflow.local_exec and not _cluster_requested():
+    """Locally, a job that cannot fit in this machine's memory is refused before it runs."""
+    if workflow.local_exec and JOBS_RUN_HERE:
         available = resources.machine_memory_mb()
         if estimate_mb > available:
-            raise WorkflowError(
-                f"Invalid configuration: {what} needs about {resources.describe_memory(estimate_mb)} "
-                f"of memory (estimate), more than this machine's {resources.describe_memory(available)}; "
-                "make it smaller, or run it on a cluster (--profile profiles/slurm)")
-
-
-def _cluster_requested():
-    """Whether jobs go to a cluster: an executor other than local, given or from a profile.
-
-    Known only from the command line while the Snakefile is read; the check
-    must run then, before Snakemake starts the cheap jobs (datasets, settings).
-    """
-    import yaml
-
-    args = sys.argv[1:]
-    executors = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--executor", "-e")]
-    executors += [a.split("=", 1)[1] for a in args if a.startswith("--executor=")]
-    for i, a in enumerate(args[:-1]):
-        if a == "--profile" and (Path(args[i + 1]) / "config.yaml").exists():
-            executors.append(str(yaml.safe_load((Path(args[i + 1]) / "config.yaml").read_text())
-                                 .get("executor", "local")))
-    return workflow.remote_exec or any(e not in ("local", "dryrun", "touch") for e in executors)
+            raise WorkflowError(f"Invalid configuration: {too_big_message(what, estimate_mb, available)}")
 
 
 def train_runtime(wildcards, attempt):
     """Minutes for one training job, from its own size; grows with each retry."""
     s = run_settings(wildcards.run)
     return resources.slurm_minutes(resources.train_cpu_s(s) / s.threads, attempt)
-
-
-# Where each run is first asked for, to name it in messages.
-RUN_WHERE = {}
-for _name, _experiment in STUDY.experiments.items():
-    for _cell in _experiment.cells:
-        RUN_WHERE.setdefault(_cell.run, f"experiments.{_name} ("
-                             + ", ".join(f"{lv.axis}={lv.label}" for lv in _cell.levels) + ")")
-
-
-# Locally, refuse now what cannot fit, before any job starts.
-if not _cluster_requested():
-    for _run, _settings in RUNS.items():
-        _refuse_if_too_big(f"{RUN_WHERE[_run]}: one training job (run {_run})",
-                           resources.train_memory_mb(_settings))
 
 
 def train_mem_mb(wildcards, attempt):
