@@ -181,7 +181,7 @@ def test_bad_config_is_refused_before_any_job(tmp_path, case, text, expected):
 def test_reserved_names_are_the_workflows_own_rule_names(tmp_path):
     """An experiment becomes a rule of its own name: a rule's name is refused, listed."""
     names = rule_names()
-    assert {"all", "train", "aggregate", "claims", "length_figure", "probe_figure"} <= names
+    assert {"all", "train", "aggregate", "claims", "figure", "analyse"} <= names
     message = refusal(tmp_path, "experiments:\n  train: {kind: curves, sweep: {layers: [1]}}\n")
     assert_mentions(message, ["experiments.train: this name is taken by a workflow rule; reserved names are "
                               + ", ".join(sorted(names))])
