@@ -11,6 +11,10 @@
 - a claim's comparisons as one family: `verdicts_of` (Holm over the
   comparisons any one of which decides), `best_verdicts` (one of several named
   levels ahead of each other level), `combine`;
+- power, as estimates from this study: `noncentral_t_sf`, `t_test_power`,
+  `seeds_for_power` (a side claim at the observed effect), `equivalence_power`
+  and `seeds_for_equivalence` (a margin claim, by a small seeded simulation),
+  `seeds_needed` (one comparison under its claim's rule);
 - numbers as the tables show them: `short_number`.
 
 The family-wise alpha is FAMILY_ALPHA (0.05): a single comparison is judged
@@ -526,3 +530,149 @@ def combine(verdicts) -> str:
     if any(v == FAILS for v in verdicts):
         return FAILS
     return OPEN
+
+
+# -- power: how many seeds a comparison would need -----------------------------------
+# Estimates from this study: the observed mean difference and spread taken as the
+# truth. A verdict holds when its 95% two-sided interval clears the line, which is a
+# one-sided test at POWER_ALPHA; POWER is the chance of that verdict wanted.
+
+POWER = 0.8
+POWER_ALPHA = FAMILY_ALPHA / 2  # one-sided 0.025: the 95% interval's side
+# Beyond this many seeds the estimate says "more" (inf): no study here would run them.
+MAX_SEEDS_ESTIMATE = 1000
+# Simulated studies per seed count for an equivalence claim; seeded, so the estimate is repeatable.
+EQUIVALENCE_SIMULATIONS = 4000
+_SIMPSON_INTERVALS = 2000
+
+
+def normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def noncentral_t_sf(c: float, df: float, ncp: float) -> float:
+    """P(T > c) for the noncentral t with df degrees of freedom and noncentrality ncp.
+
+    T = (Z + ncp) / S with S = sqrt(V / df), V ~ chi-square(df), so
+    P(T > c) = integral over s of Phi(ncp - c s) g(s) ds, g the density of S;
+    Simpson's rule over the range where g is not negligible (12 of its standard
+    deviations, about 1 / sqrt(2 df), either side of 1).
+    """
+    if not df > 0:
+        return math.nan
+    spread = 12.0 / math.sqrt(2.0 * df)
+    low, high = max(0.0, 1.0 - spread), 1.0 + spread + (8.0 if df < 4 else 0.0)
+    log_front = math.log(2.0) + (df / 2) * math.log(df / 2) - math.lgamma(df / 2)
+
+    def integrand(s: float) -> float:
+        if s <= 0.0:
+            density = math.exp(log_front) if df == 1 else 0.0
+        else:
+            density = math.exp(log_front + (df - 1) * math.log(s) - df * s * s / 2)
+        return normal_cdf(ncp - c * s) * density
+
+    steps = _SIMPSON_INTERVALS
+    width = (high - low) / steps
+    total = integrand(low) + integrand(high)
+    for i in range(1, steps):
+        total += (4 if i % 2 else 2) * integrand(low + i * width)
+    return min(1.0, max(0.0, total * width / 3))
+
+
+def t_test_power(effect: float, sd: float, n: int, alpha: float = POWER_ALPHA) -> float:
+    """The chance that n paired seeds show a positive mean (one-sided t test at alpha) when the
+    true mean difference is `effect` and its spread across seeds `sd`."""
+    if n < 2 or math.isnan(effect) or math.isnan(sd):
+        return math.nan
+    if sd == 0:
+        return 1.0 if effect > 0 else 0.0
+    return noncentral_t_sf(t_quantile(1 - alpha, n - 1), n - 1, effect / sd * math.sqrt(n))
+
+
+def _smallest_n(power_at, target: float, max_n: int) -> float:
+    """The smallest n from 2 to max_n with power_at(n) >= target (power rising with n), else inf."""
+    if power_at(max_n) < target:
+        return math.inf
+    low, high = 2, max_n
+    if power_at(low) >= target:
+        return float(low)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if power_at(middle) >= target:
+            high = middle
+        else:
+            low = middle
+    return float(high)
+
+
+def seeds_for_power(effect: float, sd: float, power: float = POWER, alpha: float = POWER_ALPHA,
+                    max_n: int = MAX_SEEDS_ESTIMATE) -> float:
+    """Seeds for a side claim (`better`, `at_least`, ...) to hold with the given power, if the
+    observed effect (positive: the claimed side) and spread were the truth; inf when the effect
+    is not on the claimed side or needs more than max_n seeds; nan when unknown."""
+    if math.isnan(effect) or math.isnan(sd):
+        return math.nan
+    if effect <= 0:
+        return math.inf
+    return _smallest_n(lambda n: t_test_power(effect, sd, n, alpha), power, max_n)
+
+
+def equivalence_power(effect: float, sd: float, margin: float, n: int, alpha: float = POWER_ALPHA,
+                      simulations: int = EQUIVALENCE_SIMULATIONS, seed: int = 0) -> float:
+    """The chance that the 1 - 2 alpha interval of n paired differences lies inside ±margin,
+    by simulation: the mean and the sample variance are drawn from their exact distributions
+    (normal differences), `simulations` times, with a seeded generator."""
+    import random
+
+    if n < 2 or math.isnan(effect) or math.isnan(sd):
+        return math.nan
+    if sd == 0:
+        return 1.0 if abs(effect) < margin else 0.0
+    rng = random.Random(seed)
+    quantile = t_quantile(1 - alpha, n - 1)
+    inside = 0
+    for _ in range(simulations):
+        mean = rng.gauss(effect, sd / math.sqrt(n))
+        variance = sd * sd * rng.gammavariate((n - 1) / 2, 2.0) / (n - 1)  # chi-square(n-1) / (n-1)
+        half = quantile * math.sqrt(variance / n)
+        inside += (mean - half >= -margin) and (mean + half <= margin)
+    return inside / simulations
+
+
+def seeds_for_equivalence(effect: float, sd: float, margin: float, power: float = POWER,
+                          alpha: float = POWER_ALPHA, max_n: int = MAX_SEEDS_ESTIMATE) -> float:
+    """Seeds for a margin claim (`same`, ...) to hold with the given power at the observed
+    difference and spread (simulated); inf when |effect| >= margin or beyond max_n."""
+    if math.isnan(effect) or math.isnan(sd):
+        return math.nan
+    if abs(effect) >= margin:
+        return math.inf
+    return _smallest_n(lambda n: equivalence_power(effect, sd, margin, n, alpha), power, max_n)
+
+
+def seeds_needed(comparison, rule) -> float:
+    """Seeds for one comparison to be decided, either way, with 80% power under its rule
+    (Side, Below, Inside), at its observed mean and spread: a side rule needs the interval
+    off the line on the side the mean lies; a margin rule needs it inside the margin when
+    the mean is inside, outside when it is outside.  nan for a comparison without a spread
+    (unjudged, fewer than 2 seeds); inf when no number of seeds up to MAX_SEEDS_ESTIMATE does."""
+    if getattr(comparison, "unjudged", "") or comparison.n < 2 or math.isnan(comparison.se):
+        return math.nan
+    sd = comparison.se * math.sqrt(comparison.n)
+    if isinstance(rule, Inside):
+        if abs(comparison.mean) < rule.margin:
+            return seeds_for_equivalence(comparison.mean, sd, rule.margin)
+        return seeds_for_power(abs(comparison.mean) - rule.margin, sd)
+    if isinstance(rule, (Side, Below)):
+        return seeds_for_power(abs(comparison.mean - rule.at), sd)
+    return math.nan
+
+
+def seeds_to_decide(items, verdicts, shown, rule) -> float:
+    """A claim's seeds for 80% power: the most that any still-open comparison needs; when
+    none is open, what the comparison the row shows needs (an estimate from this study)."""
+    open_ones = [c for c, v in zip(items, verdicts) if v == OPEN and isinstance(c, Comparison)]
+    if open_ones:
+        needs = [seeds_needed(c, rule) for c in open_ones]
+        return math.nan if any(math.isnan(n) for n in needs) else max(needs)
+    return seeds_needed(shown, rule) if isinstance(shown, Comparison) else math.nan

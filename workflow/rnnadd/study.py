@@ -61,6 +61,7 @@ class Experiment:
     caption: str = ""
     options: dict = field(default_factory=dict)  # plot options: drawing only
     kind_options: dict = field(default_factory=dict)  # the kind's own options, checked, with defaults
+    seeds: list = field(default_factory=list)  # its own (`seeds:` in its entry), else the study's
 
     def runs(self) -> list[str]:
         return sorted({cell.run for cell in self.cells})
@@ -84,13 +85,50 @@ class Experiment:
 
 @dataclass
 class Study:
-    seeds: list
+    seeds: list  # the top-level `seeds`: every experiment's unless it sets its own
     runs: dict  # run id -> canonical Settings
     experiments: dict  # name -> Experiment
     warnings: list
 
+    def run_seeds(self, run: str) -> list[int]:
+        """Every seed some experiment needs of the run: the union, so a shared run trains each once."""
+        return sorted({seed for experiment in self.experiments.values() if run in experiment.runs()
+                       for seed in experiment.seeds})
+
     def dataset_ids(self) -> set[str]:
-        return {settings.dataset_id(seed) for settings in self.runs.values() for seed in self.seeds}
+        return {settings.dataset_id(seed) for run, settings in self.runs.items() for seed in self.run_seeds(run)}
+
+
+def _seed_list(where: str, seeds) -> list[int]:
+    """A list of distinct seeds from 0 to MAX_SEED, or a StudyError naming `where`."""
+    if (not isinstance(seeds, list) or not seeds
+            or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED
+                       for s in seeds)):
+        raise StudyError(f"{where}: must be a non-empty list of integers from 0 to {MAX_SEED} "
+                         f"(got {seeds!r})")
+    if len(set(seeds)) != len(seeds):
+        raise StudyError(f"{where}: must be distinct (got {seeds!r})")
+    return list(seeds)
+
+
+def experiment_seeds(name: str, entry: dict, study_seeds: list, max_seeds) -> list[int]:
+    """An experiment's seeds: its own `seeds` (a count n: seeds 0..n-1; or a list), else the
+    study's; then at most `max_seeds` of them (the first), which a quick preset sets."""
+    where = f"experiments.{name}.seeds"
+    given = entry.get("seeds") if isinstance(entry, dict) else None
+    if given is None:
+        seeds = list(study_seeds)
+    elif isinstance(given, int) and not isinstance(given, bool):
+        if not 1 <= given <= MAX_SEED:
+            raise StudyError(f"{where}: a count of seeds must be at least 1 (got {given!r}); "
+                             "or give a list of seeds")
+        seeds = list(range(given))
+    elif isinstance(given, list):
+        seeds = _seed_list(where, given)
+    else:
+        raise StudyError(f"{where}: must be a count of seeds (n: seeds 0 to n-1) or a non-empty list "
+                         f"of integers from 0 to {MAX_SEED} (got {given!r})")
+    return seeds[:max_seeds] if max_seeds is not None else seeds
 
 
 def _plain(value):
@@ -155,14 +193,10 @@ def load_study(config: dict, reserved_names=frozenset()) -> Study:
     reserved_names: names an experiment may not take (an experiment becomes a
     workflow rule of its own name; rnnadd.workflowconfig reads the rules' names).
     """
-    seeds = config.get("seeds")
-    if (not isinstance(seeds, list) or not seeds
-            or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED
-                       for s in seeds)):
-        raise StudyError(f"seeds: must be a non-empty list of integers from 0 to {MAX_SEED} "
-                         f"(got {seeds!r})")
-    if len(set(seeds)) != len(seeds):
-        raise StudyError(f"seeds: must be distinct (got {seeds!r})")
+    seeds = _seed_list("seeds", config.get("seeds"))
+    max_seeds = config.get("max_seeds")
+    if max_seeds is not None and (isinstance(max_seeds, bool) or not isinstance(max_seeds, int) or max_seeds < 1):
+        raise StudyError(f"max_seeds: must be an integer of at least 1 (got {max_seeds!r})")
 
     defaults = config.get("defaults") or {}
     override = config.get("override") or {}
@@ -190,6 +224,7 @@ def load_study(config: dict, reserved_names=frozenset()) -> Study:
             raise StudyError(f"experiments.{name}: this name is taken by a workflow rule; "
                              f"reserved names are {', '.join(sorted(reserved_names))}")
         experiments[name] = _expand(name, entry, defaults, override, runs, warnings)
+        experiments[name].seeds = experiment_seeds(name, entry, seeds, max_seeds)
     _check_override(experiments_config, override, warnings)
     _check_labels(config.get("labels") or {}, experiments, warnings)
     return Study(list(seeds), runs, experiments, warnings)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import base64
 import html
 
+from .claims.engine import PILOT_SEEDS
 from .libraries import versions_text as versions
-from .stats import VERDICTS, short_number
+from .stats import MAX_SEEDS_ESTIMATE, VERDICTS, short_number
 
 COLOUR = {"holds": "#d9f2d9", "does not hold": "#f8d7d7", "inconclusive": "#fff2cc", "not testable here": "#e8e8e8"}
 # The groups in the order the counts are given (rnnadd.claims.GROUPS says what each means).
@@ -44,6 +45,27 @@ def numbers(row: dict) -> str:
     return text
 
 
+def power_text(row: dict) -> str:
+    """Seeds for 80% power at the observed effect, as the tables show it (an estimate from this study)."""
+    value = row.get("power_seeds", float("nan"))
+    if not _known(value):
+        return ""
+    return f"> {MAX_SEEDS_ESTIMATE}" if value == float("inf") else f"{value:.0f}"
+
+
+def pilot_text(row: dict) -> str:
+    """The pilot's verdict where it differs from the final one, else 'same'."""
+    pilot = row.get("pilot_verdict", "")
+    return "" if not pilot else "same" if pilot == row["verdict"] else pilot
+
+
+POWER_NOTE = (f"Seeds for 80% power: an estimate from this study, the observed mean difference and spread "
+              f"taken as the truth; the seeds each comparison still open needs to be decided, either way, "
+              f"on its 95% interval (noncentral t, one-sided 0.025; a simulation for a margin claim); "
+              f"'> {MAX_SEEDS_ESTIMATE}' where no sensible number would. Pilot: the verdict on each "
+              f"experiment's first {PILOT_SEEDS} seeds, which chose its seeds (docs/claims.md, Two-stage design).")
+
+
 def tally(rows) -> str:
     counts = {verdict: sum(1 for r in rows if r["verdict"] == verdict) for verdict in VERDICTS}
     return ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n or verdict != "not testable here")
@@ -70,17 +92,18 @@ def claims_markdown(rows, preset: dict, made_with: str) -> str:
         "margin at which it would hold; or a count of seeds against the claimed rate, with its 95% "
         "Clopper-Pearson interval. A claim that rests on any one of several comparisons is judged "
         "with Holm's correction (family-wise 0.05).",
+        POWER_NOTE,
         "",
         f"{len(rows)} claims: {tally(rows)}.",
         "",
         *[f"- {line}." for line in tally_by_group(rows)],
         "",
-        "| id | group | report | claim | metric | numbers | verdict |",
-        "|---|---|---|---|---|---|---|",
+        "| id | group | report | claim | metric | numbers | verdict | pilot | seeds for 80% power (estimate) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         cells = [row["id"], row["group"], row["section"], row["claim"], row["metric"], numbers(row),
-                 f"**{row['verdict']}**"]
+                 f"**{row['verdict']}**", pilot_text(row), power_text(row)]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += ["", "## What was measured", ""]
     for row in rows:
@@ -108,6 +131,7 @@ def _claim_rows(rows, with_experiment=True) -> str:
             cells.append(row["experiment"])
         cells += [row["metric"], numbers(row)]
         out.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + _verdict_cell(row["verdict"])
+                   + f"<td>{html.escape(pilot_text(row))}</td><td>{html.escape(power_text(row))}</td>"
                    + f'<td class="small">{html.escape(row["measured"])}</td></tr>')
     return "\n".join(out)
 
@@ -115,7 +139,8 @@ def _claim_rows(rows, with_experiment=True) -> str:
 def claims_fragment(rows, preset: dict, made_with: str, with_details: bool = True) -> str:
     """The verdict table as an HTML fragment (the report's front page embeds the short form)."""
     head = ("<tr><th>id</th><th>group</th><th>report</th><th>claim</th><th>figure</th><th>metric</th>"
-            "<th>numbers</th><th>verdict</th>" + ("<th>what was measured</th>" if with_details else "") + "</tr>")
+            "<th>numbers</th><th>verdict</th><th>pilot</th><th>seeds for 80% power (estimate)</th>"
+            + ("<th>what was measured</th>" if with_details else "") + "</tr>")
     body = _claim_rows(rows)
     if not with_details:
         body = "\n".join(line.rsplit('<td class="small">', 1)[0] + "</tr>" for line in body.splitlines())
@@ -131,7 +156,7 @@ def claims_fragment(rows, preset: dict, made_with: str, with_details: bool = Tru
             "share of seeds and hold when the 95% Clopper-Pearson interval of the share lies at or above "
             "it, do not hold when it lies below. A missing or diverged seed counts as the metric's worst "
             "value, or makes a loss comparison inconclusive. <i>group</i>: the report's claim, this "
-            "study's own, or true by construction (docs/claims.md).</p>\n"
+            f"study's own, or true by construction (docs/claims.md). {html.escape(POWER_NOTE)}</p>\n"
             f"<table>\n{head}\n{body}\n</table>\n")
 
 
@@ -151,7 +176,8 @@ def figure_html(page: dict, png: bytes, results: list[dict]) -> str:
     seeds = ", ".join(str(s) for s in page["preset"]["seeds"])
     if results:
         claims = ("<table><tr><th>id</th><th>group</th><th>report</th><th>claim</th><th>metric</th><th>numbers</th>"
-                  "<th>verdict</th><th>what was measured</th></tr>\n"
+                  "<th>verdict</th><th>pilot</th><th>seeds for 80% power (estimate)</th>"
+                  "<th>what was measured</th></tr>\n"
                   + _claim_rows(results, with_experiment=False) + "</table>")
     else:
         claims = "<p>No claim of the config is about this figure.</p>"

@@ -11,7 +11,7 @@ rule aggregate:
         seeds=f"{RESULTS}/aggregate/{{name}}.seeds.csv",
     params:
         layout=lambda w: STUDY.experiments[w.name].layout(),
-        seeds=SEEDS,
+        seeds=lambda w: experiment_seeds(w.name),
         runs=lambda w: {run: RUNS[run].as_dict() for run in STUDY.experiments[w.name].runs()},
         jobs=lambda w: [key for key, _ in per_seed_jobs(w.name)],
         figures=lambda w: figure_files(w.name),

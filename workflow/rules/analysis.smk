@@ -22,7 +22,7 @@ def per_seed_jobs(name):
     """(run/seed key, per-seed file) of every line and seed, in a fixed order."""
     experiment = STUDY.experiments[name]
     return [(f"{run}/{seed}", per_seed_file(experiment, run, seed))
-            for run in experiment.runs() for seed in SEEDS]
+            for run in experiment.runs() for seed in experiment.seeds]
 
 
 def checkpoint_file(wildcards):

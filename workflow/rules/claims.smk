@@ -40,6 +40,31 @@ rule judge_claims:
         " --out {output} > {log} 2>&1"
 
 
+# Per-seed evidence beside the verdicts (issue 15, item 7): each claim's metric, seed by
+# seed, at every level. A report item of the figure pages (rules/report.smk attaches it);
+# not part of `all`, so the test builds start no extra matplotlib jobs.
+rule claim_seeds_plot:
+    input:
+        seeds=lambda w: seed_tables_read(w.name),
+        results=f"{RESULTS}/claims/{{name}}.csv",
+    output:
+        f"{RESULTS}/claims/{{name}}.png",
+    wildcard_constraints:
+        name="|".join(experiments_with_claims()) or "(?!)",
+    params:
+        claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
+    log:
+        f"{RESULTS}/logs/claim_seeds_plot/{{name}}.log",
+    localrule: True
+    shell:
+        '"{PYTHON}" {SCRIPTS}/claim_seeds.py --claims {params.claims_json} --results {input.results}'
+        " --out {output} {input.seeds} > {log} 2>&1"
+
+
+def claim_seeds_plots():
+    return [f"{RESULTS}/claims/{name}.png" for name in experiments_with_claims()]
+
+
 rule claims_table:
     input:
         [claims_file(name) for name in experiments_with_claims()],
@@ -71,4 +96,11 @@ rule claims:
     input:
         rules.claims_table.output.csv,
         rules.claims_table.output.md,
+    localrule: True
+
+
+# `.venv/bin/snakemake --cores all claim_seeds_plots`: the per-seed figure of every experiment with claims.
+rule claim_seeds_plots:
+    input:
+        claim_seeds_plots(),
     localrule: True

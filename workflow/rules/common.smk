@@ -73,7 +73,12 @@ CLAIMS = LOADED.claims
 RUN_WHERE = LOADED.run_where
 
 RUNS = STUDY.runs
-SEEDS = STUDY.seeds
+SEEDS = STUDY.seeds  # the top-level seeds; an experiment may set its own (experiment_seeds)
+
+
+def experiment_seeds(name):
+    """The seeds an experiment averages and judges over: its own `seeds`, else the study's."""
+    return STUDY.experiments[name].seeds
 PRESET = preset(config)
 
 
@@ -96,7 +101,7 @@ def metrics_file(run, seed):
 
 def experiment_metrics(name):
     runs = STUDY.experiments[name].runs()
-    return [metrics_file(run, seed) for run in runs for seed in SEEDS]
+    return [metrics_file(run, seed) for run in runs for seed in experiment_seeds(name)]
 
 
 def figure_files(name):
@@ -121,7 +126,9 @@ def intermediates(names):
     runs = sorted({run for name in names for run in STUDY.experiments[name].runs()})
     for run in runs:
         files.append(f"{RESULTS}/runs/{run}/settings.yaml")
-        for seed in SEEDS:
+        # The seeds these experiments need of the run (a run shared with more seeds elsewhere: those are elsewhere's).
+        for seed in sorted({s for name in names if run in STUDY.experiments[name].runs()
+                            for s in experiment_seeds(name)}):
             folder = f"{RESULTS}/data/{RUNS[run].dataset_id(seed)}"
             files += [metrics_file(run, seed), f"{RESULTS}/runs/{run}/seed{seed}.pt",
                       f"{folder}/train.npz", f"{folder}/test.npz"]

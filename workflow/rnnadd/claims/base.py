@@ -258,6 +258,7 @@ class Judgement:
     estimate: float = math.nan  # counting tests: the share of seeds
     n_seeds: int = 0
     holds_within: float = math.nan  # margin tests: the smallest margin at which the claim would hold
+    power_seeds: float = math.nan  # comparison tests: seeds for 80% power at the observed effect (estimate)
 
 
 class ClaimTest:

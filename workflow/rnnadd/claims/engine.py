@@ -22,7 +22,10 @@ GROUPS = {
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 RESULT_COLUMNS = ("id", "group", "section", "claim", "experiment", "test", "metric", "compared", "estimate",
                   "median", "ci95_low", "ci95_high", "margin", "holds_within", "rate", "count", "n_seeds",
-                  "verdict", "measured")
+                  "power_seeds", "verdict", "pilot_verdict", "measured")
+# The pilot of the two-stage design (docs/claims.md): the first PILOT_SEEDS seeds of each
+# experiment, from which each experiment's seeds were chosen; its verdict is shown beside the final one.
+PILOT_SEEDS = 5
 
 
 # -- reading the config ------------------------------------------------------------
@@ -100,7 +103,7 @@ def judge(claim: dict, values: SeedValues) -> dict:
            "metric": claim.get("metric", ""), "estimate": judgement.estimate, "median": math.nan,
            "ci95_low": math.nan, "ci95_high": math.nan, "margin": claim.get("margin", math.nan),
            "holds_within": judgement.holds_within, "rate": claim.get("rate", getattr(test, "rate", math.nan)),
-           "count": judgement.count, "n_seeds": judgement.n_seeds}
+           "count": judgement.count, "n_seeds": judgement.n_seeds, "power_seeds": judgement.power_seeds}
     shown = judgement.shown
     if shown is not None:
         row.update(estimate=shown.mean, median=getattr(shown, "median", math.nan), ci95_low=shown.low,
@@ -111,16 +114,39 @@ def judge(claim: dict, values: SeedValues) -> dict:
     return row
 
 
-def judge_all(claims: list[dict], seed_rows, others: dict | None = None) -> list[dict]:
+def judge_all(claims: list[dict], seed_rows, others: dict | None = None, pilot: int = PILOT_SEEDS) -> list[dict]:
     """Every claim about one experiment, from the rows of its per-seed table; others: the
-    rows of the other experiments its claims read ({name: rows})."""
-    values = SeedValues(seed_rows, others)
-    return [judge(claim, values) for claim in claims]
+    rows of the other experiments its claims read ({name: rows}).  Each row's pilot_verdict
+    is the verdict on the first `pilot` seeds of each table (the verdict itself where no
+    table has more)."""
+    others = others or {}
+    rows = [judge(claim, SeedValues(seed_rows, others)) for claim in claims]
+    tables = [seed_rows, *others.values()]
+    if any(len(pilot_seeds(table, pilot)) < len({row["seed"] for row in table}) for table in tables):
+        values = SeedValues(first_seeds(seed_rows, pilot),
+                            {name: first_seeds(table, pilot) for name, table in others.items()})
+        for row, claim in zip(rows, claims):
+            row["pilot_verdict"] = judge(claim, values)["verdict"]
+    else:
+        for row in rows:
+            row["pilot_verdict"] = row["verdict"]
+    return rows
+
+
+def pilot_seeds(table, pilot: int = PILOT_SEEDS) -> list[int]:
+    """The pilot's seeds of a per-seed table: its first `pilot` seeds (in order, 0, 1, ... for a count)."""
+    return sorted({row["seed"] for row in table})[:pilot]
+
+
+def first_seeds(table, pilot: int = PILOT_SEEDS) -> list[dict]:
+    """The rows of a per-seed table that belong to its pilot's seeds."""
+    kept = set(pilot_seeds(table, pilot))
+    return [row for row in table if row["seed"] in kept]
 
 
 # -- result tables -----------------------------------------------------------------
 
-_NUMERIC = ("estimate", "median", "ci95_low", "ci95_high", "margin", "holds_within", "rate")
+_NUMERIC = ("estimate", "median", "ci95_low", "ci95_high", "margin", "holds_within", "rate", "power_seeds")
 
 
 def write_results(rows: list[dict], path) -> None:

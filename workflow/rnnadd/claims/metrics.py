@@ -35,7 +35,7 @@ RULES = (
     MetricRule(("first_step_",), (0.0, math.inf), CAP,
                "steps to a threshold: a missing seed counts as never reaching it, the cell's last "
                "evaluated step (as a seed that never reached it already does)"),
-    MetricRule(("auc_loss", "final_loss", "final_test_loss"), (0.0, math.inf), None,
+    MetricRule(("auc_loss", "final_loss", "final_test_loss", "early_loss", "late_loss"), (0.0, math.inf), None,
                "a loss: a diverged seed's loss is not finite and has no worst number that an average could "
                "use, so a comparison with such a seed is inconclusive"),
 )

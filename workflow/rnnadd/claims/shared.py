@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 
 from ..seedtable import describe_metric
-from ..stats import (HOLDS, AtLeastRate, Comparison, Inside, Share, combine, one_sample, paired, short_number,
-                     verdicts_of)
+from ..stats import (HOLDS, AtLeastRate, Comparison, Inside, Share, Side, combine, one_sample, paired,
+                     seeds_to_decide, short_number, verdicts_of)
 from .base import ClaimReader, ClaimTest, Judgement, SeedValues, cell_key, cell_name
 from .metrics import difference_bounds, rule_of, value_bounds, worst_value
 
@@ -29,14 +29,17 @@ def listed(pairs) -> list[str]:
 def compare(claim: dict, what: str, a_values: SeedValues, a_cell, b_values: SeedValues, b_cell,
             sign: float = 1.0, a_experiment: str = "", b_experiment: str = "") -> Comparison:
     """sign * (a - b) on the claim's metric, seed by seed, over every seed either table has;
-    a missing or non-finite value is the metric's worst value, or leaves the comparison unjudged."""
+    a missing or non-finite value is the metric's worst value, or leaves the comparison unjudged.
+    Two experiments (each with its own seeds) are paired on the seeds both have."""
     metric = claim["metric"]
     caps = claim.get("caps", {})
     a, b = a_values.of(metric, a_cell), b_values.of(metric, b_cell)
+    seeds = (a_values.seeds(metric) | b_values.seeds(metric) if a_values is b_values
+             else a_values.seeds(metric) & b_values.seeds(metric))
     return paired(what, a, b, sign,
                   worst_a=worst_value(metric, caps.get(a_experiment or claim["experiment"]), cell_key(a_cell)),
                   worst_b=worst_value(metric, caps.get(b_experiment or claim["experiment"]), cell_key(b_cell)),
-                  seeds=a_values.seeds(metric) | b_values.seeds(metric), bounds=difference_bounds(metric))
+                  seeds=seeds, bounds=difference_bounds(metric))
 
 
 def sample(claim: dict, what: str, values: SeedValues, cell) -> Comparison:
@@ -62,10 +65,12 @@ class SideTest(ClaimTest):
 
     def judgement(self, claim: dict, pairs, verdict: str, compared: str) -> Judgement:
         direction = "lower is better" if claim.get("lower_is_better") else "higher is better"
+        shown = self.deciding(pairs, verdict) if pairs else None
         return Judgement(verdict, compared,
                          summary=(f"{summary_of(claim['metric'])} ({direction}); paired differences, "
                                   "positive when the claimed better level is ahead"),
-                         details=listed(pairs), shown=self.deciding(pairs, verdict) if pairs else None)
+                         details=listed(pairs), shown=shown,
+                         power_seeds=seeds_to_decide([c for c, _ in pairs], [v for _, v in pairs], shown, Side()))
 
     @staticmethod
     def deciding(pairs, verdict: str) -> Comparison:
@@ -101,7 +106,8 @@ class MarginTest(ClaimTest):
                          summary=(f"{summary_of(claim['metric'])}; paired differences, same when inside "
                                   f"±{short_number(claim['margin'])} ({claim.get('margin_reason', '')}); "
                                   f"would hold with any margin from {short_number(holds_within)}"),
-                         details=listed(pairs), shown=shown, holds_within=holds_within)
+                         details=listed(pairs), shown=shown, holds_within=holds_within,
+                         power_seeds=seeds_to_decide(comparisons, verdicts, shown, Inside(claim["margin"])))
 
 
 class MeanTest(ClaimTest):
@@ -117,6 +123,7 @@ class MeanTest(ClaimTest):
         comparisons = [sample(claim, f"mean at {cell_name(level)}", values, level) for level in claim["levels"]]
         pairs = list(zip(comparisons, verdicts_of(comparisons, self.rule(value))))
         verdict = combine(v for _, v in pairs)
+        shown = next((c for c, v in pairs if v == verdict), pairs[0][0])
         low, high = value_bounds(metric)
         kept = "" if (low, high) == (-math.inf, math.inf) else \
             f", interval kept in [{short_number(low)}, {short_number(high)}]"
@@ -124,7 +131,8 @@ class MeanTest(ClaimTest):
                          compared=f"{', '.join(cell_name(k) for k in claim['levels'])} {self.word} "
                                   f"{short_number(value)}",
                          summary=f"{summary_of(metric)}; mean over seeds{kept}", details=listed(pairs),
-                         shown=next((c for c, v in pairs if v == verdict), pairs[0][0]))
+                         shown=shown, power_seeds=seeds_to_decide(comparisons, [v for _, v in pairs], shown,
+                                                                  self.rule(value)))
 
 
 class CountTest(ClaimTest):

@@ -26,6 +26,8 @@ CURVE_METRICS = {
     "auc_loss": "mean training loss over the evaluations after step 0 (area under the loss curve)",
     "final_loss": "training loss at the last evaluation",
     "final_test_loss": "test loss at the last evaluation",
+    "early_loss": "mean training loss over the evaluations in the first fifth of the run (0 < step <= steps/5)",
+    "late_loss": "mean training loss over the evaluations in the second half of the run (step > steps/2)",
     "diverged": "1 if the loss became non-finite, else 0",
 }
 THRESHOLD_METRICS = {
@@ -40,13 +42,29 @@ def curve_thresholds(layout: dict) -> list[float]:
     return sorted({*THRESHOLDS, float(layout.get("threshold", 1.0))})
 
 
-def curve_seed_metrics(frame, thresholds) -> dict:
-    """One seed's curve summarized into the metrics of Curves.metric_names."""
+def window_loss(frame, low: float, high: float) -> float:
+    """Mean training loss over the evaluations with low < step <= high; nan when the seed
+    diverged (its loss has no finite mean) or no evaluation falls in the window."""
+    import numpy as np
+
+    steps = frame["step"].to_numpy(dtype=float)
+    losses = frame["loss"].to_numpy(dtype=float)[(steps > low) & (steps <= high)]
+    if int(frame["diverged"].iloc[-1]) or not losses.size or not np.isfinite(losses).all():
+        return math.nan
+    return float(losses.mean())
+
+
+def curve_seed_metrics(frame, thresholds, steps: int | None = None) -> dict:
+    """One seed's curve summarized into the metrics of Curves.metric_names.
+
+    steps: the run's length (its last evaluated step unless given), which sets
+    the windows of early_loss and late_loss."""
     import numpy as np
 
     from ..aggregate import accuracy_after_divergence, first_step_at
 
     accuracy = accuracy_after_divergence(frame)
+    steps = int(frame["step"].iloc[-1]) if steps is None else steps
     losses = frame["loss"].to_numpy(dtype=float)[1:]  # step 0 has no training loss
     diverged = int(frame["diverged"].iloc[-1])
     out = {
@@ -57,6 +75,9 @@ def curve_seed_metrics(frame, thresholds) -> dict:
         "auc_loss": float(losses.mean()) if losses.size and np.isfinite(losses).all() else math.nan,
         "final_loss": float(frame["loss"].iloc[-1]) if not diverged else math.nan,
         "final_test_loss": float(frame["test_loss"].iloc[-1]) if not diverged else math.nan,
+        # Phases of the loss curve: the report's "falls fastest early" and "converges first late".
+        "early_loss": window_loss(frame, 0, steps / 5),
+        "late_loss": window_loss(frame, steps / 2, math.inf),
         "diverged": float(diverged),
     }
     for threshold in thresholds:
@@ -65,6 +86,12 @@ def curve_seed_metrics(frame, thresholds) -> dict:
         out[f"first_step_{name}"] = float(step)
         out[f"reached_{name}"] = float(reached)
     return out
+
+
+def cell_steps(cell: dict, frame) -> int:
+    """The run's length: its last evaluated step (training evaluates at the last step)."""
+    steps = cell.get("eval_steps")
+    return int(steps[-1]) if steps else int(frame["step"].iloc[-1])
 
 
 class Curves(Kind):
@@ -76,7 +103,8 @@ class Curves(Kind):
     inert_options = ("threshold",)
     entry = "a legend entry"
     unused_plot_options = ("cmap",)
-    lower_is_better_prefixes = ("auc_loss", "final_loss", "final_test_loss", "first_step_", "diverged")
+    lower_is_better_prefixes = ("auc_loss", "final_loss", "final_test_loss", "early_loss", "late_loss", "first_step_",
+                                "diverged")
 
     def metric_names(self, layout: dict, runs: dict) -> list[str]:
         names = list(CURVE_METRICS)
@@ -138,7 +166,7 @@ class Curves(Kind):
         for cell in layout["cells"]:
             labels = [level["label"] for level in cell["levels"]] + ["", ""]
             for seed, frame in zip(seeds, self.read_frames(cell, seeds, path_of)):
-                for metric, value in curve_seed_metrics(frame, thresholds).items():
+                for metric, value in curve_seed_metrics(frame, thresholds, cell_steps(cell, frame)).items():
                     rows.append({"label0": labels[0], "label1": labels[1], "run": cell["run"],
                                  "seed": seed, "metric": metric, "value": value})
         return rows

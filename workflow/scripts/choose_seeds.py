@@ -1,0 +1,107 @@
+"""Propose each experiment's seeds from a pilot's verdict table, within a CPU budget.
+
+The second stage of the two-stage design (docs/claims.md): the pilot (each
+experiment's first 5 seeds) gave, for every comparison claim, the seeds that 80%
+power would need at the observed effect (claims.csv, column power_seeds).  Each
+experiment is offered the most that any of its claims needs (claims already
+decided, and those no sensible number of seeds decides, ask for nothing more);
+experiments are taken cheapest first (CPU seconds per added seed, from
+rnnadd.resources.train_cpu_s), and one is given its seeds only if the whole
+study's training then stays within `--budget` times the pilot study's.  A run
+shared by several experiments trains the union of their seeds, counted once.
+
+  .venv/bin/python workflow/scripts/choose_seeds.py --claims results/claims.csv [--config config.yaml] [--budget 1.5]
+
+Prints one line per experiment (seeds now, needed, proposed, added CPU time) and
+the study's CPU time before and after, and the `seeds:` lines to put in the config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rnnadd.resources import describe_time, train_cpu_s  # noqa: E402
+from rnnadd.study import load_study  # noqa: E402
+
+# The verdicts a claim can still change: more seeds are spent only on these.
+UNDECIDED = ("inconclusive",)
+
+
+def needed_seeds(claims_csv, experiments) -> dict[str, tuple[int, list[str]]]:
+    """{experiment: (seeds its undecided claims need, their ids)}; a claim needing more than
+    any study would run (inf) or without an estimate (nan) asks for nothing."""
+    needs: dict[str, tuple[int, list[str]]] = {}
+    with open(claims_csv, newline="") as handle:
+        for row in csv.DictReader(handle):
+            if "power_seeds" not in row:
+                raise SystemExit(f"{claims_csv}: has no power_seeds column; judge the pilot with this code first")
+            value = float(row["power_seeds"])
+            verdict = row.get("pilot_verdict") or row["verdict"]
+            if verdict not in UNDECIDED or not math.isfinite(value) or row["experiment"] not in experiments:
+                continue
+            most, ids = needs.get(row["experiment"], (0, []))
+            needs[row["experiment"]] = (max(most, int(value)), ids + [row["id"]])
+    return needs
+
+
+def study_cpu_s(study, seeds_of: dict) -> float:
+    """Training CPU seconds of the study when each experiment has seeds_of[name] seeds (0, 1, ...)."""
+    total = 0.0
+    for run, settings in study.runs.items():
+        count = max(seeds_of[name] for name, e in study.experiments.items() if run in e.runs())
+        total += count * train_cpu_s(settings)
+    return total
+
+
+def propose(study, needs: dict, budget: float) -> tuple[dict, float, float]:
+    """({experiment: seeds}, CPU seconds before, after): cheapest experiments first, each
+    raised to what it needs if the study then stays within budget x its pilot's CPU time."""
+    seeds_of = {name: len(e.seeds) for name, e in study.experiments.items()}
+    before = study_cpu_s(study, seeds_of)
+    limit = budget * before
+
+    def per_seed(name):
+        return sum(train_cpu_s(study.runs[run]) for run in study.experiments[name].runs())
+
+    for name in sorted(needs, key=lambda n: (per_seed(n) * max(0, needs[n][0] - seeds_of[n]), n)):
+        wanted = max(seeds_of[name], needs[name][0])
+        trial = {**seeds_of, name: wanted}
+        if study_cpu_s(study, trial) <= limit:
+            seeds_of = trial
+    return seeds_of, before, study_cpu_s(study, seeds_of)
+
+
+def main(argv=None) -> int:
+    import yaml
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--claims", required=True, help="the pilot's results/claims.csv")
+    parser.add_argument("--config", default="config.yaml")
+    parser.add_argument("--budget", type=float, default=1.5, help="the study's CPU time at most this times the pilot's")
+    args = parser.parse_args(argv)
+    study = load_study(yaml.safe_load(Path(args.config).read_text()))
+    needs = needed_seeds(args.claims, study.experiments)
+    proposed, before, after = propose(study, needs, args.budget)
+    print(f"{'experiment':34} {'now':>4} {'needed':>6} {'proposed':>8}  claims still open")
+    for name, experiment in study.experiments.items():
+        most, ids = needs.get(name, (0, []))
+        print(f"{name:34} {len(experiment.seeds):>4} {most or '':>6} {proposed[name]:>8}  {', '.join(ids)}")
+    print(f"training CPU time: pilot {describe_time(before)}, proposed {describe_time(after)} "
+          f"({after / before:.2f}x; budget {args.budget:g}x)")
+    left = [name for name, (most, _) in needs.items() if proposed[name] < most]
+    if left:
+        print("not given what they need (over budget): " + ", ".join(left))
+    print("config lines (experiments.<name>.seeds):")
+    for name, count in proposed.items():
+        if count != len(study.experiments[name].seeds):
+            print(f"  {name}: {{seeds: {count}}}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
