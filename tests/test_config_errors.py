@@ -35,10 +35,10 @@ CASES = [
      ["defaults.learnig_rate: unknown key", "'learnig_rate' was unexpected",
       "allowed keys are: maxlen, split,", " lr, "]),
     ("typo_at_top_level", "seed: [0]\n",
-     ["seed: unknown key", "allowed keys are: seeds, defaults, verify, override, labels, experiments"]),
+     ["seed: unknown key", "allowed keys are: seeds, defaults, verify, max_seeds, override, labels, experiments"]),
     ("typo_in_experiment", "experiments:\n  fig07_layers: {swep: {layers: [1, 2]}}\n",
      ["experiments.fig07_layers.swep: unknown key",
-      "allowed keys are: kind, title, caption, set, sweep, threshold, plot"]),
+      "allowed keys are: kind, title, caption, seeds, set, sweep, threshold, plot"]),
     ("typo_in_experiment_set", "experiments:\n  fig07_layers: {set: {hiden: 8}}\n",
      ["experiments.fig07_layers.set.hiden: unknown key", "allowed keys are: maxlen,", " hidden, "]),
     ("lr_negative", "defaults: {lr: -0.1}\n",
@@ -262,7 +262,9 @@ NO_EFFECT = [
      "experiments:\n  fig09_cells:\n    set: {nonlinearity: tanh}\n    sweep: {cell: [lstm, gru]}\n"
      # The claims about fig09_cells name levels this sweep drops.
      "claims:\n  c13a_tanh_reaches_1_first: {a: lstm, b: [gru]}\n"
-     "  c13d_gru_accuracy_rises_fastest_early: {b: [lstm]}\n",
+     "  c13d_gru_accuracy_rises_fastest_early: {b: [lstm]}\n"
+     "  c13b_gru_loss_converges_first: {b: [lstm]}\n"
+     "  c13c_relu_loss_falls_fastest_early: {a: lstm, b: [gru]}\n",
      "experiments.fig09_cells: setting 'nonlinearity' has no effect here "
      "(cell is lstm, only rnn has a nonlinearity setting)",
      "fig09_cells"),
