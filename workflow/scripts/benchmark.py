@@ -18,7 +18,8 @@ in all with config.yaml) with `--cores N`. It prints the wall time; the
 in-process sum (the `total_s` of every timing.json: training and evaluation
 inside the job); the floor, that sum over the cores; wall over floor; the mean
 start-up per training job (its benchmark file's wall time minus its
-`total_s`: starting the job, Python, imports, writing); and the job counts.
+`total_s`: starting the job, Python, imports, writing); the job counts and how
+many training jobs the training server ran (rnnadd.trainserver).
 `--targets`, `--configfile` (e.g. tests/smoke.yaml) and `--cores` make a
 quicker, smaller check; `--no-server` trains every job in its own process
 (RNNADD_TRAIN_SERVER=off), to compare.
@@ -182,14 +183,16 @@ def bench_study(targets, cores: int, configfile, server: bool, keep: bool) -> No
         in_process_s = sum(total for total, _ in jobs)
         floor_s = in_process_s / cores
         startup_s = statistics.mean(wall - total for total, wall in jobs) if jobs else float("nan")
-        print(f"targets={' '.join(targets)} cores={cores} server={'on' if server else 'off'}"
+        print(f"targets={' '.join(targets)} cores={cores}" + ("" if server else " RNNADD_TRAIN_SERVER=off")
               + (f" configfile={configfile}" if configfile else ""))
         print(f"wall_s={wall_s:.1f}")
         print(f"in_process_s={in_process_s:.1f}")
         print(f"floor_s={floor_s:.1f}")
         print(f"ratio={wall_s / floor_s:.2f}" if floor_s else "ratio=nan")
         print(f"startup_per_training_job_s={startup_s:.2f}")
-        print(f"training_jobs={len(jobs)} jobs={done[-1][1] if done else '?'}")
+        server_log = folder / ".snakemake" / "train-server.log"
+        served = server_log.read_text().count(": exit ") if server_log.exists() else 0
+        print(f"training_jobs={len(jobs)} jobs={done[-1][1] if done else '?'} trained_by_server={served}")
     finally:
         if keep:
             print(f"kept: {folder}")
