@@ -296,8 +296,8 @@ def main(argv=None) -> int:
     parser.add_argument("--idle", type=float, default=600.0,
                         help="stop after this many seconds without a job (default: %(default)s)")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGHUP, _stop)
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # Ctrl-C reaches it with the jobs
+        signal.signal(sig, _stop)
     try:
         _preload()
         server = Server(args.socket, args.parent, args.idle)

@@ -80,7 +80,8 @@ def start_train_server():
     with open(folder / "train-server.log", "w") as log:
         _train_server.append(subprocess.Popen(
             [PYTHON, "-m", "rnnadd.trainserver", "--socket", str(socket_path), "--parent", str(os.getpid())],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            # In Snakemake's process group, like its jobs: what stops them all stops it too.
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": pythonpath, **ONE_THREAD}))
     # Jobs that come while it imports torch wait for it (rnnadd.trainserver.relay).
     # (The server takes a second or more to import torch: it cannot be listening yet.)
