@@ -95,7 +95,10 @@ def relay(argv: list[str]) -> int | None:
     with connection:
         request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
         sys.stdout.flush(), sys.stderr.flush()
-        socket.send_fds(connection, [_HEADER.pack(len(request)) + request], [1, 2])
+        try:
+            socket.send_fds(connection, [_HEADER.pack(len(request)) + request], [1, 2])
+        except OSError:  # nothing was started: train here
+            return None
         reply = b""
         while chunk := connection.recv(64):
             reply += chunk
@@ -195,6 +198,7 @@ class Server:
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         # Bind under a temporary name and rename: a client never finds a socket that does not answer.
         temporary = f"{path}.{os.getpid()}.tmp"
+        _remove(temporary)
         self.listener.bind(_address(temporary))
         self.listener.listen(128)
         os.replace(temporary, path)
@@ -209,16 +213,19 @@ class Server:
             events = self.poll.poll(None if timeout_s is None else 1000 * timeout_s)
             if not events and not self.jobs:
                 return  # idle
+            accept = False
             for fd, _ in events:
                 if fd == self.parent:
                     return  # the Snakemake process that started us has ended
                 if fd == self.listener.fileno():
-                    self._start_job()
+                    accept = True
                 elif fd in self.jobs:
                     self._finish_job(fd)
                 elif fd in self.by_connection:  # the client went away: its job must not go on
                     signal.pidfd_send_signal(self.by_connection[fd], signal.SIGKILL)
                     self.poll.unregister(fd)
+            if accept:  # last: a new connection may reuse the number of one closed above
+                self._start_job()
             last_activity = time.monotonic()
 
     def _start_job(self) -> None:
