@@ -16,7 +16,7 @@ TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
 TORCH_INDEX_URL := $(if $(filter cpu,$(TORCH_INDEX)),https://download.pytorch.org/whl/cpu,$(TORCH_INDEX))
 SMOKE := --configfile=tests/smoke.yaml
 
-.PHONY: setup run smoke test test-fast benchmark clean-venv
+.PHONY: setup run smoke test test-fast benchmark benchmark-study clean-venv
 
 $(BIN)/snakemake: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,13 @@ test: setup               ## the test suite, then its 25 slowest tests (Slurm te
 test-fast: setup          ## every test that launches no Snakemake (no build, no dry run)
 	$(BIN)/python -m pytest -v -m "not snakemake"
 
-benchmark: setup          ## speed numbers (README "How long things take")
-	$(BIN)/python workflow/scripts/benchmark.py step
+WHAT ?= step
+benchmark: setup          ## speed numbers (README "How long things take"); WHAT=step, noop or study
+	$(BIN)/python workflow/scripts/benchmark.py $(WHAT)
+
+BENCH_CORES ?= 2
+benchmark-study: setup    ## 4 figures (85 training jobs) in a fresh copy: wall time against its floor
+	$(BIN)/python workflow/scripts/benchmark.py study --cores $(BENCH_CORES)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -54,3 +54,5 @@ onstart:
                 # One line and a failed exit; a WorkflowError would add a traceback here.
                 logger.error(f"Nothing was submitted. {error}")
                 sys.exit(1)
+    else:
+        start_train_server()  # train.smk

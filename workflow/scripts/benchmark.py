@@ -2,6 +2,7 @@
 
     python workflow/scripts/benchmark.py step   # package step vs a plain PyTorch loop
     python workflow/scripts/benchmark.py noop   # a no-op rerun of the full config
+    python workflow/scripts/benchmark.py study  # a fixed part of the study, in a fresh copy
 
 `step` times the package's training step (data handling included) against a
 plain loop (nn.Embedding + nn.RNN + nn.Linear + torch.optim.Adam on the same
@@ -10,14 +11,32 @@ maxlen 5 and 50 with 2 layers and batch 200. Rounds alternate between the two
 and the median round is kept. It also reports the share of a step spent on
 data handling, and what the default evaluation cadence costs. The last line
 is `step_time_ratio=<x>`: the package over the plain loop, the worse maxlen.
+
+`study` copies the workflow into a fresh temporary folder and builds
+STUDY_TARGETS there at the config's own settings (85 training jobs, 119 jobs
+in all with config.yaml) with `--cores N`. It prints the wall time; the
+in-process sum (the `total_s` of every timing.json: training and evaluation
+inside the job); the floor, that sum over the cores; wall over floor; the mean
+start-up per training job (its benchmark file's wall time minus its
+`total_s`: starting the job, Python, imports, writing); the job counts and how
+many training jobs the training server ran (rnnadd.trainserver).
+`--targets`, `--configfile` (e.g. tests/smoke.yaml) and `--cores` make a
+quicker, smaller check; `--no-server` trains every job in its own process
+(RNNADD_TRAIN_SERVER=off), to compare.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -117,14 +136,86 @@ def bench_noop(repeats: int) -> None:
     print(f"noop_rerun_s={statistics.median(times):.2f}")
 
 
+STUDY_TARGETS = ("fig01_hidden_maxlen5", "fig04_hidden_1layer", "fig06_lr", "fig09_cells")
+# What a study needs to run: the same files the tests copy.
+WORKFLOW_FILES = ("Snakefile", "config.yaml", "workflow", "profiles")
+
+
+def copy_workflow(target: Path) -> None:
+    for name in WORKFLOW_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+
+
+def training_jobs(results: Path) -> list[tuple[float, float]]:
+    """(in-process total_s, benchmark wall s) of every training job that ran."""
+    jobs = []
+    for timing in sorted(results.glob("runs/*/seed*.timing.json")):
+        run, seed = timing.parent.name, timing.name.split(".")[0]
+        total_s = json.loads(timing.read_text())["total_s"]
+        with open(results / "benchmarks" / "train" / run / f"{seed}.tsv") as handle:
+            wall_s = float(next(csv.DictReader(handle, delimiter="\t"))["s"])
+        jobs.append((total_s, wall_s))
+    return jobs
+
+
+def bench_study(targets, cores: int, configfile, server: bool, keep: bool) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="rnnadd-benchmark-"))
+    try:
+        copy_workflow(folder)
+        command = [sys.executable, "-m", "snakemake", "--cores", str(cores), *targets]
+        if configfile:
+            command += ["--configfile", str(Path(configfile).resolve())]
+        env = dict(os.environ)
+        env.pop("RNNADD_TRAIN_SERVER", None)
+        if not server:
+            env["RNNADD_TRAIN_SERVER"] = "off"
+        start = time.perf_counter()
+        result = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env)
+        wall_s = time.perf_counter() - start
+        if result.returncode != 0:
+            sys.exit(f"snakemake failed ({result.returncode}) in {folder}:\n{result.stderr[-3000:]}")
+        done = re.findall(r"(\d+) of (\d+) steps \(100%\) done", result.stderr + result.stdout)
+        jobs = training_jobs(folder / "results")
+        in_process_s = sum(total for total, _ in jobs)
+        floor_s = in_process_s / cores
+        startup_s = statistics.mean(wall - total for total, wall in jobs) if jobs else float("nan")
+        print(f"targets={' '.join(targets)} cores={cores}" + ("" if server else " RNNADD_TRAIN_SERVER=off")
+              + (f" configfile={configfile}" if configfile else ""))
+        print(f"wall_s={wall_s:.1f}")
+        print(f"in_process_s={in_process_s:.1f}")
+        print(f"floor_s={floor_s:.1f}")
+        print(f"ratio={wall_s / floor_s:.2f}" if floor_s else "ratio=nan")
+        print(f"startup_per_training_job_s={startup_s:.2f}")
+        server_log = folder / ".snakemake" / "train-server.log"
+        served = server_log.read_text().count(": exit ") if server_log.exists() else 0
+        print(f"training_jobs={len(jobs)} jobs={done[-1][1] if done else '?'} trained_by_server={served}")
+    finally:
+        if keep:
+            print(f"kept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("step", "noop"))
+    parser.add_argument("what", choices=("step", "noop", "study"))
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--steps", type=int, default=60, help="steps per timed round")
+    parser.add_argument("--targets", nargs="+", default=STUDY_TARGETS, help="study: what to build")
+    parser.add_argument("--cores", type=int, default=2, help="study: --cores for Snakemake")
+    parser.add_argument("--configfile", help="study: a config on top of config.yaml (tests/smoke.yaml)")
+    parser.add_argument("--no-server", action="store_true",
+                        help="study: every training job in its own process (RNNADD_TRAIN_SERVER=off)")
+    parser.add_argument("--keep", action="store_true", help="study: keep the temporary folder")
     args = parser.parse_args()
     if args.what == "step":
         bench_step(args.rounds, args.steps)
+    elif args.what == "study":
+        bench_study(args.targets, args.cores, args.configfile, not args.no_server, args.keep)
     else:
         bench_noop(3)
 

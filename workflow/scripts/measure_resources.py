@@ -128,6 +128,12 @@ def study_rows(benchmarks: Path) -> list[dict]:
         settings = yaml.safe_load((runs / tsv.parent.name / "settings.yaml").read_text())
         with open(tsv) as handle:
             bench = next(csv.DictReader(handle, delimiter="\t"))
+        # A job trained by the training server (rnnadd.trainserver) is measured without its
+        # training: a process that imported torch holds far more than 100 MB.
+        if float(bench["max_rss"]) < 100:
+            sys.exit(f"{tsv}: this job trained in the training server, so its benchmark file "
+                     "measures only train.py's hand-over; run the study with RNNADD_TRAIN_SERVER=off "
+                     "to measure its jobs")
         key = tuple(settings[k] for k in SETTING_COLUMNS)
         runs_alike.setdefault(key, []).append((float(bench["cpu_time"]), float(bench["max_rss"])))
     # The seeds of one run cost the same work; on a shared machine their times
