@@ -133,6 +133,11 @@ def test_adding_a_setting_renames_no_run_and_a_changed_value_renames_every_run(m
     # The new setting is not in a run's identity at its baseline, and is once it differs.
     first = next(iter(study.runs.values()))
     assert "noise" in first.as_dict() and "noise" not in first.identity()
+    # What the rules record for the run (the train rule's params) is what it was before
+    # the setting existed, so Snakemake's params trigger retrains nothing either.
+    before = Settings.from_dict({k: v for k, v in first.as_dict().items() if k != "noise"})
+    assert first.recorded() == before.as_dict() == before.recorded()
+    assert "noise" in extended.from_dict({**first.as_dict(), "noise": 0.25}).recorded()
     assert extended.from_dict({**first.as_dict(), "noise": 0.25}).identity()["noise"] == 0.25
     changed = sorted(load_study({**config, "defaults": {"noise": 0.25}}).runs)
     assert len(changed) == 83 and not set(changed) & set(study.runs)

@@ -281,6 +281,19 @@ class Settings:
         """Every setting, in a JSON- and YAML-ready form (lists, not tuples)."""
         return {s.name: _plain(getattr(self, s.name)) for s in self.definition()}
 
+    def recorded(self) -> dict:
+        """``as_dict`` less settings added since FROZEN_SETTINGS that are at their baseline.
+
+        What the workflow's rules record for a run (their params): like the
+        run's name, it stays the same when a setting is added, so Snakemake's
+        params trigger retrains nothing then.
+        """
+        values = self.as_dict()
+        for s in self.definition():
+            if not s.always_in_identity and values[s.name] == _plain(s.baseline):
+                del values[s.name]
+        return values
+
     def run_id(self) -> str:
         """A readable, stable folder name: the main settings plus a short hash of the identity."""
         digest = hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:8]

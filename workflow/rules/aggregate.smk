@@ -12,7 +12,7 @@ rule aggregate:
     params:
         layout=lambda w: STUDY.experiments[w.name].layout(),
         seeds=lambda w: experiment_seeds(w.name),
-        runs=lambda w: {run: RUNS[run].as_dict() for run in STUDY.experiments[w.name].runs()},
+        runs=lambda w: {run: RUNS[run].recorded() for run in STUDY.experiments[w.name].runs()},
         jobs=lambda w: [key for key, _ in per_seed_jobs(w.name)],
         figures=lambda w: figure_files(w.name),
     log:

@@ -15,7 +15,7 @@ rule run_settings:
     output:
         f"{RESULTS}/runs/{{run}}/settings.yaml",
     params:
-        json=lambda w: shlex.quote(json.dumps(run_settings(w.run).as_dict(), sort_keys=True)),
+        json=lambda w: shlex.quote(json.dumps(run_settings(w.run).recorded(), sort_keys=True)),
     log:
         f"{RESULTS}/logs/run_settings/{{run}}.log",
     localrule: True
@@ -35,7 +35,7 @@ rule train:
     params:
         # Changing any setting of a run changes its name; this also lets
         # Snakemake's params trigger notice an edited settings file.
-        settings=lambda w: run_settings(w.run).as_dict(),
+        settings=lambda w: run_settings(w.run).recorded(),
     threads: lambda w: run_settings(w.run).threads
     resources:
         runtime=train_runtime,
