@@ -18,13 +18,14 @@ SMOKE := --configfile=tests/smoke.yaml
 
 .PHONY: setup run smoke test test-fast benchmark benchmark-study clean-venv
 
-$(BIN)/snakemake: requirements.txt
+$(BIN)/snakemake: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 ifneq ($(TORCH_INDEX_URL),)
 	$(BIN)/pip install --index-url $(TORCH_INDEX_URL) --no-deps '$(TORCH_PIN)'
 endif
 	$(BIN)/pip install -r requirements.txt
+	$(BIN)/pip install --no-deps --no-build-isolation --editable .
 	touch $@
 
 setup: $(BIN)/snakemake   ## create .venv with everything pinned (TORCH_INDEX=cpu: CPU-only torch)

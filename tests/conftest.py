@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "workflow"))
 
 COPIED = ("Snakefile", "config.yaml", "workflow", "profiles", "tests/smoke.yaml")
 

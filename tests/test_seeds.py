@@ -245,7 +245,7 @@ def test_early_and_late_loss_average_the_windows_of_the_run():
 
 
 def test_phase_losses_are_lower_is_better_and_claimable():
-    from rnnadd.seedtable import lower_is_better
+    from rnnadd.kinds import lower_is_better
 
     assert lower_is_better("late_loss") and lower_is_better("early_loss")
     claims = {c["id"]: c for c in load_claims(config()["claims"], load_study(config()),

@@ -7,7 +7,6 @@ tests compare against them, so a refactor that renames a run or changes a number
 import hashlib, json, sys
 from pathlib import Path
 import yaml
-sys.path.insert(0, "workflow")
 from rnnadd.study import load_study
 from rnnadd.settings import Settings
 from rnnadd.data import make_set

@@ -68,9 +68,9 @@ def load_run_checkpoint(checkpoint_path, run: str):
     return checkpoint
 
 
-def run_job(kind: str, checkpoint_path, run: str, out_path, *, test_lengths=(), examples=0,
+def run_job(kind, checkpoint_path, run: str, out_path, *, test_lengths=(), examples=0,
             test_path=None) -> dict:
-    """One analysis job: the kind measures the checkpoint; its metrics go to out_path.
+    """One analysis job: the kind (a kinds.base.CheckpointKind) measures the checkpoint; its metrics go to out_path.
 
     The keywords are the job's params (analysis.smk, from the kind's
     job_options): the test lengths and sums a kind draws, where it draws any;
@@ -78,14 +78,11 @@ def run_job(kind: str, checkpoint_path, run: str, out_path, *, test_lengths=(), 
     """
     import torch
 
-    from .kinds import KINDS
-
     torch.set_num_threads(1)
-    spec = KINDS[kind]
     options = {"test_lengths": list(test_lengths), "examples": examples}
     checkpoint = load_run_checkpoint(checkpoint_path, run)
-    metrics = spec.measure(checkpoint, options, test_path)
-    assert list(metrics) == spec.run_metrics(checkpoint.settings, options)
+    metrics = kind.measure(checkpoint, options, test_path)
+    assert list(metrics) == kind.run_metrics(checkpoint.settings, options)
     write_text(out_path, metrics_to_csv(metrics))
     return metrics
 

@@ -27,40 +27,6 @@ def threshold_name(threshold: float) -> str:
     return f"{float(threshold):g}"
 
 
-# Which metrics a table holds, their direction and their words belong to the
-# kinds (rnnadd.kinds); these ask them. Imported when called: the kinds'
-# modules import this one.
-
-def metric_names(layout: dict, runs: dict) -> list[str]:
-    """Every metric an experiment's per-seed table holds (runs: run id -> Settings)."""
-    from .kinds import KINDS
-
-    return KINDS[layout["kind"]].metric_names(layout, runs)
-
-
-def lower_is_better(metric: str, kind: str | None = None) -> bool:
-    """Whether a smaller value of the metric is better (per its kind; without one, as any kind says).
-
-    `better`, `ordered` and `best` claims read their direction from here.
-    """
-    from .kinds import KINDS
-
-    kinds = [KINDS[kind]] if kind is not None else KINDS.values()
-    return any(k.lower_is_better(metric) for k in kinds)
-
-
-def describe_metric(metric: str, kind: str | None = None) -> str:
-    """A metric in words (per its kind; without one, the first kind that knows it)."""
-    from .kinds import KINDS
-
-    kinds = [KINDS[kind]] if kind is not None else KINDS.values()
-    for k in kinds:
-        text = k.describe_metric(metric)
-        if text is not None:
-            return text
-    return metric.replace("_", " ")
-
-
 def format_number(value) -> str:
     """Shortest exact text for a float (repr), 'nan' for a missing value."""
     value = float(value)

@@ -9,13 +9,19 @@ from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
-# The learning core is a plain package next to the rules.
 WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
-sys.path.insert(0, str(WORKFLOW_DIR))
 
-from rnnadd import resources  # noqa: E402
-from rnnadd.describe import figure_page, preset, subtitle  # noqa: E402
-from rnnadd.workflowconfig import ConfigError, load, rule_names, too_big_message  # noqa: E402
+# The learning core, workflow/rnnadd, is installed into the environment
+# (`make setup`: an editable install, so edits to it count at once).
+try:
+    from rnnadd import resources
+except ModuleNotFoundError as error:
+    raise WorkflowError(
+        f"the package rnnadd is not installed in {sys.executable} ({error}); "
+        "run `make setup` and use .venv/bin/snakemake"
+    ) from None
+from rnnadd.describe import figure_page, preset, subtitle
+from rnnadd.workflowconfig import ConfigError, load, rule_names, too_big_message
 
 PYTHON = sys.executable
 SCRIPTS = WORKFLOW_DIR / "scripts"

@@ -76,13 +76,12 @@ def start_train_server():
     socket_path = folder / trainserver.SOCKET_NAME
     starting = Path(f"{socket_path}.starting")
     socket_path.unlink(missing_ok=True)  # left by a server that was killed
-    pythonpath = os.pathsep.join(filter(None, (str(WORKFLOW_DIR), os.environ.get("PYTHONPATH"))))
     with open(folder / "train-server.log", "w") as log:
         _train_server.append(subprocess.Popen(
             [PYTHON, "-m", "rnnadd.trainserver", "--socket", str(socket_path), "--parent", str(os.getpid())],
             # In Snakemake's process group, like its jobs: what stops them all stops it too.
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": pythonpath, **ONE_THREAD}))
+            env={**os.environ, **ONE_THREAD}))
     # Jobs that come while it imports torch wait for it (rnnadd.trainserver.relay).
     # (The server takes a second or more to import torch: it cannot be listening yet.)
     starting.write_text(str(_train_server[-1].pid))

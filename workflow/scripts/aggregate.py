@@ -3,8 +3,7 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-from rnnadd.logs import logged  # noqa: E402
+from rnnadd.logs import logged
 
 params, output = snakemake.params, snakemake.output  # noqa: F821
 try:

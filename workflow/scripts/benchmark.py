@@ -41,7 +41,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "workflow"))
 
 
 def plain_loop(maxlen: int, batch: int, layers: int, steps: int):

@@ -24,9 +24,8 @@ import math
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnnadd.resources import describe_time, train_cpu_s  # noqa: E402
-from rnnadd.study import load_study  # noqa: E402
+from rnnadd.resources import describe_time, train_cpu_s
+from rnnadd.study import load_study
 
 # The verdicts a claim can still change: more seeds are spent only on these.
 UNDECIDED = ("inconclusive",)

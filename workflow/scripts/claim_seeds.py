@@ -6,10 +6,8 @@
 import argparse
 import json
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnnadd.claimplot import write_claim_seeds_plot  # noqa: E402
+from rnnadd.claimplot import write_claim_seeds_plot
 
 
 def main(argv=None) -> int:

@@ -39,9 +39,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "workflow"))
 
-from rnnadd.settings import Settings  # noqa: E402
+from rnnadd.settings import Settings
 
 SETTING_COLUMNS = ("maxlen", "cell", "layers", "hidden", "embedding", "batch", "train_size",
                    "test_size", "steps", "eval_every")

@@ -1,10 +1,7 @@
 """Snakemake entry: draw one figure (PNG and PDF) from its summary table, by its kind."""
 
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821
-from rnnadd.logs import logged  # noqa: E402
+from rnnadd.logs import logged
 
 with logged(snakemake.log[0]):  # noqa: F821
     from rnnadd.kinds import KINDS

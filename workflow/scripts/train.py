@@ -6,15 +6,13 @@ in this process. The results are the same bytes either way.
 """
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnnadd.trainserver import relay  # noqa: E402  (standard library only: no torch yet)
+from rnnadd.trainserver import relay  # standard library only: no torch yet
 
 code = relay(sys.argv[1:])
 if code is not None:
     sys.exit(code)
 
-from rnnadd.cli import main  # noqa: E402
+from rnnadd.cli import main  # noqa: E402  (only when no server trained it: torch is imported here)
 
 sys.exit(main(["train", *sys.argv[1:]]))

@@ -10,12 +10,10 @@ or Snakemake import, so each job starts in a fraction of a second).
 import argparse
 import json
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnnadd.io import write_text  # noqa: E402
-from rnnadd.seedtable import SeedTableError  # noqa: E402
-from rnnadd.verdicts import judge_file, write_figure_page, write_tables  # noqa: E402
+from rnnadd.io import write_text
+from rnnadd.seedtable import SeedTableError
+from rnnadd.verdicts import judge_file, write_figure_page, write_tables
 
 
 def main(argv=None) -> int:

@@ -9,10 +9,8 @@ config's `verify` settings.
 
 import argparse
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnnadd.verify import verify  # noqa: E402
+from rnnadd.verify import verify
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

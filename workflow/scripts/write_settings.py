@@ -2,14 +2,11 @@
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import yaml  # noqa: E402
+import yaml
 
-from rnnadd.io import write_text  # noqa: E402
-from rnnadd.settings import Settings  # noqa: E402
+from rnnadd.io import write_text
+from rnnadd.settings import Settings
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--json", required=True, help="the run's settings as a JSON object")

@@ -93,7 +93,7 @@ class ClaimReader:
 
     def other_experiment(self, key: str) -> ClaimReader:
         """Another experiment of the study, named by the key, as a reader of its levels and metrics."""
-        from ..seedtable import metric_names
+        from ..kinds import metric_names
 
         name = self.entry[key]
         study = self.study

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..seedtable import lower_is_better, metric_names
+from ..kinds import lower_is_better, metric_names
 from .base import ClaimError, ClaimReader, SeedValues, check_margins
 from .metrics import CAP, rule_of
 from .registry import TESTS

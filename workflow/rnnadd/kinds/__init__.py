@@ -16,7 +16,7 @@ NAMES = ("curves", "heatmap", "length", "positions", "probe")
 KINDS: dict[str, Kind] = {name: import_module(f"{__name__}.{name}").KIND for name in NAMES}
 
 __all__ = ["CHECKPOINT", "KINDS", "METRICS", "Kind", "Option", "OptionError", "all_options",
-           "read_options"]
+           "describe_metric", "lower_is_better", "metric_names", "read_options"]
 
 
 def all_options() -> list[Option]:
@@ -31,3 +31,29 @@ def read_options(kind: Kind, where: str, entry: dict, warnings: list) -> dict:
         if option not in kind.options:
             kind.refuse_foreign(where, entry, option, warnings)
     return values
+
+
+# -- what the study's metrics are, asked of the kinds ---------------------------
+
+def metric_names(layout: dict, runs: dict) -> list[str]:
+    """Every metric an experiment's per-seed table holds (runs: run id -> Settings)."""
+    return KINDS[layout["kind"]].metric_names(layout, runs)
+
+
+def lower_is_better(metric: str, kind: str | None = None) -> bool:
+    """Whether a smaller value of the metric is better (per its kind; without one, as any kind says).
+
+    `better`, `ordered` and `best` claims read their direction from here.
+    """
+    kinds = [KINDS[kind]] if kind is not None else KINDS.values()
+    return any(k.lower_is_better(metric) for k in kinds)
+
+
+def describe_metric(metric: str, kind: str | None = None) -> str:
+    """A metric in words (per its kind; without one, the first kind that knows it)."""
+    kinds = [KINDS[kind]] if kind is not None else KINDS.values()
+    for k in kinds:
+        text = k.describe_metric(metric)
+        if text is not None:
+            return text
+    return metric.replace("_", " ")
