@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from .data import DatasetError, dataset_paths, load_set, make_set, save_set
+from . import paths
+from .data import DatasetError, load_set, make_set, save_set
 from .errors import UserError
 from .settings import SPLITS, Settings, load_settings_file
 
@@ -172,19 +172,20 @@ def main(argv=None) -> int:
         elif args.command == "make-dataset":
             Settings.from_dict({"maxlen": args.maxlen, "split": args.split,
                                 "train_size": args.train_size, "test_size": args.test_size})
-            train_path, test_path = (args.train, args.test) if args.train else dataset_paths(args.out)
+            train_path, test_path = (args.train, args.test) if args.train else paths.dataset_files(args.out)
             make_dataset(args.maxlen, args.split, args.seed, args.train_size, args.test_size,
                          train_path, test_path)
         else:
             settings = load_settings_file(args.settings)
             train_path, test_path = (args.train, args.test)
             if args.data:
-                train_path, test_path = dataset_paths(args.data)
+                train_path, test_path = paths.dataset_files(args.data)
             metrics, timing, checkpoint = args.metrics, args.timing, args.checkpoint
             if args.out:
-                metrics = metrics or str(Path(args.out) / f"seed{args.seed}.csv")
-                timing = timing or str(Path(args.out) / f"seed{args.seed}.timing.json")
-                checkpoint = checkpoint or str(Path(args.out) / f"seed{args.seed}.pt")
+                files = paths.seed_files(args.out, args.seed)
+                metrics = metrics or str(files["metrics"])
+                timing = timing or str(files["timing"])
+                checkpoint = checkpoint or str(files["checkpoint"])
             if not metrics or not timing:
                 parser.error("train needs --out, or both --metrics and --timing")
             print(json.dumps(train(settings, args.seed, train_path, test_path, metrics, timing,

@@ -23,7 +23,6 @@ first; plus the scalars ``maxlen``, ``seed``, ``split`` and ``part``.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,5 +164,3 @@ def load_set(path, maxlen: int | None = None) -> AdditionSet:
     return AdditionSet(a, b, total)
 
 
-def dataset_paths(folder) -> tuple[str, str]:
-    return os.path.join(folder, "train.npz"), os.path.join(folder, "test.npz")

@@ -12,6 +12,7 @@ import os
 import shlex
 from pathlib import Path
 
+from . import paths
 from .errors import UserError
 
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
@@ -24,15 +25,6 @@ class DiskFullError(OSError, UserError):
         return self.strerror
 
 
-# The folder the workflow writes all its files to (relative to where it runs).
-RESULTS = "results"
-
-
-def made_by_workflow(path) -> bool:
-    """True for a file inside a results/ folder: the workflow made it and makes it again."""
-    return RESULTS in Path(path).parts[:-1]
-
-
 def rerun_hint(path) -> str:
     """The remedy for a damaged file, to follow "; " in the message that names it.
 
@@ -41,8 +33,8 @@ def rerun_hint(path) -> str:
     other file, such as one a user named on the command line, deleting it is
     no remedy (the workflow would not make it again), so it is not offered.
     """
-    if not made_by_workflow(path):
-        return f"it is not in a {RESULTS}/ folder, so not the workflow's to make again: check that it is the file you meant"
+    if not paths.made_by_workflow(path):
+        return f"it is not in a {paths.RESULTS}/ folder, so not the workflow's to make again: check that it is the file you meant"
     return f"delete it and rerun: rm {shlex.quote(str(path))}, then the same snakemake command again"
 
 

@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
+from . import paths
 from .errors import UserError
 
 
@@ -348,8 +349,6 @@ def _definition(cls) -> tuple[Setting, ...]:
 MAX_READABLE_NAME = 120
 # Rows of a metrics CSV; far more than a figure can show.
 MAX_EVALUATIONS = 100_000
-RUN_NAME_PATTERN = r"[a-z0-9._-]+"
-RUN_FOLDER_PATTERN = r"[a-z0-9._-]+_[0-9a-f]{8}"
 
 
 def _name_number(value: float) -> str:
@@ -391,7 +390,8 @@ def load_settings_file(path) -> Settings:
     from .io import rerun_hint
 
     path = Path(path)
-    in_run_folder = path.name == "settings.yaml" and re.fullmatch(RUN_FOLDER_PATTERN, path.parent.name)
+    in_run_folder = (path.name == paths.SETTINGS_FILE
+                     and re.fullmatch(paths.RUN_FOLDER_PATTERN, path.parent.name))
     hint = f"; {rerun_hint(path)}" if in_run_folder else ""
     with open(path) as handle:
         try:

@@ -19,11 +19,12 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from . import paths
 from .io import write_text
 from .libraries import library_versions
 from .settings import SettingsError, load_settings_file
 
-SEED_FILE = re.compile(r"seed(\d+)\.csv")
+SEED_FILE = re.compile(re.escape(paths.METRICS_FILE).replace(r"\{seed\}", r"(\d+)"))
 EVALUATED = ("test_loss", "accuracy", "digit_accuracy")
 
 
@@ -93,27 +94,28 @@ def verify_pair(runs_dir, run: str, seed: int, scratch) -> tuple[str, str | None
     from .training import train_run
 
     folder = Path(runs_dir) / run
-    metrics = folder / f"seed{seed}.csv"
+    files = paths.seed_files(folder, seed)
+    metrics = files["metrics"]
     try:
-        settings = load_settings_file(folder / "settings.yaml")
+        settings = load_settings_file(folder / paths.SETTINGS_FILE)
     except (OSError, SettingsError) as error:
         return str(metrics), f"cannot be retrained: {error}"
     train_set = make_set(settings.maxlen, settings.split, "train", seed, settings.train_size)
     test_set = make_set(settings.maxlen, settings.split, "test", seed, settings.test_size)
     result = train_run(settings, seed, train_set, test_set)
     retrained = rows_to_csv(result.rows)
-    write_text(Path(scratch) / run / f"seed{seed}.csv", retrained)
+    write_text(paths.seed_files(Path(scratch) / run, seed)["metrics"], retrained)
     found = metrics.read_text()
     if found == retrained:
         return str(metrics), None
     where = first_difference(found, retrained)
-    recorded, here = _recorded_versions(folder / f"seed{seed}.timing.json"), library_versions()
+    recorded, here = _recorded_versions(files["timing"]), library_versions()
     if recorded and recorded != here:
         versions = ", ".join(f"{k} {recorded.get(k)} then, {here[k]} here"
                              for k in here if recorded.get(k) != here[k])
         return str(metrics), f"{where}; other library versions ({versions})"
     try:
-        evaluated = _checkpoint_row(folder / f"seed{seed}.pt", settings, seed, train_set, test_set)
+        evaluated = _checkpoint_row(files["checkpoint"], settings, seed, train_set, test_set)
     except (OSError, ValueError, RuntimeError) as error:
         return str(metrics), f"{where}; its checkpoint cannot tell why ({str(error).splitlines()[0]})"
     finally:
