@@ -316,7 +316,8 @@ class Settings:
 
     def dataset_id(self, seed: int) -> str:
         """Runs that share this name read the same examples in the same order."""
-        return f"len{self.maxlen}_{self.split}_seed{seed}_train{self.train_size}_test{self.test_size}"
+        return paths.DATASET_ID.format(maxlen=self.maxlen, split=self.split, seed=seed,
+                                       train_size=self.train_size, test_size=self.test_size)
 
     def eval_steps(self) -> list[int]:
         """Steps at which the model is evaluated: every eval_every from 0, and the last."""

@@ -7,8 +7,8 @@ rule aggregate:
     input:
         lambda w: [path for _, path in per_seed_jobs(w.name)],
     output:
-        table=f"{RESULTS}/aggregate/{{name}}.csv",
-        seeds=f"{RESULTS}/aggregate/{{name}}.seeds.csv",
+        table=paths.AGGREGATE,
+        seeds=paths.SEED_TABLE,
     params:
         layout=lambda w: STUDY.experiments[w.name].layout(),
         seeds=lambda w: experiment_seeds(w.name),
@@ -16,7 +16,7 @@ rule aggregate:
         jobs=lambda w: [key for key, _ in per_seed_jobs(w.name)],
         figures=lambda w: figure_files(w.name),
     log:
-        f"{RESULTS}/logs/aggregate/{{name}}.log",
+        paths.log("aggregate", "{name}"),
     localrule: True
     script:
         "../scripts/aggregate.py"

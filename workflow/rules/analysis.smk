@@ -6,7 +6,7 @@
 # checkpoint that is missing). Cheap (a few seconds each, most of it starting
 # torch): run where Snakemake runs.
 
-from rnnadd.kinds import CHECKPOINT, KINDS  # noqa: E402
+from rnnadd.kinds import CHECKPOINT, KINDS
 
 
 def per_seed_file(experiment, run, seed):
@@ -15,7 +15,7 @@ def per_seed_file(experiment, run, seed):
     if kind.reads != CHECKPOINT:
         return metrics_file(run, seed)
     part = kind.path_part(experiment.kind_options)
-    return f"{RESULTS}/analysis/{experiment.kind}/{part + '/' if part else ''}{run}/seed{seed}.csv"
+    return paths.ANALYSIS.format(kind=experiment.kind, part=part + "/" if part else "", run=run, seed=seed)
 
 
 def per_seed_jobs(name):
@@ -26,7 +26,7 @@ def per_seed_jobs(name):
 
 
 def checkpoint_file(wildcards):
-    return f"{RESULTS}/runs/{wildcards.run}/seed{wildcards.seed}.pt"
+    return paths.CHECKPOINT.format(run=wildcards.run, seed=wildcards.seed)
 
 
 def job_options(wildcards):
@@ -34,16 +34,16 @@ def job_options(wildcards):
     try:
         return KINDS[wildcards.kind].job_options(wildcards.part.rstrip("/"))
     except ValueError as error:
-        raise WorkflowError(f"results/analysis/{wildcards.kind}/{wildcards.part}{wildcards.run}: {error}")
+        raise WorkflowError(f"{paths.ANALYSIS.format(**wildcards)}: {error}")
 
 
 # `part` is the kind's path_part and its slash, or nothing (positions).
 rule analyse:
     input:
         checkpoint=checkpoint_file,
-        test=lambda w: f"{dataset_folder(w)}/test.npz" if KINDS[w.kind].reads_test_set else [],
+        test=lambda w: paths.dataset_files(dataset_folder(w))[1] if KINDS[w.kind].reads_test_set else [],
     output:
-        f"{RESULTS}/analysis/{{kind}}/{{part}}{{run}}/seed{{seed}}.csv",
+        paths.ANALYSIS,
     wildcard_constraints:
         kind="|".join(name for name, kind in KINDS.items() if kind.reads == CHECKPOINT),
         part=r"([^/]+/)?",
@@ -55,9 +55,9 @@ rule analyse:
         test_lengths=lambda w: job_options(w).get("test_lengths", []),
         examples=lambda w: job_options(w).get("examples", 0),
     log:
-        f"{RESULTS}/logs/{{kind}}_eval/{{part}}{{run}}/seed{{seed}}.log",
+        paths.log("{kind}_eval", "{part}{run}/seed{seed}"),
     benchmark:
-        f"{RESULTS}/benchmarks/{{kind}}_eval/{{part}}{{run}}/seed{{seed}}.tsv"
+        paths.benchmark("{kind}_eval", "{part}{run}/seed{seed}")
     localrule: True
     resources:
         runtime=lambda w: KINDS[w.kind].job_minutes,

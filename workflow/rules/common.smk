@@ -20,12 +20,13 @@ except ModuleNotFoundError as error:
         f"the package rnnadd is not installed in {sys.executable} ({error}); "
         "run `make setup` and use .venv/bin/snakemake"
     ) from None
+from rnnadd import paths
 from rnnadd.describe import figure_page, preset, subtitle
 from rnnadd.workflowconfig import ConfigError, load, rule_names, too_big_message
 
 PYTHON = sys.executable
 SCRIPTS = WORKFLOW_DIR / "scripts"
-RESULTS = "results"
+RESULTS = paths.RESULTS  # every result path comes from rnnadd.paths
 
 
 def _jobs_go_to_a_cluster():
@@ -89,20 +90,18 @@ PRESET = preset(config)
 
 
 wildcard_constraints:
-    run=r"[a-z0-9._-]+",
-    seed=r"\d+",
-    name=r"[a-z][a-z0-9_]*",
+    **paths.WILDCARD_CONSTRAINTS,
 
 
 def run_settings(run):
     try:
         return RUNS[run]
     except KeyError:
-        raise WorkflowError(f"results/runs/{run}: no experiment in the config uses this run")
+        raise WorkflowError(f"{paths.RUN.format(run=run)}: no experiment in the config uses this run")
 
 
 def metrics_file(run, seed):
-    return f"{RESULTS}/runs/{run}/seed{seed}.csv"
+    return paths.METRICS.format(run=run, seed=seed)
 
 
 def experiment_metrics(name):
@@ -111,11 +110,11 @@ def experiment_metrics(name):
 
 
 def figure_files(name):
-    return [f"{RESULTS}/figures/{name}.png", f"{RESULTS}/figures/{name}.pdf"]
+    return [paths.FIGURE_PNG.format(name=name), paths.FIGURE_PDF.format(name=name)]
 
 
 def aggregate_file(name):
-    return f"{RESULTS}/aggregate/{name}.csv"
+    return paths.AGGREGATE.format(name=name)
 
 
 def all_figures():
@@ -131,13 +130,13 @@ def intermediates(names):
     files = []
     runs = sorted({run for name in names for run in STUDY.experiments[name].runs()})
     for run in runs:
-        files.append(f"{RESULTS}/runs/{run}/settings.yaml")
+        files.append(paths.RUN_SETTINGS.format(run=run))
         # The seeds these experiments need of the run (a run shared with more seeds elsewhere: those are elsewhere's).
         for seed in sorted({s for name in names if run in STUDY.experiments[name].runs()
                             for s in experiment_seeds(name)}):
-            folder = f"{RESULTS}/data/{RUNS[run].dataset_id(seed)}"
-            files += [metrics_file(run, seed), f"{RESULTS}/runs/{run}/seed{seed}.pt",
-                      f"{folder}/train.npz", f"{folder}/test.npz"]
+            folder = paths.dataset_folder(RUNS[run].dataset_id(seed))
+            files += [metrics_file(run, seed), paths.CHECKPOINT.format(run=run, seed=seed),
+                      *paths.dataset_files(folder)]
     files += [aggregate_file(name) for name in names]
     return list(dict.fromkeys(files))
 
@@ -178,7 +177,6 @@ def dataset_runtime(wildcards, attempt):
 
 def dataset_mem_mb(wildcards, attempt):
     estimate = resources.dataset_memory_mb(_dataset_settings(wildcards))
-    w = wildcards
-    folder = f"{RESULTS}/data/len{w.maxlen}_{w.split}_seed{w.seed}_train{w.train_size}_test{w.test_size}"
+    folder = paths.dataset_folder(paths.DATASET_ID.format(**wildcards))
     _refuse_if_too_big(f"the dataset {folder}", estimate)
     return math.ceil(estimate * 1.5 * (1 + 0.5 * (attempt - 1)))

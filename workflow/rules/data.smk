@@ -4,8 +4,8 @@
 
 rule make_dataset:
     output:
-        train=f"{RESULTS}/data/len{{maxlen}}_{{split}}_seed{{seed}}_train{{train_size}}_test{{test_size}}/train.npz",
-        test=f"{RESULTS}/data/len{{maxlen}}_{{split}}_seed{{seed}}_train{{train_size}}_test{{test_size}}/test.npz",
+        train=paths.dataset_files(paths.dataset_folder(paths.DATASET_ID))[0],
+        test=paths.dataset_files(paths.dataset_folder(paths.DATASET_ID))[1],
     wildcard_constraints:
         maxlen=r"\d+",
         split=r"report|iid",
@@ -14,7 +14,7 @@ rule make_dataset:
     # About a second even for the largest; not worth a cluster submission.
     localrule: True
     log:
-        f"{RESULTS}/logs/make_dataset/len{{maxlen}}_{{split}}_seed{{seed}}_train{{train_size}}_test{{test_size}}.log",
+        paths.log("make_dataset", paths.DATASET_ID),
     resources:
         runtime=dataset_runtime,
         mem_mb=dataset_mem_mb,

@@ -3,21 +3,21 @@
 import os
 import subprocess
 
-from rnnadd import trainserver  # noqa: E402
+from rnnadd import trainserver
 
 
 def dataset_folder(wildcards):
     settings = run_settings(wildcards.run)
-    return f"{RESULTS}/data/{settings.dataset_id(int(wildcards.seed))}"
+    return paths.dataset_folder(settings.dataset_id(int(wildcards.seed)))
 
 
 rule run_settings:
     output:
-        f"{RESULTS}/runs/{{run}}/settings.yaml",
+        paths.RUN_SETTINGS,
     params:
         json=lambda w: shlex.quote(json.dumps(run_settings(w.run).recorded(), sort_keys=True)),
     log:
-        f"{RESULTS}/logs/run_settings/{{run}}.log",
+        paths.log("run_settings", "{run}"),
     localrule: True
     shell:
         '"{PYTHON}" {SCRIPTS}/write_settings.py --json {params.json} --out {output} > {log} 2>&1'
@@ -25,13 +25,13 @@ rule run_settings:
 
 rule train:
     input:
-        settings=f"{RESULTS}/runs/{{run}}/settings.yaml",
-        train=lambda w: f"{dataset_folder(w)}/train.npz",
-        test=lambda w: f"{dataset_folder(w)}/test.npz",
+        settings=paths.RUN_SETTINGS,
+        train=lambda w: paths.dataset_files(dataset_folder(w))[0],
+        test=lambda w: paths.dataset_files(dataset_folder(w))[1],
     output:
-        metrics=f"{RESULTS}/runs/{{run}}/seed{{seed}}.csv",
-        timing=f"{RESULTS}/runs/{{run}}/seed{{seed}}.timing.json",
-        checkpoint=f"{RESULTS}/runs/{{run}}/seed{{seed}}.pt",
+        metrics=paths.METRICS,
+        timing=paths.TIMING,
+        checkpoint=paths.CHECKPOINT,
     params:
         # Changing any setting of a run changes its name; this also lets
         # Snakemake's params trigger notice an edited settings file.
@@ -41,9 +41,9 @@ rule train:
         runtime=train_runtime,
         mem_mb=train_mem_mb,
     log:
-        f"{RESULTS}/logs/train/{{run}}/seed{{seed}}.log",
+        paths.log("train", "{run}/seed{seed}"),
     benchmark:
-        f"{RESULTS}/benchmarks/train/{{run}}/seed{{seed}}.tsv"
+        paths.benchmark("train", "{run}/seed{seed}")
     shell:
         '"{PYTHON}" {SCRIPTS}/train.py --settings {input.settings} --seed {wildcards.seed}'
         " --train {input.train} --test {input.test}"
