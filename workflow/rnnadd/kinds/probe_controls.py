@@ -85,8 +85,14 @@ class ProbeControls(Probe):
                                  (axes[1], "nonlocal_", "positions not decided by the digits at t and t-1")):
             for prefix, style, what in (("probe_", "-o", "trained"), ("untrained_", ":x", "untrained")):
                 for index, (label, series) in enumerate(lines(table, f"{prefix}{infix}layer")):
-                    ax.plot(series["x"], series["mean"], style, color=palette[index % len(palette)], lw=1.5,
+                    color = palette[index % len(palette)]
+                    ax.plot(series["x"], series["mean"], style, color=color, lw=1.5,
                             ms=5, label=f"{value_names.get(label, label)} ({what})")
+                    if n_seeds > 1:
+                        ax.errorbar(series["x"], series["mean"],
+                                    yerr=[series["mean"] - series["ci95_low"].clip(0, 1),
+                                          series["ci95_high"].clip(0, 1) - series["mean"]],
+                                    fmt="none", ecolor=color, capsize=3, lw=1)
             for w, style in zip((1, 2, 3), ("--", "-.", (0, (1, 1)))):
                 values = table[table["metric"] == f"digits_{infix}window{w}"]["mean"]
                 if len(values):
@@ -100,7 +106,7 @@ class ProbeControls(Probe):
             ax.set_title(title, fontsize=9)
             ax.grid(alpha=0.3)
         axes[1].legend(title=axis_name, fontsize=7, title_fontsize=8, loc="lower left")
-        suptitle(figure, f"{plot['title']}\n{plot['subtitle']}", n_seeds, mark="points: means")
+        suptitle(figure, f"{plot['title']}\n{plot['subtitle']}", n_seeds, mark="bars")
         save_figure(figure, paths)
 
 
