@@ -239,7 +239,8 @@ def test_runs_differing_only_in_an_inert_setting_are_one_run():
 def test_real_config_loads_with_one_warning():
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     study = load_study(config)
-    assert len(study.experiments) == 17  # 13 report figures, 4 analyses of trained models
+    # 13 report figures, 2 on the split's top digit, 4 analyses of trained models, 3 more with controls
+    assert len(study.experiments) == 22
     assert len(study.warnings) == 1, study.warnings
     assert study.warnings[0].startswith("experiments.fig03_no_rnn: setting 'hidden_mode' has no effect")
     # ... and fig03's three lines are one run, trained once.
