@@ -266,3 +266,14 @@ def test_analysis_jobs_read_their_options_from_their_path(tmp_path):
     out = tmp_path / "results" / "analysis" / "probe_controls" / "n50" / "run" / "seed0.csv"
     metrics = run_job("probe_controls", checkpoint, None, out, examples=50)
     assert list(metrics) == KINDS["probe_controls"].run_metrics(Settings.from_dict({"layers": 1}), {})
+
+
+def test_a_probe_with_controls_below_maxlen_4_is_a_config_error_naming_the_entry():
+    import yaml
+
+    from rnnadd.study import StudyError, load_study
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["experiments"]["probe_controls_layers"]["set"] = {"maxlen": 3}
+    with pytest.raises(StudyError, match=r"experiments\.probe_controls_layers.*maxlen 4 or more"):
+        load_study(config)
