@@ -20,6 +20,8 @@ from test_pipeline import planned_jobs, study_of
 
 ANALYSES = {"length_cells": "length", "length_hidden": "length", "positions_hidden": "positions",
             "probe_layers": "probe"}
+# Analyses of the same runs with other sums (issue 16): no training of their own.
+MORE_ANALYSES = ("chains_cells", "chains_hidden", "probe_controls_layers")
 
 
 def test_analysis_figures_are_drawn_from_per_seed_tables_that_follow_the_contract(smoke_run):
@@ -164,8 +166,15 @@ def test_full_study_plans_analyses_on_existing_runs_and_trains_only_the_length_r
     assert len(analyses) == jobs["analyse"]
     assert analyses.count("length") == len(length_runs) * seeds == 30
     assert analyses.count("positions") == 6 * seeds and analyses.count("probe") == 4 * seeds
-    assert jobs["aggregate"] == jobs["figure"] == len(study.experiments) == 17
-    others = {run for name, e in study.experiments.items() if name not in ANALYSES for run in e.runs()}
+    assert jobs["aggregate"] == jobs["figure"] == len(study.experiments) == 22
+    # The chain and probe-control analyses read the length and probe runs: no training of their own.
+    chain_runs = set(study.experiments["chains_cells"].runs()) | set(study.experiments["chains_hidden"].runs())
+    assert chain_runs == length_runs and analyses.count("chains") == len(chain_runs) * seeds
+    assert set(study.experiments["probe_controls_layers"].runs()) == set(study.experiments["probe_layers"].runs())
+    assert analyses.count("probe_controls") == 4 * seeds
+    assert re.search(r"results/analysis/chains/n300_len1000_k1-2-5-10-20-50-100/", result.stdout)
+    others = {run for name, e in study.experiments.items()
+              if name not in ANALYSES and name not in MORE_ANALYSES for run in e.runs()}
     assert set(study.experiments["positions_hidden"].runs()) <= others  # no new training
     assert set(study.experiments["probe_layers"].runs()) <= others
     assert len(length_runs - others) == 6

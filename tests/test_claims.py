@@ -496,6 +496,13 @@ VERDICT_CASES = [
      dict(metric="first_step_0.99", levels=[["a", ""]], threshold=0.99, by=500), "inconclusive"),
     ("same_as", table(SAME), dict(levels=[["a", ""]], other="e2", margin=0.05, others={"e2": table(SAME)}),
      "holds"),
+    ("better_than", table({"x": AHEAD["a"]}, "probe_layer1") + table({"x": AHEAD["b"]}, "digits_window1"),
+     dict(metric="probe_layer1", levels=[["x", ""]], than=["digits_window1"]), "holds"),
+    ("better_than", table({"x": AHEAD["b"]}, "probe_layer1") + table({"x": AHEAD["a"]}, "digits_window1"),
+     dict(metric="probe_layer1", levels=[["x", ""]], than=["digits_window1"]), "does not hold"),
+    ("better_than", table({"x": [0.5, 0.6, 0.4, 0.55, 0.45]}, "probe_layer1")
+     + table({"x": [0.5, 0.5, 0.5, 0.5, 0.5]}, "digits_window1"),
+     dict(metric="probe_layer1", levels=[["x", ""]], than=["digits_window1"]), "inconclusive"),
     ("same_as", table(SAME), dict(levels=[["a", ""]], other="e2", margin=0.05,
                                   others={"e2": table({"a": SAME["far"]})}), "does not hold"),
     ("same_as", table(SAME), dict(levels=[["a", ""]], other="e2", margin=0.05,
@@ -520,7 +527,7 @@ def test_each_claim_test_gives_each_verdict(test, rows, keys, expected):
 def test_every_registered_test_has_a_case_for_each_verdict():
     covered = {(case[0], case[3]) for case in VERDICT_CASES}
     assert set(TESTS) == {"better", "same", "ordered", "best", "no_interaction", "at_least", "at_most",
-                          "diverges", "never_learns", "reaches", "same_as", "not_testable"}
+                          "diverges", "never_learns", "reaches", "same_as", "not_testable", "better_than"}
     missing = [(name, v) for name in TESTS for v in ("holds", "does not hold", "inconclusive")
                if (name, v) not in covered and name != "not_testable"]
     assert not missing

@@ -53,7 +53,9 @@ def test_no_other_kind_files_and_no_kind_is_named_outside_the_registry():
 def test_each_kinds_metrics_have_a_direction_and_words():
     settings = Settings.from_dict({"maxlen": 5, "layers": 2})
     layouts = {"curves": {"threshold": 1.0}, "heatmap": {"threshold": 0.99},
-               "length": {"test_lengths": [10, 20], "examples": 5}, "positions": {}, "probe": {"examples": 5}}
+               "length": {"test_lengths": [10, 20], "examples": 5}, "positions": {}, "probe": {"examples": 5},
+               "chains": {"chain_lengths": [1, 10], "chain_test_length": 100, "examples": 5},
+               "probe_controls": {"examples": 5}}
     assert set(layouts) == set(KINDS)
     lower = {}
     for name, kind in KINDS.items():
@@ -67,6 +69,9 @@ def test_each_kinds_metrics_have_a_direction_and_words():
     assert not lower[("curves", "auc_accuracy")] and not lower[("length", "accuracy_len20")]
     assert lower[("positions", "error_pos3")] and not lower[("positions", "final_accuracy")]
     assert not lower[("probe", "probe_layer1")]
+    assert not lower[("chains", "chain_accuracy_k10")] and not lower[("chains", "nocarry_accuracy_k10")]
+    assert not lower[("probe_controls", "probe_nonlocal_layer2")] and not lower[("probe_controls", "digits_window3")]
+    assert not lower[("curves", "digit_auc_accuracy")]
 
 
 def test_caption_of_a_heatmap_is_filled_from_its_experiment():
@@ -94,7 +99,15 @@ def _entry(**keys):
     ("length", {"test_lengths": [10], "examples": 0}, "w.examples: must be an integer of at least 1 (got 0)"),
     ("curves", {"test_lengths": [10]}, "w.test_lengths: only a length figure has test lengths (this one is curves)"),
     ("positions", {"examples": 10},
-     "w.examples: only length and probe figures draw their own sums (this one is positions)"),
+     "w.examples: only length, probe, chains and probe_controls figures draw their own sums (this one is positions)"),
+    ("chains", {}, "w.chain_lengths: a chains figure needs a non-empty list of chain lengths K"),
+    ("chains", {"chain_lengths": [0]}, "w.chain_lengths[0]: must be an integer of at least 1 (got 0)"),
+    ("chains", {"chain_lengths": [98], "chain_test_length": 100},
+     "w.chain_lengths: 98 does not fit operands of 99 digits (chain_test_length 100)"),
+    ("chains", {"chain_lengths": [10], "examples": 10**6},
+     "w.examples: 1000000 sums of length 1000 are 1,001,000,000 digits, over the budget of 20,000,000"),
+    ("length", {"chain_lengths": [10], "test_lengths": [10]},
+     "w.chain_lengths: only a chains figure has chain lengths (this one is length)"),
     ("heatmap", {"threshold": 0}, "w.threshold: must be a number above 0 and at most 1 (got 0)"),
     ("probe", {"threshold": math.nan}, "w.threshold: must be a number above 0 and at most 1 (got nan)"),
 ])
@@ -119,10 +132,13 @@ def test_options_get_their_defaults_and_options_without_effect_a_warning():
 
 def test_path_part_and_job_options_are_inverse():
     for name, options in (("length", {"test_lengths": [10, 200], "examples": 7}), ("probe", {"examples": 9}),
-                          ("positions", {})):
+                          ("positions", {}), ("probe_controls", {"examples": 9}),
+                          ("chains", {"chain_lengths": [1, 100], "chain_test_length": 1000, "examples": 3})):
         kind = KINDS[name]
         assert kind.job_options(kind.path_part(options)) == options
     assert KINDS["length"].path_part({"test_lengths": [10, 200], "examples": 7}) == "n7_len10-200"
+    assert KINDS["chains"].path_part({"chain_lengths": [100, 1], "chain_test_length": 1000, "examples": 3}) \
+        == "n3_len1000_k1-100"
     with pytest.raises(ValueError):
         KINDS["probe"].job_options("n7_len10")
 

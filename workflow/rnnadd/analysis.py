@@ -69,17 +69,26 @@ def load_run_checkpoint(checkpoint_path, run: str):
 
 
 def run_job(kind, checkpoint_path, run: str, out_path, *, test_lengths=(), examples=0,
-            test_path=None) -> dict:
+            test_path=None, part: str | None = None) -> dict:
     """One analysis job: the kind (a kinds.base.CheckpointKind) measures the checkpoint; its metrics go to out_path.
 
     The keywords are the job's params (analysis.smk, from the kind's
     job_options): the test lengths and sums a kind draws, where it draws any;
-    ``test_path`` is the run's own test set, for a kind that reads_test_set.
+    ``test_path`` is the run's own test set, for a kind that reads_test_set;
+    ``part`` the job's path part (default: read from ``out_path``,
+    results/analysis/<kind>/<part>/<run>/seed<N>.csv), whose job_options add
+    what a kind reads besides lengths and sums (the chains kind's operand
+    length): the rule's params stay as they were, so no finished job reruns.
     """
     import torch
 
     torch.set_num_threads(1)
     options = {"test_lengths": list(test_lengths), "examples": examples}
+    if part is None:
+        folders = Path(out_path).parents
+        part = folders[1].name if len(folders) > 2 and folders[2].name == kind.name else ""
+    if part.strip("/"):
+        options = {**options, **kind.job_options(part.strip("/"))}
     checkpoint = load_run_checkpoint(checkpoint_path, run)
     metrics = kind.measure(checkpoint, options, test_path)
     assert list(metrics) == kind.run_metrics(checkpoint.settings, options)

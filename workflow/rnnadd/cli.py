@@ -4,6 +4,7 @@
     python -m rnnadd train --settings run.yaml --seed 0 --out runs/mine/
     python -m rnnadd add --checkpoint runs/mine/seed0.pt 98765 43210 [A B ...]
     python -m rnnadd evaluate --checkpoint runs/mine/seed0.pt --length 100
+    python -m rnnadd evaluate --checkpoint runs/mine/seed0.pt --length 1000 --carry-chain 50 [--no-carry]
 
 Run from the repository with ``PYTHONPATH=workflow`` (or after
 ``pip install -e .``).
@@ -105,6 +106,7 @@ def evaluate_command(checkpoint_path, length: int, examples: int, seed: int) -> 
             "examples": examples, "seed": seed, **score}
 
 
+<<<<<<< HEAD
 def use_model(args) -> None:
     """`add` and `evaluate` (they import torch; making a dataset does not)."""
     from .evaluation import OperandError
@@ -115,6 +117,48 @@ def use_model(args) -> None:
         if args.length < 2 or args.examples < 1 or args.seed < 0:
             raise OperandError("--length must be at least 2, --examples at least 1, --seed at least 0")
         print(json.dumps(evaluate_command(args.checkpoint, args.length, args.examples, args.seed)))
+=======
+def chain_evaluate_command(checkpoint_path, length: int, chain: int, carry: bool, examples: int,
+                           seed: int) -> dict:
+    """Scores on sums whose carry travels through exactly ``chain`` positions (rnnadd.chains),
+    or on their no-carry controls."""
+    from .chains import check_chain_request, evaluate_chain
+    from .checkpoint import load_checkpoint
+
+    check_chain_request(length, chain, examples)  # before the model is loaded
+    checkpoint = load_checkpoint(checkpoint_path)
+    score = evaluate_chain(checkpoint.model, checkpoint.settings, checkpoint.state, length, chain,
+                           examples, carry=carry, seed=seed)
+    return {"checkpoint": str(checkpoint_path), "run": checkpoint.settings.run_id(),
+            "trained_maxlen": checkpoint.settings.maxlen, "length": length, "carry_chain": chain,
+            "carry": carry, "examples": examples, "seed": seed, **score}
+
+
+def use_model(args) -> int:
+    """`add` and `evaluate` (they import torch; making a dataset does not)."""
+    from .chains import ChainError
+    from .checkpoint import CheckpointError
+    from .evaluation import OperandError
+
+    try:
+        if args.command == "evaluate" and args.carry_chain is not None:
+            if args.seed < 0:
+                raise OperandError("--seed must be at least 0")
+            print(json.dumps(chain_evaluate_command(args.checkpoint, args.length, args.carry_chain,
+                                                    not args.no_carry, args.examples, args.seed)))
+        elif args.command == "evaluate" and args.no_carry:
+            raise OperandError("--no-carry needs --carry-chain K (the control of a carry chain)")
+        elif args.command == "add":
+            add_command(args.checkpoint, args.operands, args.json)
+        else:
+            if args.length < 2 or args.examples < 1 or args.seed < 0:
+                raise OperandError("--length must be at least 2, --examples at least 1, --seed at least 0")
+            print(json.dumps(evaluate_command(args.checkpoint, args.length, args.examples, args.seed)))
+    except (OperandError, CheckpointError, ChainError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+>>>>>>> analyses
 
 
 def main(argv=None) -> int:
@@ -162,7 +206,14 @@ def main(argv=None) -> int:
                           help="operands of exactly LENGTH-1 digits (at least 2)")
     evaluate.add_argument("--examples", type=int, default=1000)
     evaluate.add_argument("--seed", type=int, default=0,
-                          help="seed of the sums (0: the sums of the length figures)")
+                          help="seed of the sums (0: the sums of the length and chains figures)")
+    evaluate.add_argument("--carry-chain", type=int, metavar="K",
+                          help="instead of random sums: sums whose carry travels through exactly K "
+                               "positions (digit pairs summing to 9), scored on the chain's digits "
+                               "(chain_accuracy) and on the whole sum (accuracy)")
+    evaluate.add_argument("--no-carry", action="store_true",
+                          help="with --carry-chain: the control sums, the same layout with no carry "
+                               "entering the chain")
 
     args = parser.parse_args(argv)
     # Every mistake a user can fix is a UserError with a one-line message.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import ClaimTest
-from .checks import (at_least, at_most, best, better, diverges, never_learns, no_interaction, not_testable, ordered,
+from .checks import (at_least, at_most, best, better, better_than, diverges, never_learns, no_interaction, not_testable, ordered,
                      reaches, same, same_as)
 
 TESTS: dict[str, ClaimTest] = {test.name: test for test in (
@@ -19,4 +19,5 @@ TESTS: dict[str, ClaimTest] = {test.name: test for test in (
     at_most.AtMost(),
     same_as.SameAs(),
     not_testable.NotTestable(),
+    better_than.BetterThan(),
 )}

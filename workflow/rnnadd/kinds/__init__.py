@@ -12,7 +12,7 @@ from importlib import import_module
 from .base import CHECKPOINT, METRICS, Kind, Option, OptionError
 
 # The kinds, in the order messages list them: a new kind is its module's name here.
-NAMES = ("curves", "heatmap", "length", "positions", "probe")
+NAMES = ("curves", "heatmap", "length", "positions", "probe", "chains", "probe_controls")
 KINDS: dict[str, Kind] = {name: import_module(f"{__name__}.{name}").KIND for name in NAMES}
 
 __all__ = ["CHECKPOINT", "KINDS", "METRICS", "Kind", "Option", "OptionError", "all_options",

@@ -143,7 +143,8 @@ class Kind:
                  if option in kind.options and option.key not in kind.inert_options]
         one, several = option.refused
         text = one if len(users) == 1 else several
-        return text.format(kinds=" and ".join(users))
+        return text.format(kinds=" and ".join(users) if len(users) < 3
+                           else ", ".join(users[:-1]) + " and " + users[-1])
 
     def refuse_foreign(self, where: str, entry: dict, option: Option, warnings: list) -> None:
         """An option of other kinds given to this one: refused, or checked and warned about."""

@@ -30,6 +30,14 @@ CURVE_METRICS = {
     "late_loss": "mean training loss over the evaluations in the second half of the run (step > steps/2)",
     "diverged": "1 if the loss became non-finite, else 0",
 }
+# Per seed, on a common axis for lines that differ in MAXLEN or batch: a step
+# of MAXLEN 50 carries (50+1)/(5+1) = 8.5 times the digit targets of a step of
+# MAXLEN 5, so "learned in fewer steps" may just be "saw more digits".
+DIGIT_TARGET_METRICS = {
+    "digit_auc_accuracy": ("mean exact-match accuracy over the digit targets seen (steps x batch x "
+                           "(maxlen+1)), from 0 to the fewest digit targets any line of the experiment "
+                           "sees by its last evaluation (accuracy interpolated between evaluations)"),
+}
 THRESHOLD_METRICS = {
     "first_step": "first evaluated step with exact-match accuracy >= {t} (the run length if never)",
     "reached": "1 if exact-match accuracy reached {t}, else 0",
@@ -94,6 +102,27 @@ def cell_steps(cell: dict, frame) -> int:
     return int(steps[-1]) if steps else int(frame["step"].iloc[-1])
 
 
+def digit_targets_per_step(settings) -> int:
+    """Digit targets of one training step: every position of every sum of the batch."""
+    return settings.batch * (settings.maxlen + 1)
+
+
+def digit_auc_accuracy(frame, per_step: int, budget: float) -> float:
+    """Mean accuracy over digit targets 0 .. budget (trapezoids between evaluations)."""
+    import numpy as np
+
+    from ..aggregate import accuracy_after_divergence
+
+    targets = frame["step"].to_numpy(dtype=float) * per_step
+    accuracy = accuracy_after_divergence(frame)
+    if budget <= 0:
+        return float(accuracy[0])
+    inside = targets < budget
+    x = np.append(targets[inside], budget)
+    y = np.append(accuracy[inside], np.interp(budget, targets, accuracy))
+    return float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2) / budget)
+
+
 class Curves(Kind):
     name = "curves"
     axes = (1,)
@@ -110,11 +139,13 @@ class Curves(Kind):
         names = list(CURVE_METRICS)
         for threshold in curve_thresholds(layout):
             names += [f"{prefix}_{threshold_name(threshold)}" for prefix in THRESHOLD_METRICS]
-        return names
+        return names + list(DIGIT_TARGET_METRICS)
 
     def describe_metric(self, metric: str) -> str | None:
         if metric in CURVE_METRICS:
             return CURVE_METRICS[metric]
+        if metric in DIGIT_TARGET_METRICS:
+            return DIGIT_TARGET_METRICS[metric]
         prefix, _, threshold = metric.rpartition("_")
         if prefix in THRESHOLD_METRICS:
             return THRESHOLD_METRICS[prefix].format(t=threshold)
@@ -127,7 +158,7 @@ class Curves(Kind):
         from ..seedtable import write_seed_table
 
         write_aggregate(self.summary(layout, seeds, path_of), table_path)
-        write_seed_table(self.seed_rows(layout, seeds, path_of), seeds_path)
+        write_seed_table(self.seed_rows(layout, seeds, path_of, runs), seeds_path)
 
     def read_frames(self, cell: dict, seeds, path_of) -> list:
         from ..aggregate import read_metrics
@@ -159,14 +190,24 @@ class Curves(Kind):
                                  **summarize(values[:, column])})
         return pd.DataFrame(rows)
 
-    def seed_rows(self, layout: dict, seeds, path_of) -> list[dict]:
-        """The per-seed table (seedtable.SEED_COLUMNS): one row per line or cell, seed and metric."""
+    def seed_rows(self, layout: dict, seeds, path_of, runs: dict) -> list[dict]:
+        """The per-seed table (seedtable.SEED_COLUMNS): one row per line or cell, seed and metric.
+
+        ``runs`` (run id -> Settings) gives each line's digit targets per step.
+        """
         thresholds = curve_thresholds(layout)
+        frames = {cell["run"]: self.read_frames(cell, seeds, path_of) for cell in layout["cells"]}
+        per_step = {cell["run"]: digit_targets_per_step(runs[cell["run"]]) for cell in layout["cells"]}
+        # The common budget: the fewest digit targets any line has seen at its last evaluation.
+        budget = min(float(frame["step"].iloc[-1]) * per_step[run]
+                     for run, run_frames in frames.items() for frame in run_frames)
         rows = []
         for cell in layout["cells"]:
             labels = [level["label"] for level in cell["levels"]] + ["", ""]
-            for seed, frame in zip(seeds, self.read_frames(cell, seeds, path_of)):
-                for metric, value in curve_seed_metrics(frame, thresholds, cell_steps(cell, frame)).items():
+            for seed, frame in zip(seeds, frames[cell["run"]]):
+                metrics = curve_seed_metrics(frame, thresholds, cell_steps(cell, frame))
+                metrics["digit_auc_accuracy"] = digit_auc_accuracy(frame, per_step[cell["run"]], budget)
+                for metric, value in metrics.items():
                     rows.append({"label0": labels[0], "label1": labels[1], "run": cell["run"],
                                  "seed": seed, "metric": metric, "value": value})
         return rows

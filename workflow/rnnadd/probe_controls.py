@@ -1,0 +1,151 @@
+"""A probe of the carry with controls: where the carry is not decided locally, and what a probe
+reads from an untrained network or from the input digits alone.
+
+The carry out of position t is c_t = 1 if s_t >= 10, 0 if s_t <= 8, and
+c_{t-1} if s_t = 9, where s_t = a_t + b_t.  So the digits at t decide it unless
+s_t = 9; the digits at t and t-1 decide it unless s_t = s_{t-1} = 9 and t >= 2
+(at t = 1 the carry into position 0 is 0, so s_1 = s_0 = 9 still decides it).
+Those positions, **non-local** here, are where a probe must read something the
+digits around t do not give: the carry that arrived from further down.  In
+random sums they are about 1% of the positions at t >= 2, so they are scored on
+a set of their own: sums drawn uniformly and then given s_t = s_{t-1} = 9 at
+one random t >= 2 (the digits below t-1 stay uniform, so the carry there is a
+fair coin: 0.45 from s_{t-2} >= 10, plus s_{t-2} = 9 cases).
+
+Controls, each fitted on the same sums and scored on the same positions:
+
+- ``digits_window<w>``: a linear probe on the one-hot digits at t (w = 1), at
+  t and t-1 (w = 2), at t, t-1 and t-2 (w = 3); positions below 0 are zeros.
+- ``untrained_layer<k>``: the same probe on layer k of the network of the
+  same shape and seed before training (torch.manual_seed(seed), as training
+  builds it), started from the state the run started from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .data import AdditionSet, add_digits
+from .probe import carry_bits, fit_logistic, layer_outputs, probe_sets
+
+NONLOCAL_SEED = 303
+WINDOWS = (1, 2, 3)
+
+
+def nonlocal_positions(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(examples, positions) mask: t >= 2 with a_t + b_t = 9 and a_{t-1} + b_{t-1} = 9."""
+    sums = a.astype(np.int64) + b
+    mask = np.zeros(a.shape, dtype=bool)
+    mask[:, 2:] = (sums[:, 2:] == 9) & (sums[:, 1:-1] == 9)
+    return mask
+
+
+def nonlocal_set(maxlen: int, examples: int, seed: int = NONLOCAL_SEED) -> tuple[AdditionSet, np.ndarray]:
+    """Sums of operands of up to maxlen-1 digits (uniform digits, as the iid split), each with one
+    non-local position t in [2, maxlen-2]; returns the sums and each sum's t."""
+    if maxlen < 4:
+        raise ValueError(f"maxlen {maxlen}: operands of {maxlen - 1} digits have no position t >= 2 "
+                         "below the top digit, so no non-local carry")
+    rng = np.random.default_rng([seed, maxlen])
+    digits = maxlen - 1
+    a = np.zeros((examples, maxlen + 1), dtype=np.uint8)
+    b = np.zeros((examples, maxlen + 1), dtype=np.uint8)
+    a[:, :digits] = rng.integers(0, 10, size=(examples, digits), dtype=np.uint8)
+    b[:, :digits] = rng.integers(0, 10, size=(examples, digits), dtype=np.uint8)
+    t = rng.integers(2, digits, size=examples)
+    rows = np.arange(examples)
+    for position in (t, t - 1):
+        first = rng.integers(0, 10, size=examples, dtype=np.uint8)
+        a[rows, position] = first
+        b[rows, position] = 9 - first
+    return AdditionSet(a, b, add_digits(a, b)), t
+
+
+def digit_window_features(a: np.ndarray, b: np.ndarray, positions: int, window: int) -> np.ndarray:
+    """(examples, positions, 20 * window): one-hot a and b at t, t-1, ..., t-window+1 (zeros below 0)."""
+    eye = np.eye(10, dtype=np.float64)
+    n = a.shape[0]
+    parts = []
+    for back in range(window):
+        part = np.zeros((n, positions, 20))
+        if back < positions:
+            part[:, back:, :10] = eye[a[:, :positions - back]]
+            part[:, back:, 10:] = eye[b[:, :positions - back]]
+        parts.append(part)
+    return np.concatenate(parts, axis=-1)
+
+
+def fit_and_score(fit_features, fit_labels, score_features, score_labels, nonlocal_features,
+                  nonlocal_labels) -> tuple[float, float]:
+    """(accuracy on the random score positions, accuracy on the non-local positions) of one probe
+    fitted on the fit positions. Features: (rows, features); labels: (rows,)."""
+    predict = fit_logistic(fit_features, fit_labels)
+    overall = float((predict(score_features) == score_labels).mean())
+    local = float((predict(nonlocal_features) == nonlocal_labels).mean()) if len(nonlocal_labels) else float("nan")
+    return overall, local
+
+
+def untrained_network(settings, seed: int):
+    """The run's network before training, and the state it started from (training's own draws)."""
+    import torch
+
+    from .model import AdderModel, draw_initial_state, zero_state
+
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = AdderModel.from_settings(settings).eval()
+    if settings.cell == "none" or settings.hidden_mode == "default":
+        state = None
+    elif settings.hidden_mode == "zero":
+        state = zero_state(settings, settings.batch)
+    else:
+        state = draw_initial_state(settings, seed)
+    return model, state
+
+
+def metric_names(layers: int) -> list[str]:
+    names = []
+    for k in range(1, layers + 1):
+        names += [f"probe_layer{k}", f"probe_nonlocal_layer{k}"]
+    for k in range(1, layers + 1):
+        names += [f"untrained_layer{k}", f"untrained_nonlocal_layer{k}"]
+    for w in WINDOWS:
+        names += [f"digits_window{w}", f"digits_nonlocal_window{w}"]
+    return names
+
+
+def probe_with_controls(model, settings, saved_state, untrained, untrained_state, examples: int) -> dict:
+    """Every metric of ``metric_names``: probes of the trained and untrained layers and of the digit
+    windows, on the random score sums and on the non-local positions."""
+    fit, scored = probe_sets(settings.maxlen, examples)
+    hard, t = nonlocal_set(settings.maxlen, examples)
+    positions = settings.maxlen - 1  # those that hold operand digits; above them the carry is 0
+    rows = np.arange(len(hard))
+
+    def labels(data):
+        return carry_bits(data.a, data.b)[:, :positions]
+
+    fit_y, score_y = labels(fit).reshape(-1), labels(scored).reshape(-1)
+    hard_y = labels(hard)[rows, t]
+
+    def layer_features(net, state, data):
+        return [out[:positions].transpose(0, 1).double().numpy()
+                for out in layer_outputs(net, settings, state, data.a, data.b)]
+
+    result = {}
+    for prefix, net, state in (("probe", model, saved_state), ("untrained", untrained, untrained_state)):
+        fit_x, score_x, hard_x = (layer_features(net, state, data) for data in (fit, scored, hard))
+        for k in range(settings.layers):
+            overall, local = fit_and_score(fit_x[k].reshape(-1, fit_x[k].shape[-1]), fit_y,
+                                           score_x[k].reshape(-1, score_x[k].shape[-1]), score_y,
+                                           hard_x[k][rows, t], hard_y)
+            result[f"{prefix}_layer{k + 1}"] = overall
+            result[f"{prefix}_nonlocal_layer{k + 1}"] = local
+    for w in WINDOWS:
+        fit_x, score_x, hard_x = (digit_window_features(data.a, data.b, positions, w)
+                                  for data in (fit, scored, hard))
+        overall, local = fit_and_score(fit_x.reshape(-1, fit_x.shape[-1]), fit_y,
+                                       score_x.reshape(-1, score_x.shape[-1]), score_y, hard_x[rows, t], hard_y)
+        result[f"digits_window{w}"] = overall
+        result[f"digits_nonlocal_window{w}"] = local
+    return {name: result[name] for name in metric_names(settings.layers)}
