@@ -257,14 +257,15 @@ def test_better_than_pairs_a_layer_with_its_controls_seed_by_seed():
 def test_analysis_jobs_read_their_options_from_their_path(tmp_path):
     from rnnadd.analysis import run_job
     from rnnadd.kinds import KINDS
+    from rnnadd.kinds import KINDS
 
     checkpoint = _tiny_checkpoint(tmp_path)
     out = tmp_path / "results" / "analysis" / "chains" / "n20_len60_k1-30" / "run" / "seed0.csv"
-    metrics = run_job("chains", checkpoint, None, out, examples=20)
+    metrics = run_job(KINDS["chains"], checkpoint, None, out, examples=20)
     assert list(metrics) == ["chain_accuracy_k1", "chain_accuracy_k30", "nocarry_accuracy_k1", "nocarry_accuracy_k30"]
     assert out.read_text().splitlines()[0] == "metric,value"
     out = tmp_path / "results" / "analysis" / "probe_controls" / "n50" / "run" / "seed0.csv"
-    metrics = run_job("probe_controls", checkpoint, None, out, examples=50)
+    metrics = run_job(KINDS["probe_controls"], checkpoint, None, out, examples=50)
     assert list(metrics) == KINDS["probe_controls"].run_metrics(Settings.from_dict({"layers": 1}), {})
 
 

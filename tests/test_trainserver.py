@@ -180,6 +180,7 @@ def test_the_server_stops_when_idle_and_when_its_parent_ends(tmp_path):
                 stop(process)
 
 
+@pytest.mark.snakemake
 def test_a_local_study_trains_through_the_server_and_stops_it(tmp_path):
     """Through Snakemake: jobs use the server, results equal training alone, no server after the run."""
     root = copy_workflow(tmp_path / "study")

@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from .data import AdditionSet, add_digits
+from .errors import UserError
 
 # The chain sums of every model are drawn from this seed: paired across models.
 CHAIN_SEED = 0
@@ -43,7 +44,7 @@ CHAIN_SEED = 0
 CHAIN_DIGIT_BUDGET = 20_000_000
 
 
-class ChainError(ValueError):
+class ChainError(UserError):
     """A chain request that cannot be drawn (too long for its operands, or too large)."""
 
 

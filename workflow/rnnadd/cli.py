@@ -106,18 +106,6 @@ def evaluate_command(checkpoint_path, length: int, examples: int, seed: int) -> 
             "examples": examples, "seed": seed, **score}
 
 
-<<<<<<< HEAD
-def use_model(args) -> None:
-    """`add` and `evaluate` (they import torch; making a dataset does not)."""
-    from .evaluation import OperandError
-
-    if args.command == "add":
-        add_command(args.checkpoint, args.operands, args.json)
-    else:
-        if args.length < 2 or args.examples < 1 or args.seed < 0:
-            raise OperandError("--length must be at least 2, --examples at least 1, --seed at least 0")
-        print(json.dumps(evaluate_command(args.checkpoint, args.length, args.examples, args.seed)))
-=======
 def chain_evaluate_command(checkpoint_path, length: int, chain: int, carry: bool, examples: int,
                            seed: int) -> dict:
     """Scores on sums whose carry travels through exactly ``chain`` positions (rnnadd.chains),
@@ -134,31 +122,23 @@ def chain_evaluate_command(checkpoint_path, length: int, chain: int, carry: bool
             "carry": carry, "examples": examples, "seed": seed, **score}
 
 
-def use_model(args) -> int:
+def use_model(args) -> None:
     """`add` and `evaluate` (they import torch; making a dataset does not)."""
-    from .chains import ChainError
-    from .checkpoint import CheckpointError
     from .evaluation import OperandError
 
-    try:
-        if args.command == "evaluate" and args.carry_chain is not None:
-            if args.seed < 0:
-                raise OperandError("--seed must be at least 0")
-            print(json.dumps(chain_evaluate_command(args.checkpoint, args.length, args.carry_chain,
-                                                    not args.no_carry, args.examples, args.seed)))
-        elif args.command == "evaluate" and args.no_carry:
-            raise OperandError("--no-carry needs --carry-chain K (the control of a carry chain)")
-        elif args.command == "add":
-            add_command(args.checkpoint, args.operands, args.json)
-        else:
-            if args.length < 2 or args.examples < 1 or args.seed < 0:
-                raise OperandError("--length must be at least 2, --examples at least 1, --seed at least 0")
-            print(json.dumps(evaluate_command(args.checkpoint, args.length, args.examples, args.seed)))
-    except (OperandError, CheckpointError, ChainError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
->>>>>>> analyses
+    if args.command == "evaluate" and args.carry_chain is not None:
+        if args.seed < 0:
+            raise OperandError("--seed must be at least 0")
+        print(json.dumps(chain_evaluate_command(args.checkpoint, args.length, args.carry_chain,
+                                                not args.no_carry, args.examples, args.seed)))
+    elif args.command == "evaluate" and args.no_carry:
+        raise OperandError("--no-carry needs --carry-chain K (the control of a carry chain)")
+    elif args.command == "add":
+        add_command(args.checkpoint, args.operands, args.json)
+    else:
+        if args.length < 2 or args.examples < 1 or args.seed < 0:
+            raise OperandError("--length must be at least 2, --examples at least 1, --seed at least 0")
+        print(json.dumps(evaluate_command(args.checkpoint, args.length, args.examples, args.seed)))
 
 
 def main(argv=None) -> int:

@@ -10,7 +10,7 @@ comparisons, as `better`).
 
 from __future__ import annotations
 
-from ...seedtable import lower_is_better
+from ...kinds import lower_is_better
 from ...stats import Side, combine, paired, verdicts_of
 from ..base import ClaimReader, SeedValues, cell_key, cell_name
 from ..metrics import difference_bounds, worst_value
