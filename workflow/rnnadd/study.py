@@ -30,7 +30,7 @@ MAX_NAME_LENGTH = 64
 MAX_SEED = 2**32 - 1
 # Rule names of the workflow; an experiment becomes a rule of its own name.
 RESERVED_NAMES = {"all", "make_dataset", "run_settings", "train", "aggregate", "figure", "analyse",
-                  "verify", "judge_claims", "claims_table", "claims", "figure_page", "figure_settings"}
+                  "verify", "judge_claims", "claims_table", "claims", "figure_claims", "results_config"}
 
 
 class StudyError(ValueError):

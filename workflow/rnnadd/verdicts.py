@@ -1,9 +1,8 @@
-"""The verdict table as Markdown (results/claims.md, README) and HTML (the report),
-and a figure's report page: the figure, its settings and the claims about it."""
+"""The verdict table as Markdown (results/claims.md, README) and HTML (the report's
+verdict table), and the report's table of the claims about one figure."""
 
 from __future__ import annotations
 
-import base64
 import html
 
 from .stats import short_number
@@ -71,43 +70,45 @@ def claims_markdown(rows, preset: dict, made_with: str) -> str:
 
 STYLE = """<style>
 body{font-family:sans-serif;margin:1em;max-width:75em}
-table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
+table{border-collapse:collapse;font-size:90%;width:100%}
+td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}td{overflow-wrap:anywhere}
 th{background:#eee;text-align:left}.small{font-size:85%;color:#333}
+td.claim{min-width:14em;width:22%}td.small{width:28%}td.verdict{overflow-wrap:normal}
 </style>"""
 
 
 def _verdict_cell(verdict: str) -> str:
-    return f'<td style="background:{COLOUR.get(verdict, "#fff")}"><b>{html.escape(verdict)}</b></td>'
+    return f'<td class="verdict" style="background:{COLOUR.get(verdict, "#fff")}"><b>{html.escape(verdict)}</b></td>'
 
 
 def _claim_rows(rows, with_experiment=True) -> str:
     out = []
     for row in rows:
-        cells = [row["id"], row["section"], row["claim"]]
+        cells = [f"<td>{html.escape(row['id'])}</td>", f"<td>{html.escape(row['section'])}</td>",
+                 f'<td class="claim">{html.escape(row["claim"])}</td>']
         if with_experiment:
-            cells.append(row["experiment"])
-        cells += [row["metric"], numbers(row)]
-        out.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + _verdict_cell(row["verdict"])
+            cells.append(f"<td>{html.escape(row['experiment'])}</td>")
+        cells += [f"<td>{html.escape(row['metric'])}</td>", f"<td>{html.escape(numbers(row))}</td>"]
+        out.append("<tr>" + "".join(cells) + _verdict_cell(row["verdict"])
                    + f'<td class="small">{html.escape(row["measured"])}</td></tr>')
     return "\n".join(out)
 
 
-def claims_fragment(rows, preset: dict, made_with: str, with_details: bool = True) -> str:
-    """The verdict table as an HTML fragment (the report's front page embeds the short form)."""
+RULE = ("<p class=\"small\">Comparisons are paired seed by seed: the mean of the per-seed differences "
+        "(positive: the claimed direction) and its 95% Student-t interval. <i>holds</i>: the interval "
+        "lies entirely on the claimed side (inside the margin for a 'same' claim); <i>does not hold</i>: "
+        "entirely on the other side (outside the margin); <i>inconclusive</i>: otherwise, and always "
+        "with fewer than 2 seeds. Counting claims hold when every seed does, and do not hold when "
+        "none does.</p>\n")
+
+
+def claims_fragment(rows, preset: dict, made_with: str) -> str:
+    """The verdict table as an HTML fragment, with what made it and the rule."""
     head = ("<tr><th>id</th><th>report</th><th>claim</th><th>figure</th><th>metric</th>"
-            "<th>numbers</th><th>verdict</th>" + ("<th>what was measured</th>" if with_details else "") + "</tr>")
-    body = _claim_rows(rows)
-    if not with_details:
-        body = "\n".join(line.rsplit('<td class="small">', 1)[0] + "</tr>" for line in body.splitlines())
+            "<th>numbers</th><th>verdict</th><th>what was measured</th></tr>")
     return (f"<p>{html.escape(preset['line'])}. {html.escape(made_with)}. "
-            f"{len(rows)} claims: {html.escape(tally(rows))}.</p>\n"
-            "<p class=\"small\">Comparisons are paired seed by seed: the mean of the per-seed differences "
-            "(positive: the claimed direction) and its 95% Student-t interval. <i>holds</i>: the interval "
-            "lies entirely on the claimed side (inside the margin for a 'same' claim); <i>does not hold</i>: "
-            "entirely on the other side (outside the margin); <i>inconclusive</i>: otherwise, and always "
-            "with fewer than 2 seeds. Counting claims hold when every seed does, and do not hold when "
-            "none does.</p>\n"
-            f"<table>\n{head}\n{body}\n</table>\n")
+            f"{len(rows)} claims: {html.escape(tally(rows))}.</p>\n{RULE}"
+            f"<table>\n{head}\n{_claim_rows(rows)}\n</table>\n")
 
 
 def claims_html(rows, preset: dict, made_with: str) -> str:
@@ -116,31 +117,17 @@ def claims_html(rows, preset: dict, made_with: str) -> str:
             "</body></html>\n")
 
 
-def figure_html(page: dict, png: bytes, results: list[dict]) -> str:
-    """A self-contained page: the figure (embedded), its settings, the claims and their verdicts."""
-    image = base64.b64encode(png).decode("ascii")
-    swept = "".join(f"<tr><th>{html.escape(s['axis'])} (swept)</th><td>{html.escape(s['levels'])}</td></tr>"
-                    for s in page["swept"])
-    fixed = "".join(f"<tr><th>{html.escape(f['setting'])}</th><td>{html.escape(f['value'])}</td></tr>"
-                    for f in page["fixed"])
-    seeds = ", ".join(str(s) for s in page["preset"]["seeds"])
-    if results:
-        claims = ("<table><tr><th>id</th><th>report</th><th>claim</th><th>metric</th><th>numbers</th>"
-                  "<th>verdict</th><th>what was measured</th></tr>\n"
-                  + _claim_rows(results, with_experiment=False) + "</table>")
-    else:
-        claims = "<p>No claim of the config is about this figure.</p>"
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(page['name'])}</title>"
-            f"{STYLE}</head><body>\n<h1>{html.escape(page['title'])}</h1>\n"
-            f"<p><b>{html.escape(page['preset']['line'])}</b></p>\n"
-            f'<img src="data:image/png;base64,{image}" alt="{html.escape(page["name"])}" style="max-width:100%">\n'
-            f"<h2>What it shows</h2>\n<p>{html.escape(page['what'])}</p>\n"
-            f"<h2>What the report claimed, and the verdict</h2>\n{claims}\n"
-            f"<h2>Settings</h2>\n<table>{swept}<tr><th>seeds</th><td>{html.escape(seeds)}</td></tr>"
-            f"{fixed}</table>\n</body></html>\n")
+def figure_claims_html(title: str, rows) -> str:
+    """The report's item beside a figure: the claims about it, each with its numbers and verdict."""
+    head = ("<tr><th>id</th><th>report</th><th>claim</th><th>metric</th><th>numbers</th>"
+            "<th>verdict</th><th>what was measured</th></tr>")
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Claims: {html.escape(title)}</title>"
+            f"{STYLE}</head><body>\n<h1>Claims about: {html.escape(title)}</h1>\n"
+            f"<p>{len(rows)} claims: {html.escape(tally(rows))}.</p>\n{RULE}"
+            f"<table>\n{head}\n{_claim_rows(rows, with_experiment=False)}\n</table>\n</body></html>\n")
 
 
-# -- the jobs: run inside Snakemake (`run:`), so forty small pages cost no Python starts --
+# -- the jobs (workflow/scripts/verdicts.py) --
 
 
 def judge_file(claims: list[dict], seeds_path, out_path) -> None:
@@ -152,7 +139,7 @@ def judge_file(claims: list[dict], seeds_path, out_path) -> None:
 
 
 def write_tables(claim_files, order: list[str], preset: dict, paths: dict) -> None:
-    """Gather every claim's verdict: claims.csv, claims.md, the report's page and front-page table."""
+    """Gather every claim's verdict: claims.csv, claims.md and the report's verdict table."""
     from .claims import read_results, write_results
     from .io import write_text
 
@@ -162,16 +149,10 @@ def write_tables(claim_files, order: list[str], preset: dict, paths: dict) -> No
     write_results(rows, paths["csv"])
     write_text(paths["md"], claims_markdown(rows, preset, made_with))
     write_text(paths["html"], claims_html(rows, preset, made_with))
-    write_text(paths["front"], claims_fragment(rows, preset, made_with, with_details=False))
 
 
-def write_figure_page(png_path, settings_path, claims_path, out_path) -> None:
-    import json
-    from pathlib import Path
-
+def write_figure_claims(title: str, claims_path, out_path) -> None:
     from .claims import read_results
     from .io import write_text
 
-    results = read_results(claims_path) if claims_path else []
-    page = json.loads(Path(settings_path).read_text())
-    write_text(out_path, figure_html(page, Path(png_path).read_bytes(), results))
+    write_text(out_path, figure_claims_html(title, read_results(claims_path)))

@@ -16,7 +16,7 @@ sys.path.insert(0, str(WORKFLOW_DIR))
 from rnnadd import resources  # noqa: E402
 from rnnadd.claims import ClaimError, load_claims  # noqa: E402
 from rnnadd.configcheck import check_config_files, check_schema, command_line_values  # noqa: E402
-from rnnadd.describe import figure_page, preset, subtitle  # noqa: E402
+from rnnadd.describe import figure_caption, preset, subtitle  # noqa: E402
 from rnnadd.study import StudyError, load_study  # noqa: E402
 
 PYTHON = sys.executable
