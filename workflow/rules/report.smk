@@ -56,6 +56,7 @@ def check_results_made_by_this_config():
               "or run this config first")
     if not path.is_file():
         problem = f"{path} is missing, so nothing says which config made the results"
+        remedy = "run the workflow with this config first (.venv/bin/snakemake --cores all, same --configfile)"
     else:
         made = json.loads(path.read_text())
         if made["preset"] == PRESET:
@@ -80,8 +81,13 @@ def verdict_labels(claims_csv):
 
 
 def figure_labels(name, item):
+    """Labels of a figure and of the verdicts beside it (read only by `--report`, so it checks there too)."""
     check_results_made_by_this_config()
     return {"figure": name, "item": item}
+
+
+def claims_in_words(name):
+    return [{"id": claim["id"], "section": claim["section"], "claim": claim["claim"]} for claim in claims_about(name)]
 
 
 # Beside each figure with claims: the claims about it, their numbers and verdicts.
@@ -100,7 +106,8 @@ rule figure_claims:
     params:
         title=lambda w: STUDY.experiments[w.name].title,
         title_arg=lambda w: shlex.quote(STUDY.experiments[w.name].title),
-        claims=lambda w: [{"id": c["id"], "section": c["section"], "claim": c["claim"]} for c in claims_about(w.name)],
+        # Read by this item's caption and by its figure's (figure.rst), never the figure's params.
+        claims=lambda w: claims_in_words(w.name),
     log:
         f"{RESULTS}/logs/figure_claims/{{name}}.log",
     localrule: True
