@@ -41,7 +41,9 @@ def front_page(report: str) -> str:
 
 
 def text_of(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    """The words of an HTML fragment: inline tags vanish, others end a word."""
+    inline = re.sub(r"</?(strong|em|a|b|i)\b[^>]*>", "", fragment)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", inline)).split())
 
 
 def verdict_rows(smoke_run) -> list[dict]:
