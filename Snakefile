@@ -8,7 +8,8 @@
 configfile: "config.yaml"
 
 
-# `snakemake --report results/report.html`: this front page, the verdicts, one page per figure.
+# `snakemake --report results/report.html`: this front page, the verdict table,
+# every figure with its caption and, beside it, the verdicts on the claims about it.
 report: "workflow/report/workflow.rst"
 
 
@@ -27,7 +28,9 @@ include: "workflow/rules/cluster.smk"
 rule all:
     default_target: True
     input:
+        # First: `--report` checks, on this item, that this config made results/ (report.smk).
+        rules.claims_table.output.html,
         all_figures(),
         intermediates(list(STUDY.experiments)),
         rules.claims.input,
-        [figure_page_file(name) for name in STUDY.experiments],
+        report_files(),

@@ -103,8 +103,8 @@ def test_adding_a_test_length_runs_one_job_per_run_and_seed_and_never_trains(bui
     jobs = len(study.experiments["length_cells"].runs()) * len(study.seeds)
     assert plan["analyse"] == jobs
     # The new length's evaluation and what is drawn or judged from it; no training, no other analysis.
-    assert set(plan) <= {"analyse", "aggregate", "figure", "figure_settings",
-                         "figure_page", "judge_claims", "claims_table", "length_cells", "all"}, plan
+    assert set(plan) <= {"analyse", "aggregate", "figure", "figure_claims", "judge_claims", "claims_table",
+                         "length_cells", "all"}, plan
     assert plan["aggregate"] == plan["figure"] == 1
     old = mtimes(built_copy / "results" / "analysis", "*.csv")
     snakemake(built_copy, "--cores", "2", *SMOKE, "longer.yaml")

@@ -148,7 +148,8 @@ def test_adding_a_sweep_value_trains_only_the_new_runs(built_copy):
 def test_changing_a_label_redraws_only_that_figure(built_copy):
     (built_copy / "words.yaml").write_text("experiments:\n  fig07_layers:\n    title: Layers, renamed\n")
     plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "words.yaml"))
-    assert plan == {"figure": 1, "figure_settings": 1, "figure_page": 1, "all": 1}
+    # The figure, and the verdicts beside it in the report (their heading is the title).
+    assert plan == {"figure": 1, "figure_claims": 1, "all": 1}
 
 
 def test_changing_a_setting_retrains_exactly_the_affected_runs(built_copy):
@@ -158,7 +159,7 @@ def test_changing_a_setting_retrains_exactly_the_affected_runs(built_copy):
     runs = changed.experiments["fig04_hidden_1layer"].runs()
     assert not set(runs) & set(study_of(built_copy).runs)  # all new
     # fig04's runs (one per hidden-state mode), each seed; nothing else, datasets reused
-    # and the verdicts on fig04's claim, gathered into the table, and its report page (lr is shown there)
+    # and the verdicts on fig04's claim, gathered into the table and shown beside the figure in the report
     assert plan == {"run_settings": len(runs), "train": len(runs) * len(changed.seeds), "aggregate": 1, "figure": 1,
                     "judge_claims": 1,
-                    "claims_table": 1, "figure_settings": 1, "figure_page": 1, "all": 1}
+                    "claims_table": 1, "figure_claims": 1, "all": 1}

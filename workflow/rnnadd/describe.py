@@ -1,7 +1,8 @@
 """Words about a study, generated from its config: which preset made it, what a
-figure shows and with which settings.  Used for figure subtitles, figure pages
-and the report's front page, so no caption is written by hand per figure; what
-a kind of figure shows is its caption file, workflow/report/kinds/<kind>.rst.
+figure shows and with which settings.  Used for figure subtitles, the figures'
+report captions and the verdict tables, so no caption is written by hand per
+figure; what a kind of figure shows is its caption file,
+workflow/report/kinds/<kind>.rst.
 """
 
 from __future__ import annotations
@@ -65,21 +66,20 @@ def subtitle(experiment, study, config: dict) -> str:
     return f"{head}: " + ", ".join(parts) + f"; {len(info['seeds'])} seeds"
 
 
-def figure_page(experiment, study, config: dict, claims: list[dict]) -> dict:
-    """Everything a figure's page says, from the config (verdicts are added by the job)."""
+def figure_caption(experiment, study, config: dict) -> dict:
+    """What a figure's report caption says (workflow/report/figure.rst), from the config only.
+
+    No claim and no verdict is in it: it becomes a param of the figure rule, and
+    a changed claim must not redraw a figure. The claims about a figure and their
+    verdicts are a report item of their own beside it (rule figure_claims).
+    """
     fixed = fixed_settings(experiment, study)
-    # What the figure shows: its kind's caption (workflow/report/kinds/<kind>.rst), filled in.
-    what = KINDS[experiment.kind].caption_text(experiment, fixed)
-    axes = swept(experiment)
+    info = preset(config)
     return {
-        "name": experiment.name,
-        "title": experiment.title,
-        "kind": experiment.kind,
-        "what": what,
-        "swept": [{"axis": axis, "levels": ", ".join(levels)} for axis, levels in axes],
-        "fixed": [{"setting": key, "value": _text(value)} for key, value in fixed.items()
-                  if key not in experiment.axes],
-        "subtitle": subtitle(experiment, study, config),
-        "preset": preset(config),
-        "claims": [{"id": c["id"], "section": c["section"], "claim": c["claim"]} for c in claims],
+        # What the figure shows: its kind's caption (workflow/report/kinds/<kind>.rst), filled in.
+        "what": KINDS[experiment.kind].caption_text(experiment, fixed),
+        "swept": "; ".join(f"{axis} {', '.join(levels)}" for axis, levels in swept(experiment)),
+        "fixed": ", ".join(f"{key} {_text(value)}" for key, value in fixed.items() if key not in experiment.axes),
+        "seeds": ", ".join(str(seed) for seed in info["seeds"]),
+        "made_by": "SMOKE PRESET, not the study's results" if info["override"] else info["name"],
     }

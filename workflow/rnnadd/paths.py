@@ -50,7 +50,12 @@ CLAIMS = f"{RESULTS}/claims/{{name}}.csv"
 CLAIM_SEEDS_PLOT = f"{RESULTS}/claims/{{name}}.png"
 CLAIMS_TABLE_CSV = f"{RESULTS}/claims.csv"
 CLAIMS_TABLE_MD = f"{RESULTS}/claims.md"
+# What the report shows besides the figures: the verdict table, the claims beside
+# each figure, and which config made the results (a report checks it).
 REPORT = f"{RESULTS}/report"
+REPORT_VERDICTS = f"{REPORT}/claims.html"
+REPORT_FIGURE_CLAIMS = f"{REPORT}/claims/{{name}}.claims.html"
+REPORT_MADE_BY = f"{REPORT}/config.json"
 VERIFY_SCRATCH = f"{RESULTS}/verify"
 
 # Wildcards the rules share, and what each may match.

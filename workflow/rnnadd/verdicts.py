@@ -1,9 +1,8 @@
-"""The verdict table as Markdown (results/claims.md, README) and HTML (the report),
-and a figure's report page: the figure, its settings and the claims about it."""
+"""The verdict table as Markdown (results/claims.md, README) and HTML (the report's
+verdict table), and the report's table of the claims about one figure."""
 
 from __future__ import annotations
 
-import base64
 import html
 
 from .claims.engine import PILOT_SEEDS
@@ -114,50 +113,56 @@ def claims_markdown(rows, preset: dict, made_with: str) -> str:
 
 STYLE = """<style>
 body{font-family:sans-serif;margin:1em;max-width:75em}
-table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}
+table{border-collapse:collapse;font-size:90%;width:100%}
+td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}td{overflow-wrap:anywhere}
 th{background:#eee;text-align:left}.small{font-size:85%;color:#333}
+td.claim{min-width:14em;width:22%}td.small{width:28%}td.verdict{overflow-wrap:normal}
 </style>"""
 
 
 def _verdict_cell(verdict: str) -> str:
-    return f'<td style="background:{COLOUR.get(verdict, "#fff")}"><b>{html.escape(verdict)}</b></td>'
+    return f'<td class="verdict" style="background:{COLOUR.get(verdict, "#fff")}"><b>{html.escape(verdict)}</b></td>'
 
 
 def _claim_rows(rows, with_experiment=True) -> str:
     out = []
     for row in rows:
-        cells = [row["id"], row["group"], row["section"], row["claim"]]
+        cells = [f"<td>{html.escape(row['id'])}</td>", f"<td>{html.escape(row['group'])}</td>",
+                 f"<td>{html.escape(row['section'])}</td>", f'<td class="claim">{html.escape(row["claim"])}</td>']
         if with_experiment:
-            cells.append(row["experiment"])
-        cells += [row["metric"], numbers(row)]
-        out.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + _verdict_cell(row["verdict"])
+            cells.append(f"<td>{html.escape(row['experiment'])}</td>")
+        cells += [f"<td>{html.escape(row['metric'])}</td>", f"<td>{html.escape(numbers(row))}</td>"]
+        out.append("<tr>" + "".join(cells) + _verdict_cell(row["verdict"])
                    + f"<td>{html.escape(pilot_text(row))}</td><td>{html.escape(power_text(row))}</td>"
                    + f'<td class="small">{html.escape(row["measured"])}</td></tr>')
     return "\n".join(out)
 
 
-def claims_fragment(rows, preset: dict, made_with: str, with_details: bool = True) -> str:
-    """The verdict table as an HTML fragment (the report's front page embeds the short form)."""
-    head = ("<tr><th>id</th><th>group</th><th>report</th><th>claim</th><th>figure</th><th>metric</th>"
-            "<th>numbers</th><th>verdict</th><th>pilot</th><th>seeds for 80% power (estimate)</th>"
-            + ("<th>what was measured</th>" if with_details else "") + "</tr>")
-    body = _claim_rows(rows)
-    if not with_details:
-        body = "\n".join(line.rsplit('<td class="small">', 1)[0] + "</tr>" for line in body.splitlines())
+RULE = ("<p class=\"small\">Comparisons are paired seed by seed: the mean (and median) of the per-seed "
+        "differences (positive: the claimed direction) and its 95% Student-t interval, kept in the "
+        "metric's range. <i>holds</i>: the interval lies entirely on the claimed side (inside the "
+        "margin for a 'same' claim); <i>does not hold</i>: entirely on the other side (outside the "
+        "margin), with Holm's correction when any one of several comparisons would decide it; "
+        "<i>inconclusive</i>: otherwise, and always with fewer than 2 seeds. Counting claims state a "
+        "share of seeds and hold when the 95% Clopper-Pearson interval of the share lies at or above "
+        "it, do not hold when it lies below. A missing or diverged seed counts as the metric's worst "
+        "value, or makes a loss comparison inconclusive. <i>group</i>: the report's claim, this "
+        f"study's own, or true by construction (docs/claims.md). {html.escape(POWER_NOTE)}</p>\n")
+# The columns of a claim's row (_claim_rows), with or without the figure's name.
+COLUMNS = ("id", "group", "report", "claim", "figure", "metric", "numbers", "verdict", "pilot",
+           "seeds for 80% power (estimate)", "what was measured")
+
+
+def _head(with_experiment=True) -> str:
+    return "<tr>" + "".join(f"<th>{c}</th>" for c in COLUMNS if with_experiment or c != "figure") + "</tr>"
+
+
+def claims_fragment(rows, preset: dict, made_with: str) -> str:
+    """The verdict table as an HTML fragment, with what made it, the counts per group and the rule."""
     groups = "".join(f"<li>{html.escape(line)}</li>" for line in tally_by_group(rows))
     return (f"<p>{html.escape(preset['line'])}. {html.escape(made_with)}. "
-            f"{len(rows)} claims: {html.escape(tally(rows))}.</p>\n<ul>{groups}</ul>\n"
-            "<p class=\"small\">Comparisons are paired seed by seed: the mean (and median) of the per-seed "
-            "differences (positive: the claimed direction) and its 95% Student-t interval, kept in the "
-            "metric's range. <i>holds</i>: the interval lies entirely on the claimed side (inside the "
-            "margin for a 'same' claim); <i>does not hold</i>: entirely on the other side (outside the "
-            "margin), with Holm's correction when any one of several comparisons would decide it; "
-            "<i>inconclusive</i>: otherwise, and always with fewer than 2 seeds. Counting claims state a "
-            "share of seeds and hold when the 95% Clopper-Pearson interval of the share lies at or above "
-            "it, do not hold when it lies below. A missing or diverged seed counts as the metric's worst "
-            "value, or makes a loss comparison inconclusive. <i>group</i>: the report's claim, this "
-            f"study's own, or true by construction (docs/claims.md). {html.escape(POWER_NOTE)}</p>\n"
-            f"<table>\n{head}\n{body}\n</table>\n")
+            f"{len(rows)} claims: {html.escape(tally(rows))}.</p>\n<ul>{groups}</ul>\n{RULE}"
+            f"<table>\n{_head()}\n{_claim_rows(rows)}\n</table>\n")
 
 
 def claims_html(rows, preset: dict, made_with: str) -> str:
@@ -166,32 +171,16 @@ def claims_html(rows, preset: dict, made_with: str) -> str:
             "</body></html>\n")
 
 
-def figure_html(page: dict, png: bytes, results: list[dict]) -> str:
-    """A self-contained page: the figure (embedded), its settings, the claims and their verdicts."""
-    image = base64.b64encode(png).decode("ascii")
-    swept = "".join(f"<tr><th>{html.escape(s['axis'])} (swept)</th><td>{html.escape(s['levels'])}</td></tr>"
-                    for s in page["swept"])
-    fixed = "".join(f"<tr><th>{html.escape(f['setting'])}</th><td>{html.escape(f['value'])}</td></tr>"
-                    for f in page["fixed"])
-    seeds = ", ".join(str(s) for s in page["preset"]["seeds"])
-    if results:
-        claims = ("<table><tr><th>id</th><th>group</th><th>report</th><th>claim</th><th>metric</th><th>numbers</th>"
-                  "<th>verdict</th><th>pilot</th><th>seeds for 80% power (estimate)</th>"
-                  "<th>what was measured</th></tr>\n"
-                  + _claim_rows(results, with_experiment=False) + "</table>")
-    else:
-        claims = "<p>No claim of the config is about this figure.</p>"
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(page['name'])}</title>"
-            f"{STYLE}</head><body>\n<h1>{html.escape(page['title'])}</h1>\n"
-            f"<p><b>{html.escape(page['preset']['line'])}</b></p>\n"
-            f'<img src="data:image/png;base64,{image}" alt="{html.escape(page["name"])}" style="max-width:100%">\n'
-            f"<h2>What it shows</h2>\n<p>{html.escape(page['what'])}</p>\n"
-            f"<h2>What the report claimed, and the verdict</h2>\n{claims}\n"
-            f"<h2>Settings</h2>\n<table>{swept}<tr><th>seeds</th><td>{html.escape(seeds)}</td></tr>"
-            f"{fixed}</table>\n</body></html>\n")
+def figure_claims_html(title: str, rows) -> str:
+    """The report's item beside a figure: the claims about it, each with its numbers and verdict."""
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Claims: {html.escape(title)}</title>"
+            f"{STYLE}</head><body>\n<h1>Claims about: {html.escape(title)}</h1>\n"
+            f"<p>{len(rows)} claims: {html.escape(tally(rows))}.</p>\n{RULE}"
+            f"<table>\n{_head(with_experiment=False)}\n{_claim_rows(rows, with_experiment=False)}\n</table>\n"
+            "</body></html>\n")
 
 
-# -- the jobs: run inside Snakemake (`run:`), so forty small pages cost no Python starts --
+# -- the jobs (workflow/scripts/verdicts.py) --
 
 
 def judge_file(claims: list[dict], seeds_paths, out_path) -> None:
@@ -210,7 +199,7 @@ def judge_file(claims: list[dict], seeds_paths, out_path) -> None:
 
 
 def write_tables(claim_files, order: list[str], preset: dict, paths: dict) -> None:
-    """Gather every claim's verdict: claims.csv, claims.md, the report's page and front-page table."""
+    """Gather every claim's verdict: claims.csv, claims.md and the report's verdict table."""
     from .claims import read_results, write_results
     from .io import write_text
 
@@ -220,16 +209,10 @@ def write_tables(claim_files, order: list[str], preset: dict, paths: dict) -> No
     write_results(rows, paths["csv"])
     write_text(paths["md"], claims_markdown(rows, preset, made_with))
     write_text(paths["html"], claims_html(rows, preset, made_with))
-    write_text(paths["front"], claims_fragment(rows, preset, made_with, with_details=False))
 
 
-def write_figure_page(png_path, settings_path, claims_path, out_path) -> None:
-    import json
-    from pathlib import Path
-
+def write_figure_claims(title: str, claims_path, out_path) -> None:
     from .claims import read_results
     from .io import write_text
 
-    results = read_results(claims_path) if claims_path else []
-    page = json.loads(Path(settings_path).read_text())
-    write_text(out_path, figure_html(page, Path(png_path).read_bytes(), results))
+    write_text(out_path, figure_claims_html(title, read_results(claims_path)))

@@ -14,26 +14,26 @@ def experiments_with_claims():
 
 
 def claims_file(name):
-    return f"{RESULTS}/claims/{name}.csv"
+    return paths.CLAIMS.format(name=name)
 
 
 def seed_tables_read(name):
     """The experiment's per-seed table first, then any other experiment's its claims compare with."""
     tables = dict.fromkeys([name] + [table for claim in claims_about(name) for table in claim["tables"]])
-    return [f"{RESULTS}/aggregate/{table}.seeds.csv" for table in tables]
+    return [paths.SEED_TABLE.format(name=table) for table in tables]
 
 
 rule judge_claims:
     input:
         lambda w: seed_tables_read(w.name),
     output:
-        f"{RESULTS}/claims/{{name}}.csv",
+        paths.CLAIMS,
     wildcard_constraints:
         name="|".join(experiments_with_claims()) or "(?!)",
     params:
         claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     log:
-        f"{RESULTS}/logs/judge_claims/{{name}}.log",
+        paths.log("judge_claims", "{name}"),
     localrule: True
     shell:
         '"{PYTHON}" {SCRIPTS}/verdicts.py judge --claims {params.claims_json} --seeds {input}'
@@ -46,15 +46,15 @@ rule judge_claims:
 rule claim_seeds_plot:
     input:
         seeds=lambda w: seed_tables_read(w.name),
-        results=f"{RESULTS}/claims/{{name}}.csv",
+        results=paths.CLAIMS,
     output:
-        f"{RESULTS}/claims/{{name}}.png",
+        paths.CLAIM_SEEDS_PLOT,
     wildcard_constraints:
         name="|".join(experiments_with_claims()) or "(?!)",
     params:
         claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     log:
-        f"{RESULTS}/logs/claim_seeds_plot/{{name}}.log",
+        paths.log("claim_seeds_plot", "{name}"),
     localrule: True
     shell:
         '"{PYTHON}" {SCRIPTS}/claim_seeds.py --claims {params.claims_json} --results {input.results}'
@@ -62,32 +62,33 @@ rule claim_seeds_plot:
 
 
 def claim_seeds_plots():
-    return [f"{RESULTS}/claims/{name}.png" for name in experiments_with_claims()]
+    return [paths.CLAIM_SEEDS_PLOT.format(name=name) for name in experiments_with_claims()]
 
 
 rule claims_table:
     input:
         [claims_file(name) for name in experiments_with_claims()],
     output:
-        csv=f"{RESULTS}/claims.csv",
-        md=f"{RESULTS}/claims.md",
+        csv=paths.CLAIMS_TABLE_CSV,
+        md=paths.CLAIMS_TABLE_MD,
         html=report(
-            f"{RESULTS}/report/claims.html",
+            paths.REPORT_VERDICTS,
             caption="../report/claims.rst",
             category="1. Verdicts",
+            # Read when the report is built (report.smk): the counts, which the front page shows.
+            labels=lambda wildcards, output: verdict_labels(output.csv),
         ),
-        front=f"{RESULTS}/report/claims-table.html",
     params:
         preset=PRESET,
         # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
         order_json=shlex.quote(json.dumps(sorted(claim["id"] for claim in CLAIMS))),
         preset_json=shlex.quote(json.dumps(PRESET, sort_keys=True)),
     log:
-        f"{RESULTS}/logs/claims_table.log",
+        paths.log("claims_table", "claims_table"),
     localrule: True
     shell:
         '"{PYTHON}" {SCRIPTS}/verdicts.py table --order {params.order_json} --preset {params.preset_json}'
-        " --csv {output.csv} --md {output.md} --html {output.html} --front {output.front} {input}"
+        " --csv {output.csv} --md {output.md} --html {output.html} {input}"
         " > {log} 2>&1"
 
 

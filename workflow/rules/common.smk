@@ -21,12 +21,11 @@ except ModuleNotFoundError as error:
         "run `make setup` and use .venv/bin/snakemake"
     ) from None
 from rnnadd import paths
-from rnnadd.describe import figure_page, preset, subtitle
+from rnnadd.describe import figure_caption, preset, subtitle
 from rnnadd.workflowconfig import ConfigError, load, rule_names, too_big_message
 
 PYTHON = sys.executable
 SCRIPTS = WORKFLOW_DIR / "scripts"
-RESULTS = paths.RESULTS  # every result path comes from rnnadd.paths
 
 
 def _jobs_go_to_a_cluster():

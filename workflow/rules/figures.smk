@@ -1,7 +1,10 @@
 # Figures are drawn from the aggregate tables, each by its kind (rnnadd.kinds);
 # only drawing options are params here, so changing them redraws without
-# retraining or re-aggregating. The report shows each figure on its page
-# (report.smk), with settings and verdicts.
+# retraining or re-aggregating. Each PNG is an item of the report
+# (`snakemake --report`), under its kind, captioned from the params: what it
+# shows (the kind's caption), its settings and a link to the verdicts on the
+# claims about it (report.smk). No claim is a param: a changed claim or verdict
+# never redraws a figure.
 
 
 def plot_params(wildcards):
@@ -17,16 +20,24 @@ def plot_params(wildcards):
 
 rule figure:
     input:
-        f"{RESULTS}/aggregate/{{name}}.csv",
+        paths.AGGREGATE,
     output:
-        png=f"{RESULTS}/figures/{{name}}.png",
-        pdf=f"{RESULTS}/figures/{{name}}.pdf",
+        png=report(
+            paths.FIGURE_PNG,
+            # One caption per rule: figure.rst places the kind's own caption (params.caption.what).
+            caption="../report/figure.rst",
+            category="2. Figures",
+            subcategory=lambda w: STUDY.experiments[w.name].kind,
+            labels=lambda w: figure_labels(w.name, "figure"),
+        ),
+        pdf=paths.FIGURE_PDF,
     params:
         plot=plot_params,
         layout=lambda w: STUDY.experiments[w.name].layout(),
         kind=lambda w: STUDY.experiments[w.name].kind,
+        caption=lambda w: figure_caption(STUDY.experiments[w.name], STUDY, config),
     log:
-        f"{RESULTS}/logs/figure/{{name}}.log",
+        paths.log("figure", "{name}"),
     localrule: True
     script:
         "../scripts/plot.py"

@@ -2,9 +2,9 @@
 or Snakemake import, so each job starts in a fraction of a second).
 
   verdicts.py judge --claims JSON --seeds <name>.seeds.csv [<other>.seeds.csv ...] --out claims/<name>.csv
-  verdicts.py table --order JSON --preset JSON --csv .. --md .. --html .. --front .. claims/*.csv
-  verdicts.py settings --json JSON --out report/figures/<name>.json
-  verdicts.py page --png .. --settings .. [--claims ..] --out report/figures/<name>.html
+  verdicts.py table --order JSON --preset JSON --csv .. --md .. --html .. claims/*.csv
+  verdicts.py page --title TITLE --claims claims/<name>.csv --out report/claims/<name>.claims.html
+  verdicts.py made-by --json JSON --out report/config.json
 """
 
 import argparse
@@ -13,7 +13,7 @@ import sys
 
 from rnnadd.io import write_text
 from rnnadd.seedtable import SeedTableError
-from rnnadd.verdicts import judge_file, write_figure_page, write_tables
+from rnnadd.verdicts import judge_file, write_figure_claims, write_tables
 
 
 def main(argv=None) -> int:
@@ -27,32 +27,31 @@ def main(argv=None) -> int:
     table = commands.add_parser("table")
     table.add_argument("--order", required=True)
     table.add_argument("--preset", required=True)
-    for name in ("csv", "md", "html", "front"):
+    for name in ("csv", "md", "html"):
         table.add_argument(f"--{name}", required=True)
     table.add_argument("inputs", nargs="*")
-    settings = commands.add_parser("settings")
-    settings.add_argument("--json", required=True)
-    settings.add_argument("--out", required=True)
     page = commands.add_parser("page")
-    page.add_argument("--png", required=True)
-    page.add_argument("--settings", required=True)
-    page.add_argument("--claims")
+    page.add_argument("--title", required=True)
+    page.add_argument("--claims", required=True)
     page.add_argument("--out", required=True)
+    made_by = commands.add_parser("made-by")
+    made_by.add_argument("--json", required=True)
+    made_by.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     try:
         if args.command == "judge":
             claims = json.loads(args.claims)
             judge_file(claims, args.seeds, args.out)
-            print(f"judged {len(claims)} claims from {', '.join(args.seeds)}")
+            print(f"judged {len(claims)} claims from {args.seeds}")
         elif args.command == "table":
             order = json.loads(args.order)
             write_tables(args.inputs, order, json.loads(args.preset),
-                         {"csv": args.csv, "md": args.md, "html": args.html, "front": args.front})
+                         {"csv": args.csv, "md": args.md, "html": args.html})
             print(f"{len(order)} verdicts gathered")
-        elif args.command == "settings":
+        elif args.command == "made-by":
             write_text(args.out, json.dumps(json.loads(args.json), indent=1, sort_keys=True) + "\n")
         else:
-            write_figure_page(args.png, args.settings, args.claims, args.out)
+            write_figure_claims(args.title, args.claims, args.out)
     except SeedTableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -31,7 +31,7 @@ CHECKPOINT = "checkpoint"  # per seed: a job reads results/runs/<run>/seed<N>.pt
 
 # workflow/report/kinds/, where each kind's caption lives.
 CAPTIONS = Path(__file__).resolve().parents[2] / "report" / "kinds"
-# Placeholders of a caption: Snakemake fills them from a report item's params, figure_page from caption_values.
+# Placeholders of a caption, filled from caption_values (caption_text) for the figure's report caption.
 PLACEHOLDER = re.compile(r"\{\{\s*snakemake\.params\.(\w+)\s*\}\}")
 
 
