@@ -56,7 +56,8 @@ def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 600,
                             env={**os.environ, **(env or {})})
     if check and result.returncode != 0:
         raise AssertionError(
-            f"snakemake {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}")
+            f"snakemake {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-6000:]}")
     return result
 
 

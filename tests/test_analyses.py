@@ -19,8 +19,15 @@ from rnnadd.claims import judge_all
 from rnnadd.data import make_set
 from rnnadd.kinds.curves import digit_auc_accuracy
 from rnnadd.probe import carry_bits
-from rnnadd.probe_controls import (digit_window_features, fit_and_score, metric_names, nonlocal_positions,
-                                   nonlocal_set, probe_with_controls, untrained_network)
+from rnnadd.probe_controls import (
+    digit_window_features,
+    fit_and_score,
+    metric_names,
+    nonlocal_positions,
+    nonlocal_set,
+    probe_with_controls,
+    untrained_network,
+)
 from rnnadd.settings import Settings
 
 # -- stub adders -------------------------------------------------------------------
@@ -256,7 +263,6 @@ def test_better_than_pairs_a_layer_with_its_controls_seed_by_seed():
 
 def test_analysis_jobs_read_their_options_from_their_path(tmp_path):
     from rnnadd.analysis import run_job
-    from rnnadd.kinds import KINDS
     from rnnadd.kinds import KINDS
 
     checkpoint = _tiny_checkpoint(tmp_path)

@@ -11,12 +11,11 @@ import matplotlib.image
 import pandas as pd
 import pytest
 import yaml
-
-from rnnadd.study import load_study
-
-from conftest import REPO, SMOKE, copy_workflow, snakemake
 from test_config_errors import assert_mentions, refusal
 from test_pipeline import planned_jobs, study_of
+
+from conftest import REPO, SMOKE, copy_workflow, snakemake
+from rnnadd.study import load_study
 
 ANALYSES = {"length_cells": "length", "length_hidden": "length", "positions_hidden": "positions",
             "probe_layers": "probe"}

@@ -140,7 +140,7 @@ def assert_mentions(output: str, expected: list[str]) -> None:
     assert not missing, f"missing {missing} in:\n{output[-3000:]}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parse_yaml(text: str):
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 

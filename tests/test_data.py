@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rnnadd.data import (DatasetError, add_digits, digits_to_string, load_set, make_set, string_to_digits,
-                         save_set)
+from rnnadd.data import DatasetError, add_digits, digits_to_string, load_set, make_set, save_set, string_to_digits
 
 
 def number(digits) -> int:

@@ -10,12 +10,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from conftest import REPO
 from rnnadd.checkpoint import load_checkpoint
 from rnnadd.data import digits_to_string
 from rnnadd.evaluation import evaluate_lengths, length_test_set, predict_digits
 from rnnadd.settings import Settings
-
-from conftest import REPO
 
 sys.set_int_max_str_digits(0)  # exact checks on 10,000-digit numbers
 

@@ -9,11 +9,10 @@ import pytest
 import yaml
 from snakemake.utils import update_config
 
+from conftest import REPO, SMOKE, copy_workflow, snakemake
 from rnnadd.kinds import KINDS
 from rnnadd.kinds.base import METRICS
 from rnnadd.study import load_study
-
-from conftest import REPO, SMOKE, copy_workflow, snakemake
 
 # The figures drawn from training curves (curves, heatmaps; the analyses have their own
 # tests), from the config: a new figure is checked like the others. Counts below come from the config too.
@@ -86,7 +85,8 @@ def test_aggregate_means_equal_means_recomputed_from_seed_csvs(smoke_run):
     assert checked == 3 * sum(len(study.experiments[name].cells)
                               for name in ("fig06_lr", "fig01_hidden_maxlen5", "fig09_cells")) > 0
     heatmap = pd.read_csv(smoke_run / "results" / "aggregate" / "heatmap_lr_maxlen.csv")
-    assert len(heatmap) == len(study.experiments["heatmap_lr_maxlen"].cells) and {"mean", "std", "ci95_low", "ci95_high", "n_reached", "n_seeds"} <= set(heatmap)
+    assert len(heatmap) == len(study.experiments["heatmap_lr_maxlen"].cells)
+    assert {"mean", "std", "ci95_low", "ci95_high", "n_reached", "n_seeds"} <= set(heatmap)
 
 
 def test_diverged_run_is_recorded_aggregated_and_drawn(smoke_run):

@@ -13,9 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_pipeline import study_of
 
 from conftest import SMOKE, snakemake
-from test_pipeline import study_of
 
 
 @pytest.fixture

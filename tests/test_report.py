@@ -17,9 +17,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_pipeline import FIGURES
 
 from conftest import SMOKE, snakemake
-from test_pipeline import FIGURES
 
 CHROMIUM = "/usr/bin/chromium"
 WINDOW = (1400, 1000)
@@ -147,7 +147,7 @@ window.addEventListener("load", function () { setTimeout(function () {
     assert 0 <= top < WINDOW[1], f"the report opens away from its heading: h1 top={top}"
     # The whole front page fits in the window (a taller one is centred and cut off at the top).
     front_left, front_top, front_right, front_bottom = layout["front"]
-    assert 0 <= front_top and front_bottom <= WINDOW[1], layout["front"]
+    assert front_top >= 0 and front_bottom <= WINDOW[1], layout["front"]
     # The rule graph sits beside the front page, not over it.
     assert layout["graph"] is None or layout["graph"][0] >= front_right - 1, layout
     # A screenshot to look at (kept in the test's tmp folder).

@@ -7,13 +7,28 @@ import re
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from conftest import REPO
 from rnnadd import settingsdoc
 from rnnadd import study as study_module
-from rnnadd.settings import (CELLS, FIELD_NAMES, FROZEN_SETTINGS, H0_INITS, HIDDEN_MODES, MAX_EVALUATIONS,
-                             NONLINEARITIES, SETTINGS, SPLITS, PositiveNumber, Settings, SettingsError, setting)
+from rnnadd.settings import (
+    CELLS,
+    FIELD_NAMES,
+    FROZEN_SETTINGS,
+    H0_INITS,
+    HIDDEN_MODES,
+    MAX_EVALUATIONS,
+    NONLINEARITIES,
+    SETTINGS,
+    SPLITS,
+    PositiveNumber,
+    Settings,
+    SettingsError,
+    setting,
+)
 from rnnadd.study import StudyError, describe, load_study
 
 # The `run` wildcard of workflow/rules/common.smk, and a file name's limit.
@@ -189,7 +204,8 @@ def test_schema_and_readme_are_written_from_the_definition():
 def test_settingsdoc_check_names_a_stale_file(tmp_path, monkeypatch, capsys):
     stale = tmp_path / "README.md"
     stale.write_text(f"intro\n{settingsdoc.README_MARKERS[0]}\n| old table |\n{settingsdoc.README_MARKERS[1]}\nend\n")
-    monkeypatch.setattr(settingsdoc, "targets", lambda: [(stale, settingsdoc.README_MARKERS, settingsdoc.readme_table())])
+    monkeypatch.setattr(settingsdoc, "targets",
+                        lambda: [(stale, settingsdoc.README_MARKERS, settingsdoc.readme_table())])
     assert settingsdoc.main(["--check"]) == 1 and str(stale) in capsys.readouterr().err
     assert settingsdoc.main([]) == 0
     assert stale.read_text() == (f"intro\n{settingsdoc.README_MARKERS[0]}\n{settingsdoc.readme_table()}"

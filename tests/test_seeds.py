@@ -4,7 +4,6 @@ configs, and with Snakemake's dry run (no training)."""
 
 from __future__ import annotations
 
-import copy
 import csv
 import math
 import re

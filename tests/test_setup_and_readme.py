@@ -1,4 +1,5 @@
-"""What a newcomer types: the Makefile's setup commands (checked with `make -n`, no network) and the README's commands."""
+"""What a newcomer types: the Makefile's setup commands (checked with `make -n`, no network)
+and the README's commands."""
 
 from __future__ import annotations
 

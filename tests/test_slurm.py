@@ -126,7 +126,7 @@ def test_a_failed_job_is_retried_with_more_time(cluster, tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     rows = [line.split(",") for line in (tmp_path / "results" / "summary.txt").read_text().split()]
     assert len(rows) == 3
-    for run, seed, attempt, runtime, job, limit in rows:
+    for _run, _seed, attempt, runtime, _job, _limit in rows:
         assert attempt == "2"  # the group failed once and was resubmitted as a whole
         assert runtime == "4"  # 2 minutes times the attempt
     assert submissions(cluster["state"]) - before == 2

@@ -8,14 +8,13 @@ import sys
 import pytest
 import torch
 
+from conftest import REPO
 from rnnadd.data import make_set
 from rnnadd.metrics import rows_to_csv
 from rnnadd.model import AdderModel, draw_initial_state
 from rnnadd.optim import Adam, MultiStepLR
 from rnnadd.settings import Settings, SettingsError
 from rnnadd.training import Trainer, train_run
-
-from conftest import REPO
 
 
 def small(**changes):

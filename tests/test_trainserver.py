@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_workflow, snakemake
-
 from rnnadd.settings import Settings, load_settings_file
 
 TRAIN = REPO / "workflow" / "scripts" / "train.py"
@@ -47,11 +45,10 @@ def run_train(command, log: Path, server: str | None) -> int:
 
 
 def start_server(socket_path: Path, *extra: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "workflow"), "OMP_NUM_THREADS": "1",
-           "OPENBLAS_NUM_THREADS": "1"}
-    log = open(socket_path.with_suffix(".log"), "w")
-    return subprocess.Popen([sys.executable, "-m", "rnnadd.trainserver", "--socket", str(socket_path), *extra],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    with open(socket_path.with_suffix(".log"), "w") as log:  # the child keeps its own copy
+        return subprocess.Popen([sys.executable, "-m", "rnnadd.trainserver", "--socket", str(socket_path),
+                                 *extra], stdout=log, stderr=subprocess.STDOUT, env=env)
 
 
 def wait_until(condition, timeout_s: float, what: str) -> None:

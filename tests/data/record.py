@@ -4,15 +4,18 @@ Run from the repository root: `.venv/bin/python tests/data/record.py tests/data`
 tests/data were recorded at commit 026ad81, before run identity and settings were refactored;
 tests compare against them, so a refactor that renames a run or changes a number fails.
 """
-import hashlib, json, sys
+import json
+import sys
 from pathlib import Path
+
 import yaml
-from rnnadd.study import load_study
-from rnnadd.settings import Settings
+
 from rnnadd.data import make_set
-from rnnadd.training import train_run
+from rnnadd.evaluation import add_pairs, evaluate_set, length_test_set
 from rnnadd.metrics import rows_to_csv
-from rnnadd.evaluation import evaluate_set, length_test_set, add_pairs
+from rnnadd.settings import Settings
+from rnnadd.study import load_study
+from rnnadd.training import train_run
 
 out = Path(sys.argv[1])
 study = load_study(yaml.safe_load(Path("config.yaml").read_text()))

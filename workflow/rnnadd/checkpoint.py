@@ -59,10 +59,9 @@ def save_checkpoint(path, settings: Settings, model: AdderModel, state, step: in
         "state": _plain_state(state),
         "step": int(step),
     }
-    with atomic_path(path) as tmp:
-        # Through a Python file, so a full disk is an OSError like any other write.
-        with open(tmp, "wb") as handle:
-            torch.save(payload, handle)
+    # Through a Python file, so a full disk is an OSError like any other write.
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        torch.save(payload, handle)
 
 
 def load_checkpoint(path) -> Checkpoint:

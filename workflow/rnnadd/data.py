@@ -123,18 +123,17 @@ def make_set(maxlen: int, split: str, part: str, seed: int, size: int) -> Additi
 
 def save_set(data: AdditionSet, path, *, seed: int, split: str, part: str) -> None:
     """Write a dataset atomically: a killed writer never leaves a complete-looking file."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as handle:
-            np.savez(
-                handle,
-                a=data.a,
-                b=data.b,
-                sum=data.sum,
-                maxlen=np.int64(data.maxlen),
-                seed=np.int64(seed),
-                split=np.str_(split),
-                part=np.str_(part),
-            )
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        np.savez(
+            handle,
+            a=data.a,
+            b=data.b,
+            sum=data.sum,
+            maxlen=np.int64(data.maxlen),
+            seed=np.int64(seed),
+            split=np.str_(split),
+            part=np.str_(part),
+        )
 
 
 def load_set(path, maxlen: int | None = None) -> AdditionSet:

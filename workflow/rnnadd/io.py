@@ -34,7 +34,8 @@ def rerun_hint(path) -> str:
     no remedy (the workflow would not make it again), so it is not offered.
     """
     if not paths.made_by_workflow(path):
-        return f"it is not in a {paths.RESULTS}/ folder, so not the workflow's to make again: check that it is the file you meant"
+        return (f"it is not in a {paths.RESULTS}/ folder, so not the workflow's to make again: "
+                "check that it is the file you meant")
     return f"delete it and rerun: rm {shlex.quote(str(path))}, then the same snakemake command again"
 
 
@@ -64,8 +65,7 @@ def atomic_path(path):
 
 
 def write_text(path, text: str) -> None:
-    with atomic_path(path) as tmp:
-        with open(tmp, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+    with atomic_path(path) as tmp, open(tmp, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -34,7 +34,7 @@ class AdderModel(nn.Module):
         self.readout = nn.Linear(hidden if self.recurrent is not None else width, 10)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "AdderModel":
+    def from_settings(cls, settings: Settings) -> AdderModel:
         return cls(settings.cell, settings.nonlinearity, settings.layers, settings.hidden,
                    settings.embedding)
 

@@ -12,10 +12,10 @@ import textwrap
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from .io import atomic_path  # noqa: E402
+from .io import atomic_path
 
 __all__ = ["MARKERS", "axis_names", "band", "colors", "lines", "plt", "save_figure", "suptitle"]
 

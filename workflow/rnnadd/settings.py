@@ -19,8 +19,9 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from . import paths
 from .errors import UserError
@@ -194,7 +195,7 @@ class Settings:
         return _definition(cls)
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any], where: str = "") -> "Settings":
+    def from_dict(cls, values: Mapping[str, Any], where: str = "") -> Settings:
         """Build settings from a mapping, rejecting unknown keys and bad values.
 
         ``where`` prefixes messages, e.g. ``experiments.fig05_maxlen``.

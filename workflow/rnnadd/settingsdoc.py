@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 README = ROOT / "README.md"
 
-SCHEMA_MARKERS = ("  # -- settings: generated from rnnadd/settings.py by `python -m rnnadd.settingsdoc`; edit it there --",
+SCHEMA_MARKERS = ("  # -- settings: generated from rnnadd/settings.py by `python -m rnnadd.settingsdoc`; "
+                  "edit it there --",
                   "  # -- end of the generated settings --")
 README_MARKERS = ("<!-- settings table: generated from workflow/rnnadd/settings.py by "
                   "`python -m rnnadd.settingsdoc`; edit it there -->",

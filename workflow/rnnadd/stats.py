@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 HOLDS, FAILS, OPEN = "holds", "does not hold", "inconclusive"
 UNTESTABLE = "not testable here"
@@ -106,7 +106,7 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t > 0 else tail
 
 
-@lru_cache(maxsize=None)
+@cache
 def t_quantile(p: float, df: float) -> float:
     """t with P(T <= t) = p, by bisection on t_cdf; nan without a degree of freedom."""
     if not df > 0:

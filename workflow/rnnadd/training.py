@@ -40,7 +40,7 @@ class RunResult:
     timing: dict
     diverged: bool
     diverged_at: int | None = None
-    trainer: "Trainer | None" = None  # the trained model and its carried state
+    trainer: Trainer | None = None  # the trained model and its carried state
 
 
 def _digits_tensor(data: np.ndarray) -> torch.Tensor:

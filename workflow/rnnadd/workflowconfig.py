@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import resources
-from .errors import UserError
 from .claims import ClaimError, load_claims
 from .configcheck import check_config_files, check_schema, command_line_values
+from .errors import UserError
 from .study import Study, StudyError, load_study
 
 # workflow/rnnadd/workflowconfig.py -> the repository root (Snakefile, workflow/rules).

@@ -5,14 +5,14 @@ from pathlib import Path
 
 from rnnadd.logs import logged
 
-params, output = snakemake.params, snakemake.output  # noqa: F821
+params, output = snakemake.params, snakemake.output
 try:
-    with logged(snakemake.log[0]):  # noqa: F821
+    with logged(snakemake.log[0]):
         from rnnadd.kinds import KINDS
         from rnnadd.settings import Settings
 
         runs = {run: Settings.from_dict(values) for run, values in params.runs.items()}
-        files = dict(zip(params.jobs, snakemake.input))  # noqa: F821
+        files = dict(zip(params.jobs, snakemake.input))
         KINDS[params.layout["kind"]].aggregate(params.layout, params.seeds, runs,
                                                lambda run, seed: files[f"{run}/{seed}"],
                                                output.table, output.seeds)

@@ -111,7 +111,7 @@ def bench_step(rounds: int, steps: int) -> None:
         plain_ms = 1000 * statistics.median(plain_times)
         our_ms = 1000 * statistics.median(our_times)
         data_ms = 1000 * statistics.median(per_step(data_only, 200) for _ in range(5))
-        eval_ms = 1000 * statistics.median(per_step(lambda n: [trainer.evaluate() for _ in range(n)], 3)
+        eval_ms = 1000 * statistics.median(per_step(lambda n, t=trainer: [t.evaluate() for _ in range(n)], 3)
                                            for _ in range(3))
         cadence = trainer.settings.eval_every
         ratios.append(our_ms / plain_ms)

@@ -38,9 +38,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
 from rnnadd.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SETTING_COLUMNS = ("maxlen", "cell", "layers", "hidden", "embedding", "batch", "train_size",
                    "test_size", "steps", "eval_every")
@@ -145,7 +145,7 @@ def study_rows(benchmarks: Path) -> list[dict]:
 
 
 def write_rows(rows: list[dict], out, header: bool = True) -> None:
-    handle = open(out, "w" if header else "a") if out != "-" else sys.stdout
+    handle = open(out, "w" if header else "a") if out != "-" else sys.stdout  # noqa: SIM115 (closed below)
     writer = csv.DictWriter(handle, COLUMNS, delimiter="\t", lineterminator="\n")
     if header and out != "-":
         writer.writeheader()

@@ -3,10 +3,10 @@
 
 from rnnadd.logs import logged
 
-with logged(snakemake.log[0]):  # noqa: F821
+with logged(snakemake.log[0]):
     from rnnadd.kinds import KINDS
 
-    params, output = snakemake.params, snakemake.output  # noqa: F821
+    params, output = snakemake.params, snakemake.output
     kind = KINDS[params.kind]
-    kind.figure(kind.read_table(snakemake.input[0], params.layout), params.plot,  # noqa: F821
+    kind.figure(kind.read_table(snakemake.input[0], params.layout), params.plot,
                 {"png": output.png, "pdf": output.pdf})

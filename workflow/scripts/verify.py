@@ -12,6 +12,7 @@ import sys
 
 from rnnadd.verify import verify
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", default="results/runs", help="folder of run folders")

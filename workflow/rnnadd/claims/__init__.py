@@ -20,6 +20,7 @@ from .base import ClaimError, ClaimReader, ClaimTest, Judgement, SeedValues
 from .engine import COMMON_KEYS, GROUPS, RESULT_COLUMNS, judge, judge_all, load_claims, read_results, write_results
 from .registry import TESTS
 
-__all__ = ["COMMON_KEYS", "FAILS", "GROUPS", "HOLDS", "OPEN", "RESULT_COLUMNS", "UNTESTABLE", "TESTS", "ClaimError", "ClaimReader",
+__all__ = ["COMMON_KEYS", "FAILS", "GROUPS", "HOLDS", "OPEN", "RESULT_COLUMNS", "UNTESTABLE", "TESTS",
+           "ClaimError", "ClaimReader",
            "ClaimTest", "Judgement", "SeedValues", "judge", "judge_all", "load_claims", "read_results",
            "write_results"]

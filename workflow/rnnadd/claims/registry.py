@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from .base import ClaimTest
-from .checks import (at_least, at_most, best, better, better_than, diverges, never_learns, no_interaction, not_testable, ordered,
-                     reaches, same, same_as)
+from .checks import (
+                     at_least,
+                     at_most,
+                     best,
+                     better,
+                     better_than,
+                     diverges,
+                     never_learns,
+                     no_interaction,
+                     not_testable,
+                     ordered,
+                     reaches,
+                     same,
+                     same_as,
+)
 
 TESTS: dict[str, ClaimTest] = {test.name: test for test in (
     better.Better(),

@@ -15,8 +15,20 @@ from __future__ import annotations
 import math
 
 from ..kinds import describe_metric
-from ..stats import (HOLDS, AtLeastRate, Comparison, Inside, Share, Side, combine, one_sample, paired,
-                     seeds_to_decide, short_number, verdicts_of)
+from ..stats import (
+    HOLDS,
+    AtLeastRate,
+    Comparison,
+    Inside,
+    Share,
+    Side,
+    combine,
+    one_sample,
+    paired,
+    seeds_to_decide,
+    short_number,
+    verdicts_of,
+)
 from .base import ClaimReader, ClaimTest, Judgement, SeedValues, cell_key, cell_name
 from .metrics import difference_bounds, value_bounds, worst_value
 

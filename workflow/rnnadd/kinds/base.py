@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 METRICS = "metrics"        # per seed: results/runs/<run>/seed<N>.csv, written by training
 CHECKPOINT = "checkpoint"  # per seed: a job reads results/runs/<run>/seed<N>.pt and writes a CSV
