@@ -5,6 +5,7 @@
 # `.venv/bin/snakemake --cores all fig05_maxlen` builds one figure and what it
 # needs; `.venv/bin/snakemake --cores all claims` the verdicts.
 
+
 configfile: "config.yaml"
 
 

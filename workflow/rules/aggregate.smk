@@ -9,14 +9,14 @@ rule aggregate:
     output:
         table=paths.AGGREGATE,
         seeds=paths.SEED_TABLE,
+    log:
+        paths.log("aggregate", "{name}"),
+    localrule: True
     params:
         layout=lambda w: STUDY.experiments[w.name].layout(),
         seeds=lambda w: experiment_seeds(w.name),
         runs=lambda w: {run: RUNS[run].recorded() for run in STUDY.experiments[w.name].runs()},
         jobs=lambda w: [key for key, _ in per_seed_jobs(w.name)],
         figures=lambda w: figure_files(w.name),
-    log:
-        paths.log("aggregate", "{name}"),
-    localrule: True
     script:
         "../scripts/aggregate.py"

@@ -21,8 +21,11 @@ def per_seed_file(experiment, run, seed):
 def per_seed_jobs(name):
     """(run/seed key, per-seed file) of every line and seed, in a fixed order."""
     experiment = STUDY.experiments[name]
-    return [(f"{run}/{seed}", per_seed_file(experiment, run, seed))
-            for run in experiment.runs() for seed in experiment.seeds]
+    return [
+        (f"{run}/{seed}", per_seed_file(experiment, run, seed))
+        for run in experiment.runs()
+        for seed in experiment.seeds
+    ]
 
 
 def checkpoint_file(wildcards):
@@ -44,9 +47,17 @@ rule analyse:
         test=lambda w: paths.dataset_files(dataset_folder(w))[1] if KINDS[w.kind].reads_test_set else [],
     output:
         paths.ANALYSIS,
+    log:
+        paths.log("{kind}_eval", "{part}{run}/seed{seed}"),
+    benchmark:
+        paths.benchmark("{kind}_eval", "{part}{run}/seed{seed}")
     wildcard_constraints:
         kind="|".join(name for name, kind in KINDS.items() if kind.reads == CHECKPOINT),
         part=r"([^/]+/)?",
+    localrule: True
+    resources:
+        runtime=lambda w: KINDS[w.kind].job_minutes,
+        mem_mb=lambda w: KINDS[w.kind].job_mem_mb,
     # What the job computes with, from its path (the kind's job_options): the
     # test lengths and sums it draws, or none. Snakemake records them; they
     # keep the values the per-kind rules had, so a study's files stay valid.
@@ -54,13 +65,5 @@ rule analyse:
         kind=lambda w: w.kind,
         test_lengths=lambda w: job_options(w).get("test_lengths", []),
         examples=lambda w: job_options(w).get("examples", 0),
-    log:
-        paths.log("{kind}_eval", "{part}{run}/seed{seed}"),
-    benchmark:
-        paths.benchmark("{kind}_eval", "{part}{run}/seed{seed}")
-    localrule: True
-    resources:
-        runtime=lambda w: KINDS[w.kind].job_minutes,
-        mem_mb=lambda w: KINDS[w.kind].job_mem_mb,
     script:
         "../scripts/analyse.py"

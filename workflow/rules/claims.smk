@@ -28,13 +28,13 @@ rule judge_claims:
         lambda w: seed_tables_read(w.name),
     output:
         paths.CLAIMS,
-    wildcard_constraints:
-        name="|".join(experiments_with_claims()) or "(?!)",
-    params:
-        claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     log:
         paths.log("judge_claims", "{name}"),
+    wildcard_constraints:
+        name="|".join(experiments_with_claims()) or "(?!)",
     localrule: True
+    params:
+        claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     shell:
         '"{PYTHON}" {SCRIPTS}/verdicts.py judge --claims {params.claims_json} --seeds {input}'
         " --out {output} > {log} 2>&1"
@@ -49,13 +49,13 @@ rule claim_seeds_plot:
         results=paths.CLAIMS,
     output:
         paths.CLAIM_SEEDS_PLOT,
-    wildcard_constraints:
-        name="|".join(experiments_with_claims()) or "(?!)",
-    params:
-        claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     log:
         paths.log("claim_seeds_plot", "{name}"),
+    wildcard_constraints:
+        name="|".join(experiments_with_claims()) or "(?!)",
     localrule: True
+    params:
+        claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     shell:
         '"{PYTHON}" {SCRIPTS}/claim_seeds.py --claims {params.claims_json} --results {input.results}'
         " --out {output} {input.seeds} > {log} 2>&1"
@@ -78,14 +78,14 @@ rule claims_table:
             # Read when the report is built (report.smk): the counts, which the front page shows.
             labels=lambda wildcards, output: verdict_labels(output.csv),
         ),
+    log:
+        paths.log("claims_table", "claims_table"),
+    localrule: True
     params:
         preset=PRESET,
         # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
         order_json=shlex.quote(json.dumps(sorted(claim["id"] for claim in CLAIMS))),
         preset_json=shlex.quote(json.dumps(PRESET, sort_keys=True)),
-    log:
-        paths.log("claims_table", "claims_table"),
-    localrule: True
     shell:
         '"{PYTHON}" {SCRIPTS}/verdicts.py table --order {params.order_json} --preset {params.preset_json}'
         " --csv {output.csv} --md {output.md} --html {output.html} {input}"

@@ -31,8 +31,13 @@ def _slurm_targets():
     for job in workflow.dag.needrun_jobs():
         if not job.is_local:
             resources = job.resources
-            targets.add((str(resources.get("slurm_partition") or ""), str(resources.get("slurm_account") or ""),
-                         str(qos_everywhere or resources.get("qos") or "")))
+            targets.add(
+                (
+                    str(resources.get("slurm_partition") or ""),
+                    str(resources.get("slurm_account") or ""),
+                    str(qos_everywhere or resources.get("qos") or ""),
+                )
+            )
     return targets
 
 
@@ -46,10 +51,16 @@ onstart:
     if workflow.executor_plugin is not None and workflow.executor_plugin.name == "slurm":
         for partition, account, qos in sorted(_slurm_targets()):
             try:
-                check_slurm_target(partition, account, qos, source={
-                    "partition": _source(partition, "SLURM_PARTITION", "slurm_partition"),
-                    "account": _source(account, "SLURM_ACCOUNT", "slurm_account"),
-                    "qos": "--slurm-qos or resource qos"})
+                check_slurm_target(
+                    partition,
+                    account,
+                    qos,
+                    source={
+                        "partition": _source(partition, "SLURM_PARTITION", "slurm_partition"),
+                        "account": _source(account, "SLURM_ACCOUNT", "slurm_account"),
+                        "qos": "--slurm-qos or resource qos",
+                    },
+                )
             except SlurmTargetError as error:
                 # One line and a failed exit; a WorkflowError would add a traceback here.
                 logger.error(f"Nothing was submitted. {error}")

@@ -64,8 +64,14 @@ SCHEMA = WORKFLOW_DIR / "schemas" / "config.schema.yaml"
 try:
     # `--config seeds=[0]` reaches us with every value a string; load reads
     # them as the same YAML in a file would be.
-    LOADED = load(config, command_line=workflow.config_settings.config, configfiles=workflow.configfiles,
-                  schema=SCHEMA, reserved_names=rule_names(Path(workflow.basedir)), jobs_run_here=JOBS_RUN_HERE)
+    LOADED = load(
+        config,
+        command_line=workflow.config_settings.config,
+        configfiles=workflow.configfiles,
+        schema=SCHEMA,
+        reserved_names=rule_names(Path(workflow.basedir)),
+        jobs_run_here=JOBS_RUN_HERE,
+    )
 except ConfigError as error:
     for message in error.warnings:
         logger.warning(f"Config warning: {message}")
@@ -85,6 +91,8 @@ SEEDS = STUDY.seeds  # the top-level seeds; an experiment may set its own (exper
 def experiment_seeds(name):
     """The seeds an experiment averages and judges over: its own `seeds`, else the study's."""
     return STUDY.experiments[name].seeds
+
+
 PRESET = preset(config)
 
 
@@ -131,11 +139,15 @@ def intermediates(names):
     for run in runs:
         files.append(paths.RUN_SETTINGS.format(run=run))
         # The seeds these experiments need of the run (a run shared with more seeds elsewhere: those are elsewhere's).
-        for seed in sorted({s for name in names if run in STUDY.experiments[name].runs()
-                            for s in experiment_seeds(name)}):
+        for seed in sorted(
+            {s for name in names if run in STUDY.experiments[name].runs() for s in experiment_seeds(name)}
+        ):
             folder = paths.dataset_folder(RUNS[run].dataset_id(seed))
-            files += [metrics_file(run, seed), paths.CHECKPOINT.format(run=run, seed=seed),
-                      *paths.dataset_files(folder)]
+            files += [
+                metrics_file(run, seed),
+                paths.CHECKPOINT.format(run=run, seed=seed),
+                *paths.dataset_files(folder),
+            ]
     files += [aggregate_file(name) for name in names]
     return list(dict.fromkeys(files))
 
@@ -166,8 +178,15 @@ def train_mem_mb(wildcards, attempt):
 def _dataset_settings(wildcards):
     from rnnadd.settings import Settings
 
-    return Settings.from_dict({"maxlen": int(wildcards.maxlen), "train_size": int(wildcards.train_size),
-                               "test_size": int(wildcards.test_size), "batch": 1, "split": wildcards.split})
+    return Settings.from_dict(
+        {
+            "maxlen": int(wildcards.maxlen),
+            "train_size": int(wildcards.train_size),
+            "test_size": int(wildcards.test_size),
+            "batch": 1,
+            "split": wildcards.split,
+        }
+    )
 
 
 def dataset_runtime(wildcards, attempt):

@@ -6,6 +6,8 @@ rule make_dataset:
     output:
         train=paths.dataset_files(paths.dataset_folder(paths.DATASET_ID))[0],
         test=paths.dataset_files(paths.dataset_folder(paths.DATASET_ID))[1],
+    log:
+        paths.log("make_dataset", paths.DATASET_ID),
     wildcard_constraints:
         maxlen=r"\d+",
         split=r"report|iid",
@@ -13,8 +15,6 @@ rule make_dataset:
         test_size=r"\d+",
     # About a second even for the largest; not worth a cluster submission.
     localrule: True
-    log:
-        paths.log("make_dataset", paths.DATASET_ID),
     resources:
         runtime=dataset_runtime,
         mem_mb=dataset_mem_mb,

@@ -31,14 +31,14 @@ rule figure:
             labels=lambda w: figure_labels(w.name, "figure"),
         ),
         pdf=paths.FIGURE_PDF,
+    log:
+        paths.log("figure", "{name}"),
+    localrule: True
     params:
         plot=plot_params,
         layout=lambda w: STUDY.experiments[w.name].layout(),
         kind=lambda w: STUDY.experiments[w.name].kind,
         caption=lambda w: figure_caption(STUDY.experiments[w.name], STUDY, config),
-    log:
-        paths.log("figure", "{name}"),
-    localrule: True
     script:
         "../scripts/plot.py"
 

@@ -23,11 +23,11 @@ def report_files():
 rule results_config:
     output:
         made_by_file(),
-    params:
-        made_by=shlex.quote(json.dumps({"preset": PRESET}, sort_keys=True)),
-    localrule: True
     log:
         paths.log("results_config", "results_config"),
+    localrule: True
+    params:
+        made_by=shlex.quote(json.dumps({"preset": PRESET}, sort_keys=True)),
     shell:
         '"{PYTHON}" {SCRIPTS}/verdicts.py made-by --json {params.made_by} --out {output} > {log} 2>&1'
 
@@ -37,8 +37,11 @@ _MADE_BY_CHECKED = []
 
 def _config_words(preset, other):
     """A config in words: its name and, beside another of the same name, the settings that differ."""
-    differ = [f"{key} {preset[key] if key == 'override' else ', '.join(map(str, preset[key]))}"
-              for key in ("seeds", "override") if preset["name"] == other["name"] and preset[key] != other[key]]
+    differ = [
+        f"{key} {preset[key] if key == 'override' else ', '.join(map(str, preset[key]))}"
+        for key in ("seeds", "override")
+        if preset["name"] == other["name"] and preset[key] != other[key]
+    ]
     return f"the {preset['name']}" + (f" with {'; '.join(differ)}" if differ else "")
 
 
@@ -52,8 +55,10 @@ def check_results_made_by_this_config():
     if _MADE_BY_CHECKED:
         return
     path = Path(made_by_file())
-    remedy = ("give --report the --configfile of the run that made them (make smoke's is tests/smoke.yaml), "
-              "or run this config first")
+    remedy = (
+        "give --report the --configfile of the run that made them (make smoke's is tests/smoke.yaml), "
+        "or run this config first"
+    )
     if not path.is_file():
         problem = f"{path} is missing, so nothing says which config made the results"
         remedy = "run the workflow with this config first (.venv/bin/snakemake --cores all, same --configfile)"
@@ -62,8 +67,10 @@ def check_results_made_by_this_config():
         if made["preset"] == PRESET:
             _MADE_BY_CHECKED.append(True)
             return
-        problem = (f"{paths.RESULTS}/ were made by {_config_words(made['preset'], PRESET)}, "
-                   f"not by this config ({_config_words(PRESET, made['preset'])})")
+        problem = (
+            f"{paths.RESULTS}/ were made by {_config_words(made['preset'], PRESET)}, "
+            f"not by this config ({_config_words(PRESET, made['preset'])})"
+        )
     # One line and a failed exit, as in cluster.smk; an exception here would add a traceback.
     logger.error(f"Report refused: {problem}; {remedy}.")
     sys.exit(1)
@@ -102,13 +109,13 @@ rule figure_claims:
             subcategory=lambda w: STUDY.experiments[w.name].kind,
             labels=lambda w: figure_labels(w.name, "claims and verdicts"),
         ),
+    log:
+        paths.log("figure_claims", "{name}"),
+    localrule: True
     params:
         title=lambda w: STUDY.experiments[w.name].title,
         title_arg=lambda w: shlex.quote(STUDY.experiments[w.name].title),
         # Read by this item's caption and by its figure's (figure.rst), never the figure's params.
         claims=lambda w: claims_in_words(w.name),
-    log:
-        paths.log("figure_claims", "{name}"),
-    localrule: True
     shell:
         '"{PYTHON}" {SCRIPTS}/verdicts.py page --title {params.title_arg} --claims {input} --out {output} > {log} 2>&1'

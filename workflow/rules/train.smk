@@ -14,11 +14,11 @@ def dataset_folder(wildcards):
 rule run_settings:
     output:
         paths.RUN_SETTINGS,
-    params:
-        json=lambda w: shlex.quote(json.dumps(run_settings(w.run).recorded(), sort_keys=True)),
     log:
         paths.log("run_settings", "{run}"),
     localrule: True
+    params:
+        json=lambda w: shlex.quote(json.dumps(run_settings(w.run).recorded(), sort_keys=True)),
     shell:
         '"{PYTHON}" {SCRIPTS}/write_settings.py --json {params.json} --out {output} > {log} 2>&1'
 
@@ -32,18 +32,18 @@ rule train:
         metrics=paths.METRICS,
         timing=paths.TIMING,
         checkpoint=paths.CHECKPOINT,
-    params:
-        # Changing any setting of a run changes its name; this also lets
-        # Snakemake's params trigger notice an edited settings file.
-        settings=lambda w: run_settings(w.run).recorded(),
-    threads: lambda w: run_settings(w.run).threads
-    resources:
-        runtime=train_runtime,
-        mem_mb=train_mem_mb,
     log:
         paths.log("train", "{run}/seed{seed}"),
     benchmark:
         paths.benchmark("train", "{run}/seed{seed}")
+    threads: lambda w: run_settings(w.run).threads
+    resources:
+        runtime=train_runtime,
+        mem_mb=train_mem_mb,
+    params:
+        # Changing any setting of a run changes its name; this also lets
+        # Snakemake's params trigger notice an edited settings file.
+        settings=lambda w: run_settings(w.run).recorded(),
     shell:
         '"{PYTHON}" {SCRIPTS}/train.py --settings {input.settings} --seed {wildcards.seed}'
         " --train {input.train} --test {input.test}"
@@ -59,8 +59,17 @@ rule train:
 _train_server = []
 # What Snakemake sets for a one-thread job: numpy's import then starts no
 # OpenBLAS threads in the server (each job sets torch's own thread count).
-ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                     "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
+ONE_THREAD = {
+    name: "1"
+    for name in (
+        "OMP_NUM_THREADS",
+        "GOTO_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+    )
+}
 
 
 def start_train_server():
@@ -77,11 +86,16 @@ def start_train_server():
     starting = Path(f"{socket_path}.starting")
     socket_path.unlink(missing_ok=True)  # left by a server that was killed
     with open(folder / "train-server.log", "w") as log:
-        _train_server.append(subprocess.Popen(
-            [PYTHON, "-m", "rnnadd.trainserver", "--socket", str(socket_path), "--parent", str(os.getpid())],
-            # In Snakemake's process group, like its jobs: what stops them all stops it too.
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, **ONE_THREAD}))
+        _train_server.append(
+            subprocess.Popen(
+                [PYTHON, "-m", "rnnadd.trainserver", "--socket", str(socket_path), "--parent", str(os.getpid())],
+                # In Snakemake's process group, like its jobs: what stops them all stops it too.
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **ONE_THREAD},
+            )
+        )
     # Jobs that come while it imports torch wait for it (rnnadd.trainserver.relay).
     # (The server takes a second or more to import torch: it cannot be listening yet.)
     starting.write_text(str(_train_server[-1].pid))

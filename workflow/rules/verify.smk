@@ -8,17 +8,17 @@ VERIFY = config["verify"]
 
 
 rule verify:
+    log:
+        paths.log("verify", "verify"),
+    # A difference is a finding, not a transient failure: never retried.
+    retries: 0
+    localrule: True
+    threads: 2
     params:
         runs=paths.RUNS,
         scratch=paths.VERIFY_SCRATCH,
         samples=VERIFY["samples"],
         seed=VERIFY["seed"],
-    threads: 2
-    # A difference is a finding, not a transient failure: never retried.
-    retries: 0
-    log:
-        paths.log("verify", "verify"),
-    localrule: True
     shell:
         '"{PYTHON}" {SCRIPTS}/verify.py --runs {params.runs} --scratch {params.scratch}'
         " --samples {params.samples} --seed {params.seed} --jobs {threads} 2>&1 | tee {log}"
