@@ -16,7 +16,7 @@ TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
 TORCH_INDEX_URL := $(if $(filter cpu,$(TORCH_INDEX)),https://download.pytorch.org/whl/cpu,$(TORCH_INDEX))
 SMOKE := --configfile=tests/smoke.yaml
 
-.PHONY: setup run smoke test test-fast benchmark benchmark-study clean-venv
+.PHONY: setup run smoke test test-fast lint benchmark benchmark-study clean-venv
 
 $(BIN)/snakemake: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ smoke: setup              ## every figure on tiny settings, about a minute and a
 
 test: setup               ## the test suite, then its 25 slowest tests (Slurm tests need root, slurm-wlm and munge)
 	$(BIN)/python -m pytest -v --durations=25
+
+lint: setup               ## ruff (Python), snakefmt --check and snakemake --lint (rules), as CI runs them
+	$(BIN)/ruff check .
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakefmt --check Snakefile workflow/rules tests/slurm/retry_workflow/Snakefile
+	$(BIN)/snakemake --lint
 
 test-fast: setup          ## every test that launches no Snakemake (no build, no dry run)
 	$(BIN)/python -m pytest -v -m "not snakemake"

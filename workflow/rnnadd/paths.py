@@ -76,6 +76,11 @@ def benchmark(rule: str, job: str) -> str:
     return f"{RESULTS}/benchmarks/{rule}/{job}.tsv"
 
 
+def analysis_file(kind: str, part: str, run: str, seed: int) -> str:
+    """One analysis job's output; part: the kind's sub-folder (kinds.base.path_part), or empty."""
+    return ANALYSIS.format(kind=kind, part=f"{part}/" if part else "", run=run, seed=seed)
+
+
 def dataset_folder(dataset_id: str) -> str:
     return DATASET.format(dataset=dataset_id)
 

@@ -12,6 +12,8 @@ rule aggregate:
     log:
         paths.log("aggregate", "{name}"),
     localrule: True
+    conda:
+        "../envs/rnnadd.yaml"
     params:
         layout=lambda w: STUDY.experiments[w.name].layout(),
         seeds=lambda w: experiment_seeds(w.name),

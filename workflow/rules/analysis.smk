@@ -6,39 +6,6 @@
 # checkpoint that is missing). Cheap (a few seconds each, most of it starting
 # torch): run where Snakemake runs.
 
-from rnnadd.kinds import CHECKPOINT, KINDS
-
-
-def per_seed_file(experiment, run, seed):
-    """What one (run, seed) gives the experiment's aggregate: a metrics CSV or an analysis CSV."""
-    kind = KINDS[experiment.kind]
-    if kind.reads != CHECKPOINT:
-        return metrics_file(run, seed)
-    part = kind.path_part(experiment.kind_options)
-    return paths.ANALYSIS.format(kind=experiment.kind, part=part + "/" if part else "", run=run, seed=seed)
-
-
-def per_seed_jobs(name):
-    """(run/seed key, per-seed file) of every line and seed, in a fixed order."""
-    experiment = STUDY.experiments[name]
-    return [
-        (f"{run}/{seed}", per_seed_file(experiment, run, seed))
-        for run in experiment.runs()
-        for seed in experiment.seeds
-    ]
-
-
-def checkpoint_file(wildcards):
-    return paths.CHECKPOINT.format(run=wildcards.run, seed=wildcards.seed)
-
-
-def job_options(wildcards):
-    """What an analysis job computes with, from its path: results/analysis/<kind>/<part/><run>/..."""
-    try:
-        return KINDS[wildcards.kind].job_options(wildcards.part.rstrip("/"))
-    except ValueError as error:
-        raise WorkflowError(f"{paths.ANALYSIS.format(**wildcards)}: {error}")
-
 
 # `part` is the kind's path_part and its slash, or nothing (positions).
 rule analyse:
@@ -55,6 +22,8 @@ rule analyse:
         kind="|".join(name for name, kind in KINDS.items() if kind.reads == CHECKPOINT),
         part=r"([^/]+/)?",
     localrule: True
+    conda:
+        "../envs/rnnadd.yaml"
     resources:
         runtime=lambda w: KINDS[w.kind].job_minutes,
         mem_mb=lambda w: KINDS[w.kind].job_mem_mb,

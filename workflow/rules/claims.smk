@@ -5,24 +5,6 @@
 # faster than a `script:` (or a `run:`, which spawns a whole Snakemake).
 
 
-def claims_about(name):
-    return [claim for claim in CLAIMS if claim["experiment"] == name]
-
-
-def experiments_with_claims():
-    return list(dict.fromkeys(claim["experiment"] for claim in CLAIMS))
-
-
-def claims_file(name):
-    return paths.CLAIMS.format(name=name)
-
-
-def seed_tables_read(name):
-    """The experiment's per-seed table first, then any other experiment's its claims compare with."""
-    tables = dict.fromkeys([name] + [table for claim in claims_about(name) for table in claim["tables"]])
-    return [paths.SEED_TABLE.format(name=table) for table in tables]
-
-
 rule judge_claims:
     input:
         lambda w: seed_tables_read(w.name),
@@ -33,10 +15,12 @@ rule judge_claims:
     wildcard_constraints:
         name="|".join(experiments_with_claims()) or "(?!)",
     localrule: True
+    conda:
+        "../envs/rnnadd.yaml"
     params:
         claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     shell:
-        '"{PYTHON}" {SCRIPTS}/verdicts.py judge --claims {params.claims_json} --seeds {input}'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" judge --claims {params.claims_json} --seeds {input}'
         " --out {output} > {log} 2>&1"
 
 
@@ -54,15 +38,13 @@ rule claim_seeds_plot:
     wildcard_constraints:
         name="|".join(experiments_with_claims()) or "(?!)",
     localrule: True
+    conda:
+        "../envs/rnnadd.yaml"
     params:
         claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     shell:
-        '"{PYTHON}" {SCRIPTS}/claim_seeds.py --claims {params.claims_json} --results {input.results}'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/claim_seeds.py" --claims {params.claims_json} --results {input.results}'
         " --out {output} {input.seeds} > {log} 2>&1"
-
-
-def claim_seeds_plots():
-    return [paths.CLAIM_SEEDS_PLOT.format(name=name) for name in experiments_with_claims()]
 
 
 rule claims_table:
@@ -81,13 +63,15 @@ rule claims_table:
     log:
         paths.log("claims_table", "claims_table"),
     localrule: True
+    conda:
+        "../envs/rnnadd.yaml"
     params:
         preset=PRESET,
         # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
         order_json=shlex.quote(json.dumps(sorted(claim["id"] for claim in CLAIMS))),
         preset_json=shlex.quote(json.dumps(PRESET, sort_keys=True)),
     shell:
-        '"{PYTHON}" {SCRIPTS}/verdicts.py table --order {params.order_json} --preset {params.preset_json}'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" table --order {params.order_json} --preset {params.preset_json}'
         " --csv {output.csv} --md {output.md} --html {output.html} {input}"
         " > {log} 2>&1"
 

@@ -1,5 +1,6 @@
 import json
 import math
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -24,8 +25,14 @@ from rnnadd import paths
 from rnnadd.describe import figure_caption, preset, subtitle
 from rnnadd.workflowconfig import ConfigError, load, rule_names, too_big_message
 
+# Shell commands run the workflow's scripts with this Snakemake's Python. Both
+# reach the commands through the environment, always double-quoted there
+# ("$RNNADD_PYTHON"), so a checkout path with a space, `;` or `$(...)` in it is
+# one word and never shell code. Set again wherever the Snakefile is read (a
+# cluster job reads it too).
 PYTHON = sys.executable
 SCRIPTS = WORKFLOW_DIR / "scripts"
+os.environ.update(RNNADD_PYTHON=PYTHON, RNNADD_SCRIPTS=str(SCRIPTS))
 
 
 def _jobs_go_to_a_cluster():
@@ -198,3 +205,165 @@ def dataset_mem_mb(wildcards, attempt):
     folder = paths.dataset_folder(paths.DATASET_ID.format(**wildcards))
     _refuse_if_too_big(f"the dataset {folder}", estimate)
     return math.ceil(estimate * 1.5 * (1 + 0.5 * (attempt - 1)))
+
+
+# -- analysis.smk ------------------------------------------------------------
+
+from rnnadd.kinds import CHECKPOINT, KINDS
+
+
+def per_seed_file(experiment, run, seed):
+    """What one (run, seed) gives the experiment's aggregate: a metrics CSV or an analysis CSV."""
+    kind = KINDS[experiment.kind]
+    if kind.reads != CHECKPOINT:
+        return metrics_file(run, seed)
+    return paths.analysis_file(experiment.kind, kind.path_part(experiment.kind_options), run, seed)
+
+
+def per_seed_jobs(name):
+    """(run/seed key, per-seed file) of every line and seed, in a fixed order."""
+    experiment = STUDY.experiments[name]
+    return [
+        (f"{run}/{seed}", per_seed_file(experiment, run, seed))
+        for run in experiment.runs()
+        for seed in experiment.seeds
+    ]
+
+
+def checkpoint_file(wildcards):
+    return paths.CHECKPOINT.format(run=wildcards.run, seed=wildcards.seed)
+
+
+def job_options(wildcards):
+    """What an analysis job computes with, from its path: results/analysis/<kind>/<part/><run>/..."""
+    try:
+        return KINDS[wildcards.kind].job_options(wildcards.part.rstrip("/"))
+    except ValueError as error:
+        raise WorkflowError(f"{paths.ANALYSIS.format(**wildcards)}: {error}")
+
+
+# -- claims.smk ------------------------------------------------------------
+
+
+def claims_about(name):
+    return [claim for claim in CLAIMS if claim["experiment"] == name]
+
+
+def experiments_with_claims():
+    return list(dict.fromkeys(claim["experiment"] for claim in CLAIMS))
+
+
+def claims_file(name):
+    return paths.CLAIMS.format(name=name)
+
+
+def seed_tables_read(name):
+    """The experiment's per-seed table first, then any other experiment's its claims compare with."""
+    tables = dict.fromkeys([name] + [table for claim in claims_about(name) for table in claim["tables"]])
+    return [paths.SEED_TABLE.format(name=table) for table in tables]
+
+
+def claim_seeds_plots():
+    return [paths.CLAIM_SEEDS_PLOT.format(name=name) for name in experiments_with_claims()]
+
+
+# -- report.smk ------------------------------------------------------------
+
+
+def made_by_file():
+    return paths.REPORT_MADE_BY
+
+
+def figure_claims_file(name):
+    return paths.REPORT_FIGURE_CLAIMS.format(name=name)
+
+
+def report_files():
+    """What the report shows beyond the figures and the verdict table: targets of `rule all`."""
+    return [made_by_file()] + [figure_claims_file(name) for name in experiments_with_claims()]
+
+
+_MADE_BY_CHECKED = []
+
+
+def _config_words(preset, other):
+    """A config in words: its name and, beside another of the same name, the settings that differ."""
+    differ = [
+        f"{key} {preset[key] if key == 'override' else ', '.join(map(str, preset[key]))}"
+        for key in ("seeds", "override")
+        if preset["name"] == other["name"] and preset[key] != other[key]
+    ]
+    return f"the {preset['name']}" + (f" with {'; '.join(differ)}" if differ else "")
+
+
+def check_results_made_by_this_config():
+    """Refuse, in one line, a report whose config did not make the results it would show.
+
+    Called while `--report` builds (from the report items' labels, which only a
+    report reads), before any item is added: a report built without the smoke
+    config over smoke results would otherwise call them the full study's.
+    """
+    if _MADE_BY_CHECKED:
+        return
+    path = Path(made_by_file())
+    remedy = (
+        "give --report the --configfile of the run that made them (make smoke's is tests/smoke.yaml), "
+        "or run this config first"
+    )
+    if not path.is_file():
+        problem = f"{path} is missing, so nothing says which config made the results"
+        remedy = "run the workflow with this config first (.venv/bin/snakemake --cores all, same --configfile)"
+    else:
+        made = json.loads(path.read_text())
+        if made["preset"] == PRESET:
+            _MADE_BY_CHECKED.append(True)
+            return
+        problem = (
+            f"{paths.RESULTS}/ were made by {_config_words(made['preset'], PRESET)}, "
+            f"not by this config ({_config_words(PRESET, made['preset'])})"
+        )
+    # One line and a failed exit, as in cluster.smk; an exception here would add a traceback.
+    logger.error(f"Report refused: {problem}; {remedy}.")
+    sys.exit(1)
+
+
+def verdict_labels(claims_csv):
+    """The verdict table's labels: its counts per group of claims (the front page prints them)."""
+    from rnnadd.claims import read_results
+    from rnnadd.verdicts import tally_by_group
+
+    check_results_made_by_this_config()
+    rows = read_results(claims_csv)
+    return {"claims": str(len(rows)), "counts": "; ".join(tally_by_group(rows))}
+
+
+def figure_labels(name, item):
+    """Labels of a figure and of the verdicts beside it (read only by `--report`, so it checks there too)."""
+    check_results_made_by_this_config()
+    return {"figure": name, "item": item}
+
+
+def claims_in_words(name):
+    return [{"id": claim["id"], "section": claim["section"], "claim": claim["claim"]} for claim in claims_about(name)]
+
+
+# -- figures.smk ------------------------------------------------------------
+
+
+def plot_params(wildcards):
+    experiment = STUDY.experiments[wildcards.name]
+    return {
+        "title": experiment.title,
+        # The effective settings, so a preset's figure never passes for the full study's.
+        "subtitle": subtitle(experiment, STUDY, config),
+        "options": experiment.options,
+        "labels": config.get("labels", {}),
+    }
+
+
+# -- train.smk ------------------------------------------------------------
+
+
+def dataset_folder(wildcards):
+    settings = run_settings(wildcards.run)
+    return paths.dataset_folder(settings.dataset_id(int(wildcards.seed)))

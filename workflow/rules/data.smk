@@ -15,10 +15,12 @@ rule make_dataset:
         test_size=r"\d+",
     # About a second even for the largest; not worth a cluster submission.
     localrule: True
+    conda:
+        "../envs/rnnadd.yaml"
     resources:
         runtime=dataset_runtime,
         mem_mb=dataset_mem_mb,
     shell:
-        '"{PYTHON}" {SCRIPTS}/make_dataset.py --maxlen {wildcards.maxlen} --split {wildcards.split}'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/make_dataset.py" --maxlen {wildcards.maxlen} --split {wildcards.split}'
         " --seed {wildcards.seed} --train-size {wildcards.train_size} --test-size {wildcards.test_size}"
         " --train {output.train} --test {output.test} > {log} 2>&1"

@@ -7,17 +7,6 @@
 # never redraws a figure.
 
 
-def plot_params(wildcards):
-    experiment = STUDY.experiments[wildcards.name]
-    return {
-        "title": experiment.title,
-        # The effective settings, so a preset's figure never passes for the full study's.
-        "subtitle": subtitle(experiment, STUDY, config),
-        "options": experiment.options,
-        "labels": config.get("labels", {}),
-    }
-
-
 rule figure:
     input:
         paths.AGGREGATE,
@@ -34,6 +23,8 @@ rule figure:
     log:
         paths.log("figure", "{name}"),
     localrule: True
+    conda:
+        "../envs/rnnadd.yaml"
     params:
         plot=plot_params,
         layout=lambda w: STUDY.experiments[w.name].layout(),

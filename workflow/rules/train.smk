@@ -1,14 +1,5 @@
 # One job per (run, seed). A run's folder name is readable and stable: its main
 # settings plus a hash of all of them, so new settings never overwrite old runs.
-import os
-import subprocess
-
-from rnnadd import trainserver
-
-
-def dataset_folder(wildcards):
-    settings = run_settings(wildcards.run)
-    return paths.dataset_folder(settings.dataset_id(int(wildcards.seed)))
 
 
 rule run_settings:
@@ -17,10 +8,12 @@ rule run_settings:
     log:
         paths.log("run_settings", "{run}"),
     localrule: True
+    conda:
+        "../envs/rnnadd.yaml"
     params:
         json=lambda w: shlex.quote(json.dumps(run_settings(w.run).recorded(), sort_keys=True)),
     shell:
-        '"{PYTHON}" {SCRIPTS}/write_settings.py --json {params.json} --out {output} > {log} 2>&1'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/write_settings.py" --json {params.json} --out {output} > {log} 2>&1'
 
 
 rule train:
@@ -36,6 +29,8 @@ rule train:
         paths.log("train", "{run}/seed{seed}"),
     benchmark:
         paths.benchmark("train", "{run}/seed{seed}")
+    conda:
+        "../envs/rnnadd.yaml"
     threads: lambda w: run_settings(w.run).threads
     resources:
         runtime=train_runtime,
@@ -45,80 +40,7 @@ rule train:
         # Snakemake's params trigger notice an edited settings file.
         settings=lambda w: run_settings(w.run).recorded(),
     shell:
-        '"{PYTHON}" {SCRIPTS}/train.py --settings {input.settings} --seed {wildcards.seed}'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/train.py" --settings {input.settings} --seed {wildcards.seed}'
         " --train {input.train} --test {input.test}"
         " --metrics {output.metrics} --timing {output.timing} --checkpoint {output.checkpoint}"
         " > {log} 2>&1"
-
-
-# Locally, a training job does not start Python and import torch (about 1.5 s,
-# a third of a short run): train.py hands its job to a server that imported
-# torch once and forks a child per job (rnnadd.trainserver), and trains in its
-# own process when there is none. Same command, same results; on Slurm each
-# job trains in its own process as before. RNNADD_TRAIN_SERVER=off: no server.
-_train_server = []
-# What Snakemake sets for a one-thread job: numpy's import then starts no
-# OpenBLAS threads in the server (each job sets torch's own thread count).
-ONE_THREAD = {
-    name: "1"
-    for name in (
-        "OMP_NUM_THREADS",
-        "GOTO_NUM_THREADS",
-        "OPENBLAS_NUM_THREADS",
-        "MKL_NUM_THREADS",
-        "VECLIB_MAXIMUM_THREADS",
-        "NUMEXPR_NUM_THREADS",
-    )
-}
-
-
-def start_train_server():
-    """Called by onstart (cluster.smk), i.e. never in a dry run nor inside a submitted job."""
-    if os.environ.get(trainserver.ENV) == "off" or workflow.remote_exec:
-        return
-    if workflow.executor_plugin is None or workflow.executor_plugin.name != "local":
-        return
-    if not any(job.rule.name == "train" for job in workflow.dag.needrun_jobs()):
-        return
-    # In this working folder's .snakemake/: parallel studies never share a server.
-    folder = Path(".snakemake").resolve()
-    socket_path = folder / trainserver.SOCKET_NAME
-    starting = Path(f"{socket_path}.starting")
-    socket_path.unlink(missing_ok=True)  # left by a server that was killed
-    with open(folder / "train-server.log", "w") as log:
-        _train_server.append(
-            subprocess.Popen(
-                [PYTHON, "-m", "rnnadd.trainserver", "--socket", str(socket_path), "--parent", str(os.getpid())],
-                # In Snakemake's process group, like its jobs: what stops them all stops it too.
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, **ONE_THREAD},
-            )
-        )
-    # Jobs that come while it imports torch wait for it (rnnadd.trainserver.relay).
-    # (The server takes a second or more to import torch: it cannot be listening yet.)
-    starting.write_text(str(_train_server[-1].pid))
-    os.environ[trainserver.ENV] = str(socket_path)
-
-
-def stop_train_server():
-    while _train_server:
-        server = _train_server.pop()
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        socket_path = os.environ.pop(trainserver.ENV, None)
-        if socket_path:
-            Path(f"{socket_path}.starting").unlink(missing_ok=True)
-
-
-onsuccess:
-    stop_train_server()
-
-
-onerror:
-    stop_train_server()

@@ -13,6 +13,8 @@ rule verify:
     # A difference is a finding, not a transient failure: never retried.
     retries: 0
     localrule: True
+    conda:
+        "../envs/rnnadd.yaml"
     threads: 2
     params:
         runs=paths.RUNS,
@@ -20,5 +22,5 @@ rule verify:
         samples=VERIFY["samples"],
         seed=VERIFY["seed"],
     shell:
-        '"{PYTHON}" {SCRIPTS}/verify.py --runs {params.runs} --scratch {params.scratch}'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verify.py" --runs {params.runs} --scratch {params.scratch}'
         " --samples {params.samples} --seed {params.seed} --jobs {threads} 2>&1 | tee {log}"
