@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from test_pipeline import FIGURES
 
+from rnnadd.verdicts import GROUP_NAMES
+
 from conftest import SMOKE, snakemake
 
 CHROMIUM = "/usr/bin/chromium"
@@ -58,9 +60,13 @@ def test_front_page_is_short_names_the_preset_and_counts_the_verdicts(report, sm
     assert "steps 30" in words  # the settings the preset forces
     assert "the full study" not in words
     rows = verdict_rows(smoke_run)
-    counts = {v: sum(r["verdict"] == v for r in rows) for v in ("holds", "does not hold", "inconclusive")}
-    assert (f"{len(rows)} claims: {counts['holds']} hold, {counts['does not hold']} do not hold, "
-            f"{counts['inconclusive']} inconclusive") in words
+    # The counts per group (the report's claims, this study's own, checks by construction).
+    assert f"Verdicts on {len(rows)} claims, by group:" in words
+    for group, name in GROUP_NAMES.items():
+        members = [r for r in rows if r["group"] == group]
+        holding = sum(r["verdict"] == "holds" for r in members)
+        if members:
+            assert f"{name}: {len(members)} claims, {holding} holds" in words
     # No generated table on it: it links to the verdict table, its own item.
     assert "<table" not in front and "showResultInfo('results/report/claims.html')" in front
     assert len(words.split()) < 220
