@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 from test_pipeline import FIGURES
 
-from rnnadd.verdicts import GROUP_NAMES
-
 from conftest import SMOKE, snakemake
+from rnnadd.verdicts import GROUP_NAMES
 
 CHROMIUM = "/usr/bin/chromium"
 WINDOW = (1400, 1000)
