@@ -2,6 +2,7 @@
 
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -121,6 +122,18 @@ def test_single_figure_target_builds_only_its_runs(workdir):
     assert built == set(study.experiments["fig05_maxlen"].runs())
     assert sorted(p.name for p in (workdir / "results" / "figures").iterdir()) == \
         ["fig05_maxlen.pdf", "fig05_maxlen.png"]
+
+
+@pytest.mark.snakemake
+def test_a_checkout_named_with_a_space_and_shell_code_builds_and_runs_none_of_it(tmp_path):
+    """Paths reach shell commands only quoted: a folder name is one word, never code."""
+    name = "my project; $(touch PWNED1) `touch PWNED2` x||touch PWNED3"
+    workdir = copy_workflow(tmp_path / name)
+    snakemake(workdir, "--cores", "2", "--configfile=tests/smoke.yaml", "fig05_maxlen", "length_hidden")
+    for figure in ("fig05_maxlen", "length_hidden"):
+        assert (workdir / "results" / "figures" / f"{figure}.png").stat().st_size > 0
+    planted = [path for folder in (tmp_path, workdir, REPO, Path.cwd()) for path in folder.glob("PWNED*")]
+    assert not planted, planted
 
 
 @pytest.fixture
