@@ -67,20 +67,27 @@ def _read_threshold(where: str, value):
     return value
 
 
+def read_lengths(key: str, values, minimum: int, unit: str = "") -> list[int]:
+    """A non-empty list of distinct integers of at least ``minimum``, sorted (``key``: where.option).
+
+    ``unit`` follows the number in a message about one value, e.g. "operands of length-1 digits".
+    """
+    if not isinstance(values, list) or not values:
+        raise OptionError(f"{key}: must be a non-empty list of integers of at least {minimum} (got {values!r})")
+    for index, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            why = f"{unit}; got {value!r}" if unit else f"got {value!r}"
+            raise OptionError(f"{key}[{index}]: must be an integer of at least {minimum} ({why})")
+    if len(set(values)) != len(values):
+        raise OptionError(f"{key}: {sorted(values)} repeats a length")
+    return sorted(values)
+
+
 def _read_test_lengths(where: str, lengths):
     if lengths is REQUIRED:
         raise OptionError(f"{where}.test_lengths: a length figure needs a non-empty list of "
                           "test lengths (operands of length-1 digits), e.g. [10, 100, 1000]")
-    if not isinstance(lengths, list) or not lengths:
-        raise OptionError(f"{where}.test_lengths: must be a non-empty list of integers of at "
-                          f"least 2 (got {lengths!r})")
-    for index, length in enumerate(lengths):
-        if isinstance(length, bool) or not isinstance(length, int) or length < 2:
-            raise OptionError(f"{where}.test_lengths[{index}]: must be an integer of at least 2 "
-                              f"(operands of length-1 digits; got {length!r})")
-    if len(set(lengths)) != len(lengths):
-        raise OptionError(f"{where}.test_lengths: {sorted(lengths)} repeats a length")
-    return sorted(lengths)
+    return read_lengths(f"{where}.test_lengths", lengths, 2, "operands of length-1 digits")
 
 
 def _read_examples(where: str, examples):

@@ -13,22 +13,14 @@ from __future__ import annotations
 
 import re
 
-from .base import EXAMPLES, REQUIRED, CheckpointKind, Option, OptionError
+from .base import EXAMPLES, REQUIRED, CheckpointKind, Option, OptionError, read_lengths
 
 
 def _read_chain_lengths(where: str, chains):
     if chains is REQUIRED:
         raise OptionError(f"{where}.chain_lengths: a chains figure needs a non-empty list of chain "
                           "lengths K (positions a carry must travel through), e.g. [1, 10, 100]")
-    if not isinstance(chains, list) or not chains:
-        raise OptionError(f"{where}.chain_lengths: must be a non-empty list of integers of at least 1 "
-                          f"(got {chains!r})")
-    for index, chain in enumerate(chains):
-        if isinstance(chain, bool) or not isinstance(chain, int) or chain < 1:
-            raise OptionError(f"{where}.chain_lengths[{index}]: must be an integer of at least 1 (got {chain!r})")
-    if len(set(chains)) != len(chains):
-        raise OptionError(f"{where}.chain_lengths: {sorted(chains)} repeats a length")
-    return sorted(chains)
+    return read_lengths(f"{where}.chain_lengths", chains, 1)
 
 
 def _read_chain_test_length(where: str, length):
