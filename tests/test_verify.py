@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import REPO, SMOKE, snakemake
+from conftest import SMOKE, snakemake
 from rnnadd.verify import sample_pairs
 
 
@@ -41,32 +41,6 @@ def test_verify_passes_on_untouched_results_and_catches_a_hand_edited_accuracy(s
             "re-evaluation)") in output, output[-3000:]
     # The retrained copy is kept for a look, in the scratch folder.
     assert (workdir / "results" / "verify" / run / f"seed{seed}.csv").exists()
-
-
-def test_the_package_has_no_import_cycle():
-    """Module imports, at the top or inside functions, form no cycle (training once imported verify)."""
-    import ast
-
-    package = REPO / "workflow" / "rnnadd"
-    imports = {}
-    for path in package.glob("*.py"):
-        found = set()
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
-        imports[path.stem] = found - {path.stem}
-
-    def cycle_from(module, path):
-        for imported in sorted(imports.get(module, ())):
-            if imported in path:
-                return path[path.index(imported):] + [imported]
-            if (found := cycle_from(imported, path + [imported])):
-                return found
-        return None
-
-    assert imports["training"] and "verify" not in imports["training"]
-    for module in sorted(imports):
-        assert cycle_from(module, [module]) is None, " -> ".join(cycle_from(module, [module]))
 
 
 def test_library_versions_have_one_home():
