@@ -27,7 +27,7 @@ def trained(settings, tmp_path, seed=0):
     return result, test, paths["pt"]
 
 
-@pytest.mark.parametrize("mode", ["carry", "default", "zero"])
+@pytest.mark.parametrize("mode", ["carry", "default", "zero", "frozen", "fresh", "carry_bptt"])
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_loaded_checkpoint_reproduces_the_last_csv_row_exactly(cell, mode, tmp_path):
     settings = tiny(cell=cell, hidden_mode=mode)

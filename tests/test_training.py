@@ -226,3 +226,76 @@ def test_run_names_are_readable_stable_and_ignore_inert_settings():
     assert Settings.from_dict(dict(maxlen=7)).run_id() != a.run_id()
     assert Settings.from_dict(dict(hidden_mode="zero", h0_init="zeros")).run_id() == \
         Settings.from_dict(dict(hidden_mode="zero")).run_id()
+
+
+def _start_states(settings, steps=4):
+    """The state each of the first `steps` training batches starts from, and the trainer."""
+    trainer = Trainer(settings, 0, *data_for(settings))
+    seen = []
+
+    def record(module, inputs, outputs):
+        if torch.is_grad_enabled():
+            seen.append(inputs[1])
+
+    trainer.model.recurrent.register_forward_hook(record)
+    for _ in range(steps):
+        trainer.train_step(trainer.next_batch())
+    return seen, trainer
+
+
+def test_frozen_mode_starts_every_batch_and_evaluation_from_the_first_draw():
+    settings = small(hidden_mode="frozen")
+    seen, trainer = _start_states(settings)
+    first = draw_initial_state(settings, seed=0)
+    assert all(torch.equal(start, first) for start in seen)
+    assert torch.equal(trainer.state, first)  # evaluation and the checkpoint use it too
+    assert csv_of(settings) not in (csv_of(small(hidden_mode="zero")), csv_of(small(hidden_mode="carry")))
+
+
+def test_fresh_mode_draws_a_new_start_for_each_batch_and_evaluates_from_the_first():
+    settings = small(hidden_mode="fresh")
+    seen, trainer = _start_states(settings)
+    first = draw_initial_state(settings, seed=0)
+    assert len({tuple(start.flatten()[:5].tolist()) for start in seen}) == len(seen)  # all different
+    assert all(abs(float(start.std()) - 1) < 0.05 for start in seen)  # drawn as h0_init says
+    assert not any(torch.equal(start, first) for start in seen)
+    assert torch.equal(trainer.state, first)
+    assert csv_of(settings) == csv_of(settings)  # the draws are seeded
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_carry_bptt_mode_carries_the_state_with_its_gradient_through_one_previous_batch(cell):
+    settings = small(cell=cell, hidden_mode="carry_bptt", steps=6, eval_every=3)
+    trainer = Trainer(settings, 0, *data_for(settings))
+    inputs = []
+
+    def record(module, given, outputs):
+        if torch.is_grad_enabled():
+            inputs.append((given[1], outputs[1]))
+
+    trainer.model.recurrent.register_forward_hook(record)
+    as_tuple = lambda s: s if isinstance(s, tuple) else (s,)  # noqa: E731
+    trainer.train_step(trainer.next_batch())
+    assert len(inputs) == 1 and not as_tuple(inputs[0][0])[0].requires_grad  # step 1: the first draw
+    trainer.train_step(trainer.next_batch())
+    # step 2: the previous batch again (from its detached start), then this batch from its end
+    assert len(inputs) == 3
+    rerun_start, rerun_end = inputs[1]
+    this_start, _ = inputs[2]
+    for rerun, first in zip(as_tuple(rerun_start), as_tuple(inputs[0][0])):
+        assert torch.equal(rerun, first) and not rerun.requires_grad
+    for given, end in zip(as_tuple(this_start), as_tuple(rerun_end)):
+        assert given is end and given.requires_grad  # the gradient reaches the previous batch
+    carried = csv_of(small(cell=cell, hidden_mode="carry", steps=6, eval_every=3))
+    assert csv_of(settings) != carried
+
+
+def test_puzzle_modes_name_their_draw_and_keep_the_report_modes_names():
+    names = {mode: small(hidden_mode=mode).run_id() for mode in ("frozen", "fresh", "carry_bptt")}
+    assert names["frozen"].startswith("rnn-relu_2x32_frozen-normal_len5")
+    assert names["fresh"].startswith("rnn-relu_2x32_fresh-normal_len5")
+    assert names["carry_bptt"].startswith("rnn-relu_2x32_carry_bptt-normal_len5")
+    # h0_init matters in every drawn mode, and in no other
+    for mode in ("frozen", "fresh", "carry_bptt"):
+        assert small(hidden_mode=mode, h0_init="zeros").run_id() != names[mode]
+    assert small(hidden_mode="zero", h0_init="zeros").run_id() == small(hidden_mode="zero").run_id()

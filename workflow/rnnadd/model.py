@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .settings import Settings, refusal
+from .settings import DRAWN_STATE_MODES, Settings, refusal
 
 
 class AdderModel(nn.Module):
@@ -56,7 +56,16 @@ def draw_initial_state(settings: Settings, seed: int):
     Shape (layers, batch, hidden); for LSTM a pair (h, c), both drawn this way.
     Drawn from its own generator so it does not shift the model's initialisation.
     """
-    generator = torch.Generator().manual_seed(seed + 1_000_003)
+    return draw_state(settings, torch.Generator().manual_seed(seed + 1_000_003))
+
+
+def fresh_state_generator(seed: int) -> torch.Generator:
+    """The generator of `fresh` mode's per-batch draws: its own, so they shift nothing else."""
+    return torch.Generator().manual_seed(seed + 2_000_003)
+
+
+def draw_state(settings: Settings, generator: torch.Generator):
+    """One start state drawn by ``settings.h0_init`` from ``generator``."""
     shape = (settings.layers, settings.batch, settings.hidden)
 
     def draw() -> torch.Tensor:
@@ -90,8 +99,12 @@ def zero_state(settings: Settings, batch: int):
 
 
 def carries_state(settings: Settings) -> bool:
-    """Whether each batch starts from the state the previous one ended in (carry mode)."""
-    return settings.cell != "none" and settings.hidden_mode == "carry"
+    """Whether the model starts from a drawn state (kept in its checkpoint), not from zeros.
+
+    In ``carry`` and ``carry_bptt`` mode it is the state the previous batch ended in;
+    in ``frozen`` and ``fresh`` mode the one draw that evaluation starts from.
+    """
+    return settings.cell != "none" and settings.hidden_mode in DRAWN_STATE_MODES
 
 
 def state_rows(state, start: int, count: int):
@@ -110,9 +123,9 @@ def starting_state(settings: Settings, carried, start: int, count: int):
 
     The one hidden-state policy, for training and every evaluation: none
     (PyTorch's zeros) in ``default`` mode or without a recurrent layer;
-    explicit zeros in ``zero`` mode; in ``carry`` mode the carried state
-    (training's current one, or the one saved in a checkpoint), example ``i``
-    starting from its row ``i mod batch``.  A training step is examples
+    explicit zeros in ``zero`` mode; in the modes with a drawn state (``carry``
+    and the puzzle's variants) that state (training's current one, or the one
+    saved in a checkpoint), example ``i`` starting from its row ``i mod batch``.  A training step is examples
     0 .. batch-1, and so is each chunk of the run's own evaluation.
     """
     if settings.cell == "none" or settings.hidden_mode == "default":
@@ -120,7 +133,7 @@ def starting_state(settings: Settings, carried, start: int, count: int):
     if settings.hidden_mode == "zero":
         return zero_state(settings, count)
     if carried is None:
-        raise ValueError("a carry-mode model needs its carried state")
+        raise ValueError(f"a {settings.hidden_mode}-mode model needs its drawn start state")
     return state_rows(carried, start, count)
 
 

@@ -171,12 +171,15 @@ class Settings:
     layers: int = setting(2, Integer(1), "recurrent layers")
     hidden: int = setting(64, Integer(1), "hidden size")
     embedding: int = setting(32, Integer(1), "embedding size per operand (the two are concatenated)")
-    hidden_mode: str = setting("carry", Choice(("carry", "default", "zero")),
+    hidden_mode: str = setting("carry", Choice(("carry", "default", "zero", "frozen", "fresh", "carry_bptt")),
                                "`carry`: the final state of a batch starts the next, detached (report: "
-                               "True); `default`: no state passed (False); `zero`: zeros passed (Zero)")
+                               "True); `default`: no state passed (False); `zero`: zeros passed (Zero). "
+                               "Variants for the MAXLEN-5 puzzle (docs/puzzle.md): `frozen`: one drawn "
+                               "state starts every batch; `fresh`: a new draw starts each batch; "
+                               "`carry_bptt`: carried, with the gradient through the previous batch")
     h0_init: str = setting("normal", Choice(("normal", "normal_x10", "zeros", "xavier_uniform",
                                              "kaiming_uniform")),
-                           "how the first carried state is drawn (carry mode only)")
+                           "how a drawn start state is drawn (modes carry, frozen, fresh, carry_bptt)")
     # optimisation
     lr: float = setting(0.001, PositiveNumber(), "Adam's learning rate")
     lr_milestones: tuple = setting((), IncreasingIntegers(1),
@@ -253,7 +256,7 @@ class Settings:
             inert.append("nonlinearity")
         if self.cell == "none":
             inert += ["layers", "hidden", "hidden_mode", "h0_init"]
-        elif self.hidden_mode != "carry":
+        elif self.hidden_mode not in DRAWN_STATE_MODES:
             inert.append("h0_init")
         if not self.lr_milestones:
             inert.append("lr_gamma")
@@ -303,7 +306,8 @@ class Settings:
             parts = ["norec"]
         else:
             cell = f"rnn-{self.nonlinearity}" if self.cell == "rnn" else self.cell
-            mode = f"carry-{self.h0_init}" if self.hidden_mode == "carry" else self.hidden_mode
+            drawn = self.hidden_mode in DRAWN_STATE_MODES
+            mode = f"{self.hidden_mode}-{self.h0_init}" if drawn else self.hidden_mode
             parts = [cell, f"{self.layers}x{self.hidden}", mode]
         lr = f"lr{_name_number(self.lr)}"
         if self.lr_milestones:
@@ -344,6 +348,10 @@ def _definition(cls) -> tuple[Setting, ...]:
             raise TypeError(f"setting {s.name!r} is frozen: it takes no baseline")
     return definition
 
+
+# Hidden-state modes whose start state is drawn by h0_init (the others start
+# from zeros): `carry` is the report's True; the rest are the puzzle's variants.
+DRAWN_STATE_MODES = ("carry", "frozen", "fresh", "carry_bptt")
 
 # Run folder names: at most this many readable characters, then "_" and an
 # 8-digit digest, well under the 255 bytes a file name may have (a temporary

@@ -11,6 +11,22 @@ Hidden-state modes (the report's True / False / Zero):
     no initial state is passed; PyTorch starts from zeros.
 ``zero``
     an explicit all-zeros state is passed.  Same computation as ``default``.
+
+Variants of ``carry`` that take it apart, for the MAXLEN-5 puzzle (docs/puzzle.md):
+
+``frozen``
+    the first drawn state starts every training batch and every evaluation:
+    a start state that is not zero, but never changes.
+``fresh``
+    each training batch starts from a new draw (same distribution as the
+    first); evaluation starts from the first draw: a start state that changes
+    every batch, but whose content is noise, not a previous sum's end.
+``carry_bptt``
+    carried as in ``carry``, but the previous batch is run again from its own
+    (detached) start state so that the gradient flows through it into the
+    state the current batch starts from: back-propagation through one
+    previous batch, the nearest runnable thing to the report's undetached True.
+    Each step costs about two.
 """
 
 from __future__ import annotations
@@ -29,7 +45,8 @@ from .data import AdditionSet
 from .io import write_text
 from .libraries import library_versions
 from .metrics import rows_to_csv
-from .model import AdderModel, carries_state, detach_state, draw_initial_state, starting_state
+from .model import (AdderModel, carries_state, detach_state, draw_initial_state, draw_state,
+                    fresh_state_generator, starting_state)
 from .optim import Adam, MultiStepLR
 from .settings import Settings
 
@@ -65,7 +82,11 @@ class Trainer:
         )
         # The state the next training batch starts from (see model.starting_state).
         carried = draw_initial_state(settings, seed) if carries_state(settings) else None
+        # What evaluation (and the checkpoint) starts from; in carry modes also the next batch.
         self.state = starting_state(settings, carried, 0, settings.batch)
+        mode = settings.hidden_mode if carries_state(settings) else None
+        self._fresh = fresh_state_generator(seed) if mode == "fresh" else None
+        self._previous = None  # carry_bptt: the previous batch's inputs and its detached start state
         self._train = tuple(_digits_tensor(x) for x in (train.a, train.b, train.sum))
         # The test set is small and read at every evaluation: convert it once.
         self._test = tuple(_digits_tensor(x).long() for x in (test.a, test.b, test.sum))
@@ -82,17 +103,31 @@ class Trainer:
         index = torch.arange(start, start + batch) % n
         return tuple(x[:, index].long() for x in self._train)
 
+    def _training_start(self):
+        """The state this training batch starts from (see the module's docstring)."""
+        if self._fresh is not None:
+            return draw_state(self.settings, self._fresh)
+        if self._previous is not None:
+            a, b, start = self._previous
+            _, state = self.model(a, b, start)  # with the graph: the gradient reaches it
+            return state
+        return self.state
+
     def train_step(self, batch) -> torch.Tensor:
         a, b, target = batch
-        logits, final_state = self.model(a, b, self.state)
+        start = self._training_start()
+        logits, final_state = self.model(a, b, start)
         loss = F.cross_entropy(logits.reshape(-1, 10), target.reshape(-1))
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
         if self.scheduler is not None:
             self.scheduler.step()
-        if self.settings.hidden_mode == "carry":
+        mode = self.settings.hidden_mode
+        if mode in ("carry", "carry_bptt") and self.settings.cell != "none":
             self.state = detach_state(final_state)
+        if mode == "carry_bptt" and self.settings.cell != "none":
+            self._previous = (a, b, detach_state(start))
         self.step_count += 1
         return loss.detach()
 
