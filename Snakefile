@@ -23,6 +23,7 @@ include: "workflow/rules/analysis.smk"
 include: "workflow/rules/claims.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/verify.smk"
+include: "workflow/rules/stability.smk"
 include: "workflow/rules/server.smk"
 include: "workflow/rules/cluster.smk"
 

@@ -52,3 +52,29 @@ def test_library_versions_have_one_home():
     assert set(found) == {"python", "torch", "numpy"}
     assert libraries.versions_text().startswith(f"Python {found['python']}, torch {found['torch']}, "
                                                 f"numpy {found['numpy']}")
+
+
+def test_a_run_trained_on_another_float_path_is_named_as_such(tmp_path):
+    """Trained under a second ATEN_CPU_CAPABILITY, the bytes differ and verify says why."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from rnnadd.libraries import float_path, second_float_path
+    from rnnadd.verify import verify_pair
+
+    run = tmp_path / "runs" / "tiny"
+    run.mkdir(parents=True)
+    (run / "settings.yaml").write_text(
+        "maxlen: 5\nlr: 0.01\nsteps: 60\neval_every: 30\ntrain_size: 6000\ntest_size: 300\nhidden: 16\nembedding: 8\n")
+    here = float_path()["cpu_capability"]
+    other = second_float_path(here)
+    subprocess.run([sys.executable, "-m", "rnnadd", "train", "--settings", str(run / "settings.yaml"),
+                    "--seed", "0", "--out", str(run)], check=True, capture_output=True,
+                   env={**os.environ, "ATEN_CPU_CAPABILITY": other})
+    recorded = json.loads((run / "seed0.timing.json").read_text())["float_path"]
+    assert recorded["cpu_capability"] == other.upper() != here
+    path, why = verify_pair(tmp_path / "runs", "tiny", 0, tmp_path / "scratch")
+    assert why is not None and why.endswith(
+        f"; other float path (cpu_capability {other.upper()} then, {here} here)"), why

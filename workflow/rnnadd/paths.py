@@ -57,6 +57,10 @@ REPORT_VERDICTS = f"{REPORT}/claims.html"
 REPORT_FIGURE_CLAIMS = f"{REPORT}/claims/{{name}}.claims.html"
 REPORT_MADE_BY = f"{REPORT}/config.json"
 VERIFY_SCRATCH = f"{RESULTS}/verify"
+# The `stability` target: a second study per float path, and the comparison.
+STABILITY = f"{RESULTS}/stability"
+STABILITY_CSV = f"{STABILITY}/claims.csv"
+STABILITY_MD = f"{STABILITY}/claims.md"
 
 # Wildcards the rules share, and what each may match.
 WILDCARD_CONSTRAINTS = {

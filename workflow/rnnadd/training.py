@@ -43,7 +43,7 @@ import torch.nn.functional as F
 from .checkpoint import save_checkpoint
 from .data import AdditionSet
 from .io import write_text
-from .libraries import library_versions
+from .libraries import float_path, library_versions
 from .metrics import rows_to_csv
 from .model import (AdderModel, carries_state, detach_state, draw_initial_state, draw_state,
                     fresh_state_generator, starting_state)
@@ -219,8 +219,9 @@ def train_run(settings: Settings, seed: int, train: AdditionSet, test: AdditionS
         "eval_s": eval_s,
         "evaluations": len(eval_steps),
         "eval_fraction_of_training": eval_s / train_s if train_s else 0.0,
-        # Not in the metrics CSV; `verify` reads it to explain a difference.
+        # Not in the metrics CSV; `verify` reads them to explain a difference.
         "versions": library_versions(),
+        "float_path": float_path(),
     }
     return RunResult(rows, timing, diverged_at is not None, diverged_at, trainer)
 

@@ -7,6 +7,8 @@ reason is given where it can be known:
 
 - other library versions: the versions recorded when it was trained (in
   ``seed<N>.timing.json``) are not the ones here;
+- other float path: the CPU or torch's CPU capability recorded then (same
+  file) is not the one here; bytes agree only on one float path;
 - edited by hand: the retrained metrics agree with the file's own checkpoint
   (``seed<N>.pt``, re-evaluated on the test set) and the file does not.
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from . import paths
 from .io import write_text
-from .libraries import library_versions
+from .libraries import float_path, library_versions
 from .settings import SettingsError, load_settings_file
 
 SEED_FILE = re.compile(re.escape(paths.METRICS_FILE).replace(r"\{seed\}", r"(\d+)"))
@@ -76,13 +78,18 @@ def _checkpoint_row(checkpoint_path, settings, seed, train_set, test_set):
     return trainer.evaluate()
 
 
-def _recorded_versions(timing_path):
+def _recorded(timing_path, key: str):
+    """What a run's timing file recorded under ``key`` (versions, float_path), or None."""
     import json
 
     try:
-        return json.loads(Path(timing_path).read_text()).get("versions")
+        return json.loads(Path(timing_path).read_text()).get(key)
     except (OSError, ValueError, AttributeError):
         return None
+
+
+def _changes(then: dict, here: dict) -> str:
+    return ", ".join(f"{k} {then.get(k)} then, {here[k]} here" for k in here if then.get(k) != here[k])
 
 
 def verify_pair(runs_dir, run: str, seed: int, scratch) -> tuple[str, str | None]:
@@ -109,11 +116,12 @@ def verify_pair(runs_dir, run: str, seed: int, scratch) -> tuple[str, str | None
     if found == retrained:
         return str(metrics), None
     where = first_difference(found, retrained)
-    recorded, here = _recorded_versions(files["timing"]), library_versions()
+    recorded, here = _recorded(files["timing"], "versions"), library_versions()
     if recorded and recorded != here:
-        versions = ", ".join(f"{k} {recorded.get(k)} then, {here[k]} here"
-                             for k in here if recorded.get(k) != here[k])
-        return str(metrics), f"{where}; other library versions ({versions})"
+        return str(metrics), f"{where}; other library versions ({_changes(recorded, here)})"
+    recorded, here = _recorded(files["timing"], "float_path"), float_path()
+    if recorded and recorded != here:
+        return str(metrics), f"{where}; other float path ({_changes(recorded, here)})"
     try:
         evaluated = _checkpoint_row(files["checkpoint"], settings, seed, train_set, test_set)
     except (OSError, ValueError, RuntimeError) as error:
