@@ -24,15 +24,20 @@ rule judge_claims:
         " --out {output} > {log} 2>&1"
 
 
-# Per-seed evidence beside the verdicts (issue 15, item 7): each claim's metric, seed by
-# seed, at every level. A report item of the figure pages (rules/report.smk attaches it);
-# not part of `all`, so the test builds start no extra matplotlib jobs.
+# Per-seed evidence beside the verdicts: each claim's metric, seed by seed, at every
+# level. A report item on the figure's page, beside the figure and its verdicts.
 rule claim_seeds_plot:
     input:
         seeds=lambda w: seed_tables_read(w.name),
         results=paths.CLAIMS,
     output:
-        paths.CLAIM_SEEDS_PLOT,
+        report(
+            paths.CLAIM_SEEDS_PLOT,
+            caption="../report/claim_seeds.rst",
+            category="2. Figures",
+            subcategory=lambda w: STUDY.experiments[w.name].kind,
+            labels=lambda w: figure_labels(w.name, "per-seed values"),
+        ),
     log:
         paths.log("claim_seeds_plot", "{name}"),
     wildcard_constraints:
