@@ -123,7 +123,7 @@ def _tiny_checkpoint(tmp_path):
                                    "layers": 1, "batch": 16})
     path = tmp_path / "seed0.pt"
     torch.manual_seed(0)
-    save_checkpoint(path, settings, AdderModel.from_settings(settings), None, 0)
+    save_checkpoint(path, settings, AdderModel.from_settings(settings), None, 0, 0)
     return path
 
 

@@ -125,7 +125,7 @@ def test_a_damaged_checkpoint_stops_the_analysis_naming_the_file(built_copy):
     result = snakemake(built_copy, "probe_layers", "--cores", "2", *SMOKE, check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert f"error: results/runs/{run}/seed0.pt: not a readable checkpoint" in output
+    assert f"error: results/runs/{run}/seed0.pt: not a checkpoint" in output
     assert f"rm results/runs/{run}/seed0.pt" in output and "the same snakemake command again" in output
 
 

@@ -70,12 +70,12 @@ def test_newer_format_and_files_that_are_not_checkpoints_name_the_file(tmp_path)
     made = tmp_path / "results" / "runs" / "some-run_0123abcd" / "seed0.pt"
     made.parent.mkdir(parents=True)
     made.write_text("not a model\n")
-    with pytest.raises(CheckpointError, match=rf"{made}: not a readable checkpoint .*; delete it and rerun: "
+    with pytest.raises(CheckpointError, match=rf"{made}: not a checkpoint .*; delete it and rerun: "
                                               rf"rm {made}, then the same snakemake command again$"):
         load_checkpoint(made)
     text = tmp_path / "notes.pt"
     text.write_text("not a model\n")
-    with pytest.raises(CheckpointError, match=rf"{text}: not a readable checkpoint") as refused:
+    with pytest.raises(CheckpointError, match=rf"{text}: not a checkpoint") as refused:
         load_checkpoint(text)
     assert "rm " not in str(refused.value) and "delete" not in str(refused.value)
     assert str(refused.value).endswith("; it is not in a results/ folder, so not the workflow's to make "
@@ -83,7 +83,7 @@ def test_newer_format_and_files_that_are_not_checkpoints_name_the_file(tmp_path)
 
     truncated = tmp_path / "truncated.pt"
     truncated.write_bytes(path.read_bytes()[:500])
-    with pytest.raises(CheckpointError, match=rf"{truncated}: not a readable checkpoint"):
+    with pytest.raises(CheckpointError, match=rf"{truncated}: not a checkpoint"):
         load_checkpoint(truncated)
 
     other_dict = tmp_path / "other.pt"
@@ -97,7 +97,7 @@ def test_newer_format_and_files_that_are_not_checkpoints_name_the_file(tmp_path)
         load_checkpoint(wrong_shape)
 
     missing = tmp_path / "missing.pt"
-    with pytest.raises(CheckpointError, match=rf"{missing}: checkpoint file does not exist"):
+    with pytest.raises(CheckpointError, match=rf"{missing}: no such file"):
         load_checkpoint(missing)
 
 
@@ -106,7 +106,7 @@ def test_saving_is_atomic_and_loading_runs_no_code(tmp_path):
     _, _, path = trained(settings, tmp_path)
     checkpoint = load_checkpoint(path)
     again = tmp_path / "again.pt"
-    save_checkpoint(again, settings, checkpoint.model, checkpoint.state, checkpoint.step)
+    save_checkpoint(again, settings, checkpoint.model, checkpoint.state, checkpoint.step, 0)
     assert not list(tmp_path.glob(".*.partial"))
 
     class Evil:
@@ -115,7 +115,7 @@ def test_saving_is_atomic_and_loading_runs_no_code(tmp_path):
 
     evil = tmp_path / "evil.pt"
     torch.save({"format": 1, "settings": {}, "model": Evil(), "state": None, "step": 0}, evil)
-    with pytest.raises(CheckpointError, match=rf"{evil}: not a readable checkpoint"):
+    with pytest.raises(CheckpointError, match=rf"{evil}: not a checkpoint"):
         load_checkpoint(evil)
 
 
@@ -126,7 +126,7 @@ def test_cli_refuses_a_file_it_was_named_in_one_line_and_never_says_delete_it(tm
     readme.write_text("# notes\n")
     assert main(["add", "--checkpoint", str(readme), "1", "2"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {readme}: not a readable checkpoint") and err.count("\n") == 1
+    assert err.startswith(f"error: {readme}: not a checkpoint (it looks like a text file)") and err.count("\n") == 1
     assert "rm " not in err and "delete" not in err and "Traceback" not in err
 
 
@@ -166,3 +166,74 @@ def test_the_delete_and_rerun_remedy_has_one_wording_in_one_place():
     assert rerun_hint("/abs/results/a b.csv").startswith("delete it and rerun: rm '/abs/results/a b.csv', then")
     for named in ("README.md", "runs/mine/seed0.pt", "results", "/tmp/results.pt"):
         assert "rm " not in rerun_hint(named) and "delete" not in rerun_hint(named)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda p: {**p, "state": torch.zeros(1, 2, 3)}, "start state has shape (1, 2, 3)"),
+    (lambda p: {**p, "state": "abc"}, "mode 'carry' needs its start state: a tensor"),
+    (lambda p: {**p, "state": None}, "mode 'carry' needs its start state"),
+    (lambda p: {**p, "step": 2.5}, "step 2.5 is not a whole number"),
+    (lambda p: {**p, "step": -1}, "step -1 is not a whole number"),
+    (lambda p: {**p, "format": "abc"}, "not a checkpoint of this project (format 'abc')"),
+    (lambda p: {**p, "model": "weights"}, "'model' is not a mapping of tensors"),
+    (lambda p: {**p, "settings": [1, 2]}, "settings are not a mapping"),
+    (lambda p: {**p, "run": "other_0123abcd"}, "records run 'other_0123abcd', but its settings make"),
+    (lambda p: {**p, "seed": "one"}, "seed 'one' is not a whole number"),
+    (lambda p: {k: v for k, v in p.items() if k != "seed"}, "checkpoint lacks 'seed'"),
+])
+def test_a_checkpoint_is_checked_all_the_way_down(change, words, tmp_path):
+    settings = tiny(hidden_mode="carry")
+    _, _, path = trained(settings, tmp_path)
+    damaged = tmp_path / "damaged.pt"
+    torch.save(change(torch.load(path, weights_only=True)), damaged)
+    with pytest.raises(CheckpointError) as refused:
+        load_checkpoint(damaged)
+    message = str(refused.value)
+    assert message.startswith(f"{damaged}: ") and words in message and "\n" not in message, message
+
+
+def test_a_checkpoint_records_its_run_and_seed_and_a_copied_one_is_refused(tmp_path):
+    settings = tiny()
+    _, _, path = trained(settings, tmp_path, seed=1)
+    checkpoint = load_checkpoint(path)
+    assert checkpoint.seed == 1
+    assert load_checkpoint(path, run=settings.run_id(), seed=1).seed == 1
+    copied = tmp_path / "results" / "runs" / settings.run_id() / "seed0.pt"
+    copied.parent.mkdir(parents=True)
+    copied.write_bytes(path.read_bytes())
+    with pytest.raises(CheckpointError, match=rf"holds run {settings.run_id()} seed 1, not "
+                                              rf"{settings.run_id()} seed 0 \(copied from another run or seed\?\)"):
+        load_checkpoint(copied, run=settings.run_id(), seed=0)
+    # The analysis jobs read the seed from the path: a copied checkpoint never passes for another seed.
+    from rnnadd.analysis import load_run_checkpoint
+
+    with pytest.raises(CheckpointError, match="seed 1, not"):
+        load_run_checkpoint(copied, settings.run_id())
+    # Format 1 (before run and seed were recorded) is still read.
+    old = tmp_path / "old.pt"
+    payload = torch.load(path, weights_only=True)
+    torch.save({**{k: v for k, v in payload.items() if k not in ("run", "seed")}, "format": 1}, old)
+    assert load_checkpoint(old, seed=0).seed is None
+
+
+@pytest.mark.parametrize("name, words", [
+    ("seed0.csv", "not a checkpoint (it looks like a CSV file (metrics?))"),
+    ("settings.yaml", "not a checkpoint (it looks like a YAML file (settings?))"),
+    ("train.npz", "not a checkpoint (it looks like a numpy archive (a dataset?))"),
+    ("folder", "is a folder, not a checkpoint"),
+    ("absent.pt", "no such file"),
+])
+def test_cli_names_what_a_wrong_file_is_and_what_to_give(name, words, tmp_path, capsys):
+    from rnnadd.cli import main
+
+    run = tmp_path / "results" / "runs" / "x_0123abcd"
+    run.mkdir(parents=True)
+    (run / "seed0.csv").write_text("step,loss\n0,\n")
+    (run / "settings.yaml").write_text("maxlen: 5\n")
+    (run / "train.npz").write_bytes(b"PK\x03\x04" + bytes(100))
+    (run / "folder").mkdir()
+    for command in (["add", "--checkpoint", str(run / name), "1", "2"],
+                    ["evaluate", "--checkpoint", str(run / name), "--length", "5"]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert err == f"error: {run / name}: {words}; give a trained model: results/runs/<run>/seed<N>.pt\n"

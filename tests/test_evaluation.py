@@ -171,7 +171,7 @@ def test_operands_are_checked_before_the_model_is_loaded(tmp_path, operands, lin
 
 def test_a_missing_checkpoint_is_named(tmp_path):
     result = rnnadd("add", "--checkpoint", str(tmp_path / "nothing.pt"), "1", "2")
-    assert result.returncode != 0 and f"{tmp_path / 'nothing.pt'}: checkpoint file does not exist" in result.stderr
+    assert result.returncode != 0 and f"{tmp_path / 'nothing.pt'}: no such file; give a trained model" in result.stderr
 
 
 def test_evaluate_prints_one_json_line_matching_the_library(trained_checkpoint):

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import paths
 from .aggregate import MetricsError, summarize
 from .io import rerun_hint, write_text
 from .metrics import format_value
@@ -56,11 +57,15 @@ def read_metrics_csv(path, expected: list[str]) -> dict:
 
 # -- jobs: one (run, seed) each -------------------------------------------------
 
+# seed<N>.pt: the seed a checkpoint's path says it holds.
+SEED_OF_CHECKPOINT = re.compile(re.escape(paths.CHECKPOINT_FILE).replace(r"\{seed\}", r"(\d+)"))
+
 def load_run_checkpoint(checkpoint_path, run: str):
-    """The checkpoint, checked to be the run's; errors name the file and the remedy."""
+    """The checkpoint, checked to be the run's and its path's seed; errors name the file and the remedy."""
     from .checkpoint import CheckpointError, load_checkpoint
 
-    checkpoint = load_checkpoint(checkpoint_path)
+    named = SEED_OF_CHECKPOINT.fullmatch(Path(checkpoint_path).name)
+    checkpoint = load_checkpoint(checkpoint_path, run=run, seed=int(named.group(1)) if named else None)
     if run is not None and checkpoint.settings.run_id() != run:
         raise CheckpointError(
             f"{checkpoint_path}: holds run {checkpoint.settings.run_id()}, not {run}; "

@@ -81,7 +81,7 @@ def add_command(checkpoint_path, operands, as_json: bool, stdin=None) -> None:
     pairs = read_pairs(operands, stdin if stdin is not None else sys.stdin)
     for a, b in pairs:  # every operand checked before the model is loaded
         parse_operand(a), parse_operand(b)
-    checkpoint = load_checkpoint(checkpoint_path)
+    checkpoint = load_checkpoint(checkpoint_path, named_by_user=True)
     for result in add_pairs(checkpoint.model, checkpoint.settings, checkpoint.state, pairs):
         if as_json:
             print(json.dumps(result))
@@ -98,11 +98,11 @@ def evaluate_command(checkpoint_path, length: int, examples: int, seed: int) -> 
     from .checkpoint import load_checkpoint
     from .evaluation import evaluate_set, length_test_set
 
-    checkpoint = load_checkpoint(checkpoint_path)
+    checkpoint = load_checkpoint(checkpoint_path, named_by_user=True)
     score = evaluate_set(checkpoint.model, checkpoint.settings, checkpoint.state,
                          length_test_set(length, examples, seed))
     return {"checkpoint": str(checkpoint_path), "run": checkpoint.settings.run_id(),
-            "trained_maxlen": checkpoint.settings.maxlen, "length": length,
+            "trained_seed": checkpoint.seed, "trained_maxlen": checkpoint.settings.maxlen, "length": length,
             "examples": examples, "seed": seed, **score}
 
 
@@ -114,11 +114,11 @@ def chain_evaluate_command(checkpoint_path, length: int, chain: int, carry: bool
     from .checkpoint import load_checkpoint
 
     check_chain_request(length, chain, examples)  # before the model is loaded
-    checkpoint = load_checkpoint(checkpoint_path)
+    checkpoint = load_checkpoint(checkpoint_path, named_by_user=True)
     score = evaluate_chain(checkpoint.model, checkpoint.settings, checkpoint.state, length, chain,
                            examples, carry=carry, seed=seed)
     return {"checkpoint": str(checkpoint_path), "run": checkpoint.settings.run_id(),
-            "trained_maxlen": checkpoint.settings.maxlen, "length": length, "carry_chain": chain,
+            "trained_seed": checkpoint.seed, "trained_maxlen": checkpoint.settings.maxlen, "length": length, "carry_chain": chain,
             "carry": carry, "examples": examples, "seed": seed, **score}
 
 

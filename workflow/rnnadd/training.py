@@ -73,6 +73,7 @@ class Trainer:
             raise ValueError(
                 f"data has maxlen {train.maxlen}/{test.maxlen}, settings say {settings.maxlen}")
         self.settings = settings
+        self.seed = seed
         torch.manual_seed(seed)
         self.model = AdderModel.from_settings(settings)
         self.optimizer = Adam(self.model.parameters(), lr=settings.lr)
@@ -236,5 +237,5 @@ def write_outputs(result: RunResult, metrics_path, timing_path, checkpoint_path=
     if checkpoint_path is not None:
         trainer = result.trainer
         save_checkpoint(checkpoint_path, trainer.settings, trainer.model, trainer.state,
-                        trainer.step_count)
+                        trainer.step_count, trainer.seed)
     write_text(metrics_path, rows_to_csv(result.rows))
