@@ -93,7 +93,7 @@ def load_checkpoint(path, *, named_by_user: bool = False, run: str | None = None
         raise CheckpointError(f"{path}: is a folder, not a checkpoint; {GIVE}")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # noqa: BLE001 - any byte string: torch's unpickler raises anything
+    except Exception as error:
         raise CheckpointError(f"{path}: not a checkpoint ({_what_it_is(path, error)}); {hint}") from None
     if not isinstance(payload, dict) or "format" not in payload:
         raise CheckpointError(f"{path}: not a checkpoint of this project (no 'format' key); {hint}")

@@ -118,7 +118,8 @@ def chain_evaluate_command(checkpoint_path, length: int, chain: int, carry: bool
     score = evaluate_chain(checkpoint.model, checkpoint.settings, checkpoint.state, length, chain,
                            examples, carry=carry, seed=seed)
     return {"checkpoint": str(checkpoint_path), "run": checkpoint.settings.run_id(),
-            "trained_seed": checkpoint.seed, "trained_maxlen": checkpoint.settings.maxlen, "length": length, "carry_chain": chain,
+            "trained_seed": checkpoint.seed, "trained_maxlen": checkpoint.settings.maxlen, "length": length,
+            "carry_chain": chain,
             "carry": carry, "examples": examples, "seed": seed, **score}
 
 

@@ -10,7 +10,6 @@ versions" or "other float path" from "edited".
 
 from __future__ import annotations
 
-import os
 import platform
 from importlib.metadata import PackageNotFoundError, version
 
@@ -42,9 +41,10 @@ CAPABILITY_VARIABLE = "ATEN_CPU_CAPABILITY"
 def cpu_model() -> str:
     """The CPU's model name (Linux's /proc/cpuinfo), else what the platform says."""
     try:
-        for line in open("/proc/cpuinfo", encoding="utf-8", errors="replace"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
     except OSError:
         pass
     return platform.processor() or platform.machine()

@@ -45,8 +45,15 @@ from .data import AdditionSet
 from .io import write_text
 from .libraries import float_path, library_versions
 from .metrics import rows_to_csv
-from .model import (AdderModel, carries_state, detach_state, draw_initial_state, draw_state,
-                    fresh_state_generator, starting_state)
+from .model import (
+    AdderModel,
+    carries_state,
+    detach_state,
+    draw_initial_state,
+    draw_state,
+    fresh_state_generator,
+    starting_state,
+)
 from .optim import Adam, MultiStepLR
 from .settings import Settings
 
