@@ -16,7 +16,11 @@ TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
 TORCH_INDEX_URL := $(if $(filter cpu,$(TORCH_INDEX)),https://download.pytorch.org/whl/cpu,$(TORCH_INDEX))
 SMOKE := --configfile=tests/smoke.yaml
 
-.PHONY: setup run smoke test test-fast lint benchmark benchmark-study clean-venv
+.PHONY: help setup run smoke figure test test-fast lint benchmark benchmark-study clean-venv
+.DEFAULT_GOAL := help
+
+help:                     ## this list: each target and what it does
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):[^#]*## /  make \1\t/' | expand -t 24
 
 $(BIN)/snakemake: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +39,17 @@ run: setup                ## the whole study: every figure, averaged over seeds
 	$(BIN)/snakemake --report results/report.zip
 	@echo "Figures: results/figures/ (PNG and PDF). Report with captions: results/report.zip (unzip it, open report/report.html)."
 
-smoke: setup              ## every figure on tiny settings, about a minute and a half
+smoke: setup              ## every figure on tiny settings, and its report (times: README)
 	$(BIN)/snakemake --cores $(CORES) $(SMOKE)
 	$(BIN)/snakemake $(SMOKE) --report results/report.zip
 	@echo "Smoke figures (tiny settings, not meant to learn): results/figures/ (PNG and PDF)."
 	@echo "Report with captions: results/report.zip (unzip it, open report/report.html). make run replaces both."
+
+FIGURE ?=
+PRESET ?=
+figure: setup             ## one figure and what it needs: make figure FIGURE=fig05_maxlen [PRESET=smoke]
+	@test -n "$(FIGURE)" || { echo "make figure needs FIGURE=<name>, e.g. make figure FIGURE=fig05_maxlen"; exit 2; }
+	$(BIN)/snakemake $(FIGURE) --cores $(CORES) $(if $(filter smoke,$(PRESET)),$(SMOKE))
 
 test: setup               ## the test suite, then its 25 slowest tests (Slurm tests need root, slurm-wlm and munge)
 	$(BIN)/python -m pytest -v --durations=25

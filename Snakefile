@@ -37,3 +37,7 @@ rule all:
         intermediates(list(STUDY.experiments)),
         rules.claims.input,
         report_files(),
+
+
+# Last, when every rule exists: a mistyped target gets the nearest name, in one line.
+check_targets()

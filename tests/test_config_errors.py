@@ -365,12 +365,6 @@ claims:  # the claims about fig06_lr, on the two levels left
 def silent_before_warnings() -> list[str]:
     """The warnings SILENT_BEFORE must give; counts come from the configs."""
     config = merged_config(yaml.safe_load(SILENT_BEFORE))
-    def sets_steps(entry):
-        levels = [level for values in (entry.get("sweep") or {}).values() for level in values]
-        return "steps" in (entry.get("set") or {}) or "steps" in (entry.get("sweep") or {}) or any(
-            isinstance(level, dict) and "steps" in (level.get("set") or {}) for level in levels)
-
-    setting_steps = [name for name, entry in config["experiments"].items() if sets_steps(entry)]
     return [
         "experiments.fig07_layers.set.layers: overridden by the sweep for 2 of its 2 values (layers=1, layers=2)",
         "experiments.fig07_layers.threshold: has no effect, only heatmaps use a threshold",
@@ -379,7 +373,6 @@ def silent_before_warnings() -> list[str]:
         "whose values override it",
         f"experiments.fig06_lr (lr=late).lr_milestones: milestone 100 is not below steps "
         f"({config['override']['steps']}), so it never changes the learning rate of a step",
-        f"override.steps: replaces the value that {len(setting_steps)} experiments set",
         "labels.batch: no figure sweeps batch, so these words are never shown",
         "labels.cell.values.rnnn: no figure has this value of cell",
     ]
@@ -423,3 +416,28 @@ def test_config_on_the_command_line_sets_lists_and_nested_settings(workdir):
     assert "seed=0" in output and "seed=1" not in output  # the list replaced the preset's [0, 1]
     # fig07_layers sets no lr of its own: the command line's is used, the other defaults kept.
     assert "run=rnn-relu_1x16_carry-normal_len5_lr0.02_30steps_" in output
+
+
+def test_a_quick_preset_warns_only_about_what_the_user_can_act_on(tmp_path):
+    """The preset overrides steps and drops sweep values on purpose: no warning says so.
+    Without the preset, the same override is worth a warning."""
+    quick = judge(tmp_path).warnings
+    assert not [w for w in quick if w.startswith(("override.", "labels.h0_init.values."))], quick
+    full = judge(tmp_path, "override: {steps: 100}\n", files=(REPO / "config.yaml",)).warnings
+    assert any(w.startswith("override.steps: replaces the value that") for w in full), full
+
+
+def test_a_mistyped_target_gets_the_nearest_name_in_one_line(workdir):
+    result = snakemake(workdir, "fig05_maxln", "-n", "--cores", "1", *SMOKE, check=False)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if "fig05_maxln" in line]
+    assert len(lines) == 1 and lines[0].startswith("Unknown target 'fig05_maxln'; did you mean fig05_maxlen? "
+                                                    "Targets: all, claims,"), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "Exception" not in result.stderr and PLANNED not in result.stdout
+
+
+def test_a_config_error_is_one_line_without_the_engine_header(workdir):
+    result = snakemake(workdir, "-n", "--cores", "1", *SMOKE, "--config", "seeds=[-1]", check=False)
+    assert result.returncode == 1
+    assert "Invalid configuration: seeds[0]: -1 is less than the minimum of 0\n" in result.stderr
+    assert "WorkflowError" not in result.stderr and 'File "' not in result.stderr, result.stderr[-2000:]

@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import UserError
 from .kinds import KINDS, OptionError, read_options
-from .settings import FIELD_NAMES, Settings, SettingsError
+from .settings import DOMAINS, FIELD_NAMES, Settings, SettingsError
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # Long enough for any sensible name, short enough that the temporary file
@@ -225,8 +225,12 @@ def load_study(config: dict, reserved_names=frozenset()) -> Study:
                              f"reserved names are {', '.join(sorted(reserved_names))}")
         experiments[name] = _expand(name, entry, defaults, override, runs, warnings)
         experiments[name].seeds = experiment_seeds(name, entry, seeds, max_seeds)
-    _check_override(experiments_config, override, warnings)
-    _check_labels(config.get("labels") or {}, experiments, warnings)
+    # A quick preset (max_seeds) overrides settings and drops sweep values on
+    # purpose: warning about that would tell the user nothing they can act on.
+    quick = max_seeds is not None
+    if not quick:
+        _check_override(experiments_config, override, warnings)
+    _check_labels(config.get("labels") or {}, experiments, warnings, quick)
     return Study(list(seeds), runs, experiments, warnings)
 
 
@@ -356,8 +360,9 @@ def _check_override(experiments_config, override, warnings) -> None:
                             f"{', ...' if len(replaced) > 4 else ''})")
 
 
-def _check_labels(labels, experiments, warnings) -> None:
-    """Words for an axis or value that no figure draws are likely a typo."""
+def _check_labels(labels, experiments, warnings, quick: bool = False) -> None:
+    """Words for an axis or value that no figure draws are likely a typo. Under a quick
+    preset, which drops values on purpose, only a value that the axis can never take is."""
     shown: dict[str, set] = {}
     for experiment in experiments.values():
         for cell in experiment.cells:
@@ -367,9 +372,11 @@ def _check_labels(labels, experiments, warnings) -> None:
         if axis not in shown:
             warnings.append(f"labels.{axis}: no figure sweeps {axis}, so these words are never shown")
             continue
+        choices = getattr(DOMAINS.get(axis), "values", None)
         for value in (entry or {}).get("values") or {}:
-            if str(value) not in shown[axis]:
-                warnings.append(f"labels.{axis}.values.{value}: no figure has this value of {axis}")
+            if str(value) in shown[axis] or (quick and (choices is None or value in choices)):
+                continue
+            warnings.append(f"labels.{axis}.values.{value}: no figure has this value of {axis}")
 
 
 def _why_inert(key: str, settings: Settings) -> str:

@@ -35,20 +35,13 @@ SCRIPTS = WORKFLOW_DIR / "scripts"
 os.environ.update(RNNADD_PYTHON=PYTHON, RNNADD_SCRIPTS=str(SCRIPTS))
 
 
-def _jobs_go_to_a_cluster():
-    """Whether jobs go to a cluster: an executor other than local, given or from a profile.
+def _cli_args():
+    """The command line Snakemake is reading this Snakefile for; None under its Python API.
 
-    Needed while the Snakefile is read (the memory check below must refuse
-    before Snakemake starts the cheap jobs), but Snakemake 9.27 sets
-    workflow.executor_plugin (and with it workflow.local_exec) only when it
-    executes, after reading the Snakefile: until then local_exec is True
-    whatever the command line says. The executor it resolved from the command
-    line and the profiles is a local variable of snakemake.cli.args_to_api,
-    which is reading this Snakefile; read it there. Used through Snakemake's
-    Python API instead of its command line, jobs count as local.
+    Snakemake 9.27 keeps it (and the executor it resolved from the command
+    line and the profiles) in local variables of snakemake.cli.args_to_api,
+    which is reading this Snakefile: they are read there.
     """
-    if workflow.remote_exec:  # a job inside a cluster job
-        return True
     import inspect
 
     from snakemake.cli import args_to_api
@@ -56,9 +49,34 @@ def _jobs_go_to_a_cluster():
     frame = inspect.currentframe()
     while frame is not None:
         if frame.f_code is args_to_api.__code__:
-            return not frame.f_locals["executor_plugin"].common_settings.local_exec
+            return frame.f_locals
         frame = frame.f_back
-    return False
+    return None
+
+
+def _jobs_go_to_a_cluster():
+    """Whether jobs go to a cluster: an executor other than local, given or from a profile.
+
+    Needed while the Snakefile is read (the memory check below must refuse
+    before Snakemake starts the cheap jobs), but Snakemake 9.27 sets
+    workflow.executor_plugin (and with it workflow.local_exec) only when it
+    executes, after reading the Snakefile: until then local_exec is True
+    whatever the command line says. Used through Snakemake's Python API
+    instead of its command line, jobs count as local.
+    """
+    if workflow.remote_exec:  # a job inside a cluster job
+        return True
+    found = _cli_args()
+    return found is not None and not found["executor_plugin"].common_settings.local_exec
+
+
+def refuse(message):
+    """Stop before any job is planned: on the command line one line and exit 1, no
+    engine header and no traceback; under the Python API (tests, a cluster job) a WorkflowError."""
+    if _cli_args() is not None and not workflow.remote_exec:
+        print(message, file=sys.stderr)
+        sys.exit(1)
+    raise WorkflowError(message)
 
 
 JOBS_RUN_HERE = not _jobs_go_to_a_cluster()
@@ -82,7 +100,7 @@ try:
 except ConfigError as error:
     for message in error.warnings:
         logger.warning(f"Config warning: {message}")
-    raise WorkflowError(str(error))
+    refuse(str(error))
 validate(config, str(SCHEMA))
 for message in LOADED.warnings:
     logger.warning(f"Config warning: {message}")
@@ -367,3 +385,28 @@ def plot_params(wildcards):
 def dataset_folder(wildcards):
     settings = run_settings(wildcards.run)
     return paths.dataset_folder(settings.dataset_id(int(wildcards.seed)))
+
+
+def check_targets():
+    """A bare word on the command line that names no rule: one line with the nearest name and
+    the targets (called at the end of the Snakefile, when every rule exists). Paths are
+    Snakemake's to judge."""
+    import difflib
+
+    found = _cli_args()
+    if found is None:
+        return
+    rules_here = [rule.name for rule in workflow.rules]
+    for target in getattr(found["args"], "targets", None) or ():
+        if "/" in target or "." in target or target in rules_here:
+            continue
+        figures = list(STUDY.experiments)
+        close = difflib.get_close_matches(target, figures + rules_here, n=1)
+        refuse(
+            f"Unknown target {target!r}"
+            + (f"; did you mean {close[0]}?" if close else ".")
+            + " Targets: all, claims, claim_seeds_plots, verify, stability, a figure ("
+            + ", ".join(figures)
+            + ") or a file under results/. (Put targets before --configfile and --config:"
+            + " each takes every word after it.)"
+        )
