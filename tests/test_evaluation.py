@@ -188,3 +188,40 @@ def test_evaluate_prints_one_json_line_matching_the_library(trained_checkpoint):
     assert line["digit_accuracy"] == pytest.approx(np.mean(line["position_accuracy"]))
     bad = rnnadd("evaluate", "--checkpoint", str(trained_checkpoint), "--length", "1")
     assert bad.returncode != 0 and "--length must be at least 2" in bad.stderr
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--length", "1"], "error: --length must be at least 2 (got 1)\n"),
+    (["--length", "10", "--examples", "0"], "error: --examples must be at least 1 (got 0)\n"),
+    (["--length", "1000000000"], "error: --length 1000000000 with --examples 1000: the sums need about "),
+    (["--length", "50", "--examples", "1000000000000"], "error: --length 50 with --examples 1000000000000: "
+                                                        "the sums need about "),
+])
+def test_evaluate_names_the_one_wrong_option_and_refuses_sums_that_cannot_fit(trained_checkpoint, options, message,
+                                                                           capsys):
+    from rnnadd.cli import main
+
+    assert main(["evaluate", "--checkpoint", str(trained_checkpoint), *options]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1, err
+    if "need about" in message:
+        assert "of memory (estimate), more than this machine's" in err and "smaller" in err
+
+
+def test_analysis_jobs_too_big_for_this_machine_are_refused_when_the_config_is_read(tmp_path):
+    """The analyses' sizes are bounded by the same kind of measured estimate as training."""
+    import yaml
+
+    from rnnadd.workflowconfig import ConfigError, analysis_memory, load
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    estimates = dict(analysis_memory(load(config).study))
+    assert all(300 < mb < 2000 for mb in estimates.values()), estimates  # the study's: small
+    for entry in ({"length_cells": {"test_lengths": [10, 100, 1000, 100_000_000]}},
+                  {"probe_layers": {"examples": 2_000_000_000}}):
+        config = yaml.safe_load((REPO / "config.yaml").read_text())
+        for name, change in entry.items():
+            config["experiments"][name].update(change)
+        with pytest.raises(ConfigError, match=rf"experiments\.{name} \(.*\): one analysis job needs about "
+                                              r".* of memory \(estimate\), more than this machine's"):
+            load(config, memory_mb=24_000)

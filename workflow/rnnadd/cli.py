@@ -123,6 +123,19 @@ def chain_evaluate_command(checkpoint_path, length: int, chain: int, carry: bool
             "carry": carry, "examples": examples, "seed": seed, **score}
 
 
+def check_evaluation_size(length: int, examples: int) -> None:
+    """Refuse, before any sum is drawn, sums that would not fit in this machine's memory."""
+    from .resources import describe_memory, evaluation_memory_mb, machine_memory_mb
+
+    needed, available = evaluation_memory_mb(examples, length), machine_memory_mb()
+    if needed > available:
+        from .evaluation import OperandError
+
+        raise OperandError(f"--length {length} with --examples {examples}: the sums need about "
+                           f"{describe_memory(needed)} of memory (estimate), more than this machine's "
+                           f"{describe_memory(available)}; make --length or --examples smaller")
+
+
 def use_model(args) -> None:
     """`add` and `evaluate` (they import torch; making a dataset does not)."""
     from .evaluation import OperandError
@@ -137,8 +150,11 @@ def use_model(args) -> None:
     elif args.command == "add":
         add_command(args.checkpoint, args.operands, args.json)
     else:
-        if args.length < 2 or args.examples < 1 or args.seed < 0:
-            raise OperandError("--length must be at least 2, --examples at least 1, --seed at least 0")
+        for option, value, least in (("--length", args.length, 2), ("--examples", args.examples, 1),
+                                     ("--seed", args.seed, 0)):
+            if value < least:
+                raise OperandError(f"{option} must be at least {least} (got {value})")
+        check_evaluation_size(args.length, args.examples)
         print(json.dumps(evaluate_command(args.checkpoint, args.length, args.examples, args.seed)))
 
 

@@ -96,6 +96,19 @@ def dataset_memory_mb(settings: Settings) -> float:
     return _dot(DATASET_MEMORY_MB, dataset_memory_features(settings))
 
 
+# Scoring a model on generated sums (`evaluate`, the analyses): torch's start-up
+# (TRAIN_MEMORY_MB's constant) plus about 20 bytes per digit of the sums held:
+# measured with `python -m rnnadd evaluate --length 1000`, 2000 and 20000
+# examples, 326 and 678 MB peak RSS (the evaluation itself runs in chunks).
+EVAL_MEMORY_MB_PER_DIGIT = 2.0e-5
+
+
+def evaluation_memory_mb(examples: int, length: int, extra_bytes_per_digit: float = 0.0) -> float:
+    """Peak memory of scoring ``examples`` sums of ``length`` positions (plus extra bytes per digit held)."""
+    digits = examples * (length + 1)
+    return TRAIN_MEMORY_MB[0] + digits * (EVAL_MEMORY_MB_PER_DIGIT + extra_bytes_per_digit / 2**20)
+
+
 def machine_memory_mb() -> float:
     """Physical memory of this machine (Linux and macOS)."""
     import os

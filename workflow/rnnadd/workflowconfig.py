@@ -150,4 +150,21 @@ def load(config: dict, *, command_line: Mapping | None = None, configfiles=(), s
             if estimate > available:
                 raise ConfigError(too_big_message(f"{loaded.run_where[run]}: one training job (run {run})",
                                                   estimate, available), warnings)
+        for where, estimate in analysis_memory(study):
+            if estimate > available:
+                raise ConfigError(too_big_message(f"{where}: one analysis job", estimate, available), warnings)
     return loaded
+
+
+def analysis_memory(study: Study):
+    """(where, estimated MB) of each analysis job kind and run: the kinds' own estimates."""
+    from .kinds import CHECKPOINT, KINDS
+
+    for name, experiment in study.experiments.items():
+        kind = KINDS[experiment.kind]
+        if kind.reads != CHECKPOINT:
+            continue
+        for cell in experiment.cells:
+            labels = ", ".join(f"{lv.axis}={lv.label}" for lv in cell.levels)
+            yield (f"experiments.{name} ({labels})",
+                   kind.job_memory_mb(study.runs[cell.run], experiment.kind_options))

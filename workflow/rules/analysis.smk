@@ -26,7 +26,7 @@ rule analyse:
         "../envs/rnnadd.yaml"
     resources:
         runtime=lambda w: KINDS[w.kind].job_minutes,
-        mem_mb=lambda w: KINDS[w.kind].job_mem_mb,
+        mem_mb=analysis_mem_mb,
     # What the job computes with, from its path (the kind's job_options): the
     # test lengths and sums it draws, or none. Snakemake records them; they
     # keep the values the per-kind rules had, so a study's files stay valid.

@@ -252,6 +252,14 @@ def checkpoint_file(wildcards):
     return paths.CHECKPOINT.format(run=wildcards.run, seed=wildcards.seed)
 
 
+def analysis_mem_mb(wildcards):
+    """An analysis job's memory: its kind's measured estimate, with room (the config check
+    refused, on this machine, a job whose estimate does not fit)."""
+    kind = KINDS[wildcards.kind]
+    estimate = kind.job_memory_mb(RUNS[wildcards.run], job_options(wildcards))
+    return max(kind.job_mem_mb, math.ceil(1.5 * estimate))
+
+
 def job_options(wildcards):
     """What an analysis job computes with, from its path: results/analysis/<kind>/<part/><run>/..."""
     try:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..resources import evaluation_memory_mb
+
 METRICS = "metrics"        # per seed: results/runs/<run>/seed<N>.csv, written by training
 CHECKPOINT = "checkpoint"  # per seed: a job reads results/runs/<run>/seed<N>.pt and writes a CSV
 
@@ -268,6 +270,12 @@ class CheckpointKind(Kind):
     number at the end of the metric's name, which figures plot against).
     """
     reads = CHECKPOINT
+
+    def job_memory_mb(self, settings, options: dict) -> float:
+        """Peak memory of one job (rnnadd.resources' measured estimate): the sums it draws.
+        A kind that draws none reads the run's own test set, which training held too."""
+        lengths = options.get("test_lengths") or [settings.maxlen]
+        return evaluation_memory_mb(options.get("examples") or settings.test_size, max(lengths))
 
     def aggregate(self, layout, seeds, runs, path_of, table_path, seeds_path) -> None:
         from ..analysis import aggregate_analysis, write_tables

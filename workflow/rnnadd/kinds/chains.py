@@ -72,6 +72,12 @@ class Chains(CheckpointKind):
                               f"{examples * (length + 1):,} digits, over the budget of {CHAIN_DIGIT_BUDGET:,}")
         return values
 
+    def job_memory_mb(self, settings, options: dict) -> float:
+        from ..resources import evaluation_memory_mb
+
+        # One set of sums at a time: each chain length's, then its control's.
+        return evaluation_memory_mb(options["examples"], options["chain_test_length"])
+
     def path_part(self, options: dict) -> str:
         return chain_set_id(options["chain_lengths"], options["chain_test_length"], options["examples"])
 

@@ -36,6 +36,12 @@ class ProbeControls(Probe):
     job_minutes = 10
     job_mem_mb = 1500
 
+    def job_memory_mb(self, settings, options: dict) -> float:
+        from ..resources import evaluation_memory_mb
+
+        # As the probe's, for the trained and the untrained network (4 sets of states).
+        return evaluation_memory_mb(options["examples"], settings.maxlen, 4 * 2 * 4 * settings.layers * settings.hidden)
+
     def check_run(self, where: str, label: str, settings, fixed: dict, levels) -> None:
         super().check_run(where, label, settings, fixed, levels)
         if settings.maxlen < 4:
