@@ -119,6 +119,10 @@ CASES = [
      ["claims.c03_modes_alike_at_maxlen50.margin: -0.1 is less than or equal to the minimum of 0"]),
     ("claim_margin_not_a_number", "claims:\n  c03_modes_alike_at_maxlen50: {margin: wide}\n",
      ["claims.c03_modes_alike_at_maxlen50.margin: 'wide' is not of type 'number'"]),
+    ("claim_metric_absent_at_a_level",
+     "claims:\n  c17a_first_layer_holds_the_carry: {metric: probe_nonlocal_layer2}\n",
+     ["claims.c17a_first_layer_holds_the_carry.metric: 'probe_nonlocal_layer2' does not exist at "
+      "level 1 of probe_controls_layers (run ", "so the claim could never be judged"]),
     ("claim_unknown_test", "claims:\n  c03_modes_alike_at_maxlen50: {test: faster}\n",
      ["claims.c03_modes_alike_at_maxlen50.test: 'faster' is not one of ['better', 'same',"]),
 ]

@@ -43,6 +43,8 @@ def test_each_kind_of_deleted_file_is_recomputed_exactly_by_the_usual_command(bu
         "dataset": results / "data" / study.runs[fig02_run].dataset_id(study.seeds[-1]) / "test.npz",
         "settings file": one((results / "runs").glob("gru_*/settings.yaml")),
         "aggregate": results / "aggregate" / "heatmap_lr_maxlen.csv",
+        "per-seed table": results / "aggregate" / "fig05_maxlen.seeds.csv",
+        "probe analysis": one((results / "analysis" / "probe").glob("*/*/seed0.csv")),
     }
     before = {kind: path.read_bytes() for kind, path in victims.items()}
     figures = {p: p.stat().st_mtime_ns for p in (results / "figures").glob("*.png")}

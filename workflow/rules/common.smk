@@ -173,7 +173,10 @@ def intermediates(names):
                 paths.CHECKPOINT.format(run=run, seed=seed),
                 *paths.dataset_files(folder),
             ]
+    # Analyses of the checkpoints, one file per (run, seed), and each per-seed table.
+    files += [path for name in names for _, path in per_seed_jobs(name)]
     files += [aggregate_file(name) for name in names]
+    files += [paths.SEED_TABLE.format(name=name) for name in names]
     return list(dict.fromkeys(files))
 
 

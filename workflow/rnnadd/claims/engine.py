@@ -81,6 +81,7 @@ def _load_claim(claim_id, entry, study, margins) -> dict:
              "group": entry["group"], "experiment": experiment_name, "test": name, "axes": list(experiment.axes)}
     read = ClaimReader(claim_id, entry, experiment, metrics, study, margins)
     claim.update(test.load(read))
+    _check_every_level_has_its_metrics(claim, experiment, study, where)
     # Every experiment whose per-seed table the claim reads: its own, and one a test names as `other`.
     claim["tables"] = [experiment_name] + ([claim["other"]] if "other" in claim else [])
     if "metric" in claim:
@@ -89,6 +90,32 @@ def _load_claim(claim_id, entry, study, margins) -> dict:
             claim["caps"] = {table: ClaimReader(claim_id, entry, study.experiments[table], [], study).caps()
                              for table in claim["tables"]}
     return claim
+
+
+def _check_every_level_has_its_metrics(claim, experiment, study, where) -> None:
+    """A claim that reads a metric some of its levels cannot have (a layer a model lacks)
+    could never be judged: refused now, naming the level and the run."""
+    from ..kinds import CHECKPOINT, KINDS
+
+    kind = KINDS[experiment.kind]
+    if kind.reads != CHECKPOINT or "metric" not in claim:
+        return  # a training run's metrics are the same for every level
+    cells = [c for key in ("levels", "b") for c in (claim.get(key) or []) if isinstance(c, list)]
+    cells += [claim["a"]] if isinstance(claim.get("a"), list) else []
+    metrics = [claim["metric"], *(m for m in claim.get("than") or [] if isinstance(m, str))]
+    for cell in cells:
+        for experiment_cell in experiment.cells:
+            labels = [lv.label for lv in experiment_cell.levels] + [""] * (2 - len(experiment_cell.levels))
+            if labels != list(cell):
+                continue
+            has = kind.run_metrics(study.runs[experiment_cell.run], experiment.kind_options)
+            for metric in metrics:
+                if metric not in has:
+                    level = " / ".join(label for label in cell if label)
+                    raise ClaimError(f"{where}.metric: {metric!r} does not exist at level {level} of "
+                                     f"{experiment.name} (run {experiment_cell.run}), so the claim could never "
+                                     f"be judged; its metrics there: {', '.join(has[:8])}"
+                                     f"{', ...' if len(has) > 8 else ''}")
 
 
 # -- judging -----------------------------------------------------------------------
