@@ -223,7 +223,7 @@ def load_study(config: dict, reserved_names=frozenset()) -> Study:
         if name in reserved_names:
             raise StudyError(f"experiments.{name}: this name is taken by a workflow rule; "
                              f"reserved names are {', '.join(sorted(reserved_names))}")
-        experiments[name] = _expand(name, entry, defaults, override, runs, warnings)
+        experiments[name] = _expand(name, entry, defaults, override, runs, warnings, max_seeds is not None)
         experiments[name].seeds = experiment_seeds(name, entry, seeds, max_seeds)
     # A quick preset (max_seeds) overrides settings and drops sweep values on
     # purpose: warning about that would tell the user nothing they can act on.
@@ -234,7 +234,7 @@ def load_study(config: dict, reserved_names=frozenset()) -> Study:
     return Study(list(seeds), runs, experiments, warnings)
 
 
-def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
+def _expand(name, entry, defaults, override, runs, warnings, quick: bool = False) -> Experiment:
     where = f"experiments.{name}"
     if not isinstance(entry, dict):
         raise StudyError(f"{where}: must be a mapping with kind, set and sweep")
@@ -295,7 +295,7 @@ def _expand(name, entry, defaults, override, runs, warnings) -> Experiment:
         forced = settings
         settings = canonical(settings)
         run = settings.run_id()
-        _check_collapse(where, spec.entry, run, label, written, forced, override, by_run)
+        _check_collapse(where, spec.entry, run, label, written, forced, override, by_run, warnings, quick)
         runs[run] = settings
         cells.append(Cell(tuple(combination), run, settings.eval_steps()))
 
@@ -327,8 +327,11 @@ def _check_overridden_in_experiment(where, fixed, axes, level_lists, warnings) -
                            else "figure; this group overrides that axis's values"))
 
 
-def _check_collapse(where, entry, run, label, written, forced, override, by_run) -> None:
-    """Two lines (or cells) that are one run mislead, unless an inert setting is why."""
+def _check_collapse(where, entry, run, label, written, forced, override, by_run, warnings,
+                    quick: bool = False) -> None:
+    """Two lines (or cells) that are one run mislead, unless an inert setting is why. Under a
+    quick preset, whose override collapses a sweep on purpose, they are drawn as one run with
+    the second marked identical, and a warning says so: the preset never blocks a target."""
     if run not in by_run:
         by_run[run] = (label, written, forced)
         return
@@ -338,6 +341,11 @@ def _check_collapse(where, entry, run, label, written, forced, override, by_run)
     if written != first_written:
         keys = [k for k in override if getattr(written, k) != getattr(first_written, k)]
         cause = ", ".join(f"override.{k} ({override[k]!r})" for k in keys)
+        if quick:
+            warnings.append(f"{where}: ({first_label}) and ({label}) are one run under this quick preset, "
+                            f"because {cause} replaces the swept value; the figure draws them as one "
+                            f"line, the second marked identical (the full study keeps them apart)")
+            return
         raise StudyError(f"{where}: ({first_label}) and ({label}) are one run because {cause} "
                          f"replaces the swept value; {entry} would have no run of its own")
     raise StudyError(f"{where}: ({first_label}) and ({label}) have the same settings, so are one run; "

@@ -381,8 +381,12 @@ def claims_in_words(name):
 
 def plot_params(wildcards):
     experiment = STUDY.experiments[wildcards.name]
+    # A preset keeps the full study's titles, whose numbers may not be its own: it says so.
+    title = experiment.title
+    if PRESET["name"] != "full study" and title:
+        title += f" [the full study's title; the {PRESET['name']}'s settings below]"
     return {
-        "title": experiment.title,
+        "title": title,
         # The effective settings, so a preset's figure never passes for the full study's.
         "subtitle": subtitle(experiment, STUDY, config),
         "options": experiment.options,

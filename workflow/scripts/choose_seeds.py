@@ -31,15 +31,37 @@ from rnnadd.study import load_study
 UNDECIDED = ("inconclusive",)
 
 
+# A counting claim needs this many seeds at most to be worth raising (its share may sit on the rate).
+MOST_COUNTED = 40
+
+
+def counted_seeds(count: str, rate: float, most: int = MOST_COUNTED) -> float:
+    """Seeds a counting claim needs if its observed share (count "k/n") held: the fewest n whose
+    95% Clopper-Pearson interval at that share leaves out the claimed rate; inf beyond `most`."""
+    from rnnadd.stats import clopper_pearson
+
+    yes, seen = (int(part) for part in count.split("/"))
+    levels = max(1, seen // max(1, min(seen, 5)))  # a claim over several levels counts seeds x levels
+    share = yes / seen
+    for n in range(seen // levels + 1, most + 1):
+        low, high = clopper_pearson(round(share * n * levels), n * levels)
+        if low > rate or high < rate:
+            return float(n)
+    return math.inf
+
+
 def needed_seeds(claims_csv, experiments) -> dict[str, tuple[int, list[str]]]:
     """{experiment: (seeds its undecided claims need, their ids)}; a claim needing more than
-    any study would run (inf) or without an estimate (nan) asks for nothing."""
+    any study would run (inf) or without an estimate (nan) asks for nothing. Counting claims,
+    which have no power estimate, need what counted_seeds says."""
     needs: dict[str, tuple[int, list[str]]] = {}
     with open(claims_csv, newline="") as handle:
         for row in csv.DictReader(handle):
             if "power_seeds" not in row:
                 raise SystemExit(f"{claims_csv}: has no power_seeds column; judge the pilot with this code first")
             value = float(row["power_seeds"])
+            if not math.isfinite(value) and "/" in row.get("count", "") and row.get("rate", "nan") != "nan":
+                value = counted_seeds(row["count"], float(row["rate"]))
             verdict = row.get("pilot_verdict") or row["verdict"]
             if verdict not in UNDECIDED or not math.isfinite(value) or row["experiment"] not in experiments:
                 continue

@@ -112,7 +112,7 @@ class Chains(CheckpointKind):
 
     def figure(self, table, plot: dict, paths: dict) -> None:
         """Chain accuracy against K (log x): carry chains solid, no-carry controls dashed."""
-        from ..plotting import axis_names, band, colors, lines, plt, save_figure, suptitle
+        from ..plotting import axis_names, band, colors, legend_below, lines, plt, save_figure, suptitle
 
         axis_name, value_names = axis_names(plot["labels"], table["axis0"].iloc[0])
         n_seeds = int(table["n_seeds"].max())
@@ -132,8 +132,7 @@ class Chains(CheckpointKind):
         ax.set_xlabel("chain length K (positions the carry must travel through)")
         ax.set_ylabel("fraction of sums with the chain's digits right")
         ax.grid(alpha=0.3, which="both")
-        ax.legend(title=f"{axis_name} (solid: carry, dashed: no carry)", fontsize=7, title_fontsize=8,
-                  loc="best")
+        legend_below(figure, ax, f"{axis_name} (solid: carry, dashed: no carry)")
         suptitle(figure, f"{plot['title']}\n{plot['subtitle']}", n_seeds)
         save_figure(figure, paths)
 

@@ -10,6 +10,7 @@ first step that reached it.
 from __future__ import annotations
 
 import math
+import textwrap
 
 from ..seedtable import threshold_name
 from .base import METRICS, THRESHOLD, Kind
@@ -336,7 +337,11 @@ def curves_figure(table, title: str, labels: dict, options: dict):
                   fontsize=8, title_fontsize=9, frameon=False)
     marks = "; × and dotted vertical line: where a line diverged (non-finite loss); ▲: loss above the scale" if any(
         line["diverged"] for line in lines) else ""
-    figure.suptitle(f"{title}\nmean over {n_seeds} seed{'s' if n_seeds > 1 else ''}; {band}{marks}", fontsize=10)
+    # Each line wrapped to the figure's width (about 13 characters an inch at this size), so
+    # no subtitle runs past the edges.
+    width = int(figure.get_figwidth() * 13)
+    wrapped = "\n".join(part for line in title.split("\n") for part in textwrap.wrap(line, width))
+    figure.suptitle(f"{wrapped}\nmean over {n_seeds} seed{'s' if n_seeds > 1 else ''}; {band}{marks}", fontsize=10)
     return figure
 
 

@@ -66,17 +66,31 @@ class Length(CheckpointKind):
 
     def figure(self, table, plot: dict, paths: dict) -> None:
         """Exact-match and digit accuracy against test length (log x), the training length marked."""
-        from ..plotting import axis_names, band, colors, lines, plt, save_figure, suptitle
+        from ..plotting import (
+            axis_names,
+            band,
+            colors,
+            identical_lines,
+            legend_below,
+            line_style,
+            lines,
+            plt,
+            save_figure,
+            suptitle,
+        )
 
         axis_name, value_names = axis_names(plot["labels"], table["axis0"].iloc[0])
         n_seeds = int(table["n_seeds"].max())
         figure, (exact_ax, digit_ax) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
         palette = colors()
+        same = identical_lines(table)
         for ax, prefix in ((exact_ax, "accuracy_len"), (digit_ax, "digit_accuracy_len")):
             for index, (label, series) in enumerate(lines(table, prefix)):
                 color = palette[index % len(palette)]
-                ax.plot(series["x"], series["mean"], "-o", ms=3.5, color=color, lw=1.6,
-                        label=value_names.get(label, label))
+                name = value_names.get(label, label)
+                if same.get(label):
+                    name += f" — identical to {value_names.get(same[label], same[label])}"
+                ax.plot(series["x"], series["mean"], label=name, **line_style(index, color, same.get(label)))
                 band(ax, series, color, n_seeds)
             for maxlen in sorted(set(table["train_maxlen"])):
                 ax.axvline(maxlen, color="0.4", ls=":", lw=1.3,
@@ -92,7 +106,7 @@ class Length(CheckpointKind):
         exact_ax.set_ylabel("fraction of test sums")
         digit_ax.set_title("digit accuracy")
         digit_ax.set_ylabel("fraction of sum digits right")
-        exact_ax.legend(title=axis_name, fontsize=8, title_fontsize=9, loc="best")
+        legend_below(figure, exact_ax, axis_name)
         suptitle(figure, f"{plot['title']}\n{plot['subtitle']}", n_seeds)
         save_figure(figure, paths)
 

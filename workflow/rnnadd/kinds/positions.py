@@ -43,7 +43,7 @@ class Positions(CheckpointKind):
         return None
 
     def figure(self, table, plot: dict, paths: dict) -> None:
-        from ..plotting import axis_names, band, colors, lines, plt, save_figure, suptitle
+        from ..plotting import axis_names, band, colors, identical_lines, line_style, lines, plt, save_figure, suptitle
 
         labels = plot["labels"]
         two_axes = "axis1" in table and table["axis1"].notna().any()
@@ -63,19 +63,24 @@ class Positions(CheckpointKind):
             if two_axes:
                 part = part.assign(label0=part["label1"])
                 ax.set_title(f"{panel_name}: {panel_values.get(panel, panel)}", fontsize=9)
+            same = identical_lines(part)
             for index, (label, series) in enumerate(lines(part, "error_pos")):
                 color = palette[index % len(palette)]
                 final = part[(part["label0"] == label) & (part["metric"] == "final_accuracy")]["mean"]
                 name = line_values.get(label, label)
                 if len(final):
                     name += f" (exact match {final.iloc[0]:.3f})"
-                ax.plot(series["x"], series["mean"], "-o", ms=3, color=color, lw=1.5, label=name)
+                if same.get(label):
+                    name += f" — identical to {line_values.get(same[label], same[label])}"
+                ax.plot(series["x"], series["mean"], label=name, **line_style(index, color, same.get(label)))
                 band(ax, series, color, n_seeds)
             ax.set_xlabel("digit position of the sum (0 = least significant)")
             ax.set_ylabel("error rate at that position")
             ax.set_ylim(bottom=0)
             ax.grid(alpha=0.3)
-            ax.legend(title=line_name, fontsize=7, title_fontsize=8, loc="upper left")
+            # Each panel's own legend (its lines' final accuracies), below it, off the data.
+            ax.legend(title=line_name, fontsize=7, title_fontsize=8, loc="upper center",
+                      bbox_to_anchor=(0.5, -0.16), frameon=False)
         suptitle(figure, f"{plot['title']}\n{plot['subtitle']}", n_seeds,
                  "; after the last training step, on the run's test set")
         save_figure(figure, paths)

@@ -65,7 +65,7 @@ class Probe(CheckpointKind):
     def figure(self, table, plot: dict, paths: dict) -> None:
         import numpy as np
 
-        from ..plotting import axis_names, colors, lines, plt, save_figure, suptitle
+        from ..plotting import axis_names, colors, legend_below, lines, plt, save_figure, suptitle
 
         axis_name, value_names = axis_names(plot["labels"], table["axis0"].iloc[0])
         n_seeds = int(table["n_seeds"].max())
@@ -92,7 +92,7 @@ class Probe(CheckpointKind):
         low = min(0.5, float(table["ci95_low"].min()) - 0.02) if len(table) else 0.5
         ax.set_ylim(max(0.0, low), 1.005)
         ax.grid(alpha=0.3)
-        ax.legend(title=axis_name, fontsize=8, title_fontsize=9, loc="lower left")
+        legend_below(figure, ax, axis_name)
         suptitle(figure, f"{plot['title']}\n{plot['subtitle']}", n_seeds, mark="bars")
         save_figure(figure, paths)
 

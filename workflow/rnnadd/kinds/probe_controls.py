@@ -81,7 +81,7 @@ class ProbeControls(Probe):
         the digit-window probes as horizontal lines."""
         import numpy as np
 
-        from ..plotting import axis_names, colors, lines, plt, save_figure, suptitle
+        from ..plotting import axis_names, colors, legend_below, lines, plt, save_figure, suptitle
 
         axis_name, value_names = axis_names(plot["labels"], table["axis0"].iloc[0])
         n_seeds = int(table["n_seeds"].max())
@@ -111,7 +111,7 @@ class ProbeControls(Probe):
             ax.set_ylim(0.4, 1.005)
             ax.set_title(title, fontsize=9)
             ax.grid(alpha=0.3)
-        axes[1].legend(title=axis_name, fontsize=7, title_fontsize=8, loc="lower left")
+        legend_below(figure, axes[1], axis_name)
         suptitle(figure, f"{plot['title']}\n{plot['subtitle']}", n_seeds, mark="bars")
         save_figure(figure, paths)
 
