@@ -5,9 +5,24 @@
 # faster than a `script:` (or a `run:`, which spawns a whole Snakemake).
 
 
+# The claims about one experiment, as its judging jobs read them: written by Snakemake
+# itself (a claim is a params value), so no command line or log carries their JSON.
+rule claims_spec:
+    output:
+        paths.CLAIMS_SPEC,
+    wildcard_constraints:
+        name="|".join(experiments_with_claims()) or "(?!)",
+    localrule: True
+    params:
+        claims=lambda w: claims_about(w.name),
+    run:
+        write_json(output[0], params.claims)
+
+
 rule judge_claims:
     input:
-        lambda w: seed_tables_read(w.name),
+        spec=paths.CLAIMS_SPEC,
+        seeds=lambda w: seed_tables_read(w.name),
     output:
         paths.CLAIMS,
     log:
@@ -17,10 +32,8 @@ rule judge_claims:
     localrule: True
     conda:
         "../envs/rnnadd.yaml"
-    params:
-        claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     shell:
-        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" judge --claims {params.claims_json} --seeds {input}'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" judge --claims @{input.spec} --seeds {input.seeds}'
         " --out {output} > {log} 2>&1"
 
 
@@ -28,6 +41,7 @@ rule judge_claims:
 # level. A report item on the figure's page, beside the figure and its verdicts.
 rule claim_seeds_plot:
     input:
+        spec=paths.CLAIMS_SPEC,
         seeds=lambda w: seed_tables_read(w.name),
         results=paths.CLAIMS,
     output:
@@ -45,16 +59,28 @@ rule claim_seeds_plot:
     localrule: True
     conda:
         "../envs/rnnadd.yaml"
-    params:
-        claims_json=lambda w: shlex.quote(json.dumps(claims_about(w.name), sort_keys=True)),
     shell:
-        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/claim_seeds.py" --claims {params.claims_json} --results {input.results}'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/claim_seeds.py" --claims @{input.spec} --results {input.results}'
         " --out {output} {input.seeds} > {log} 2>&1"
+
+
+# The verdict table's order and preset, as its job reads them (see claims_spec).
+rule claims_table_spec:
+    output:
+        paths.CLAIMS_TABLE_SPEC,
+    localrule: True
+    params:
+        # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
+        order=sorted(claim["id"] for claim in CLAIMS),
+        preset=PRESET,
+    run:
+        write_json(output[0], {"order": params.order, "preset": params.preset})
 
 
 rule claims_table:
     input:
-        [claims_file(name) for name in experiments_with_claims()],
+        spec=paths.CLAIMS_TABLE_SPEC,
+        claims=[claims_file(name) for name in experiments_with_claims()],
     output:
         csv=paths.CLAIMS_TABLE_CSV,
         md=paths.CLAIMS_TABLE_MD,
@@ -70,14 +96,9 @@ rule claims_table:
     localrule: True
     conda:
         "../envs/rnnadd.yaml"
-    params:
-        preset=PRESET,
-        # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
-        order_json=shlex.quote(json.dumps(sorted(claim["id"] for claim in CLAIMS))),
-        preset_json=shlex.quote(json.dumps(PRESET, sort_keys=True)),
     shell:
-        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" table --order {params.order_json} --preset {params.preset_json}'
-        " --csv {output.csv} --md {output.md} --html {output.html} {input}"
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" table --order @{input.spec} --preset @{input.spec}'
+        " --csv {output.csv} --md {output.md} --html {output.html} {input.claims}"
         " > {log} 2>&1"
 
 

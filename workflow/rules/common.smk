@@ -292,6 +292,13 @@ def seed_tables_read(name):
     return [paths.SEED_TABLE.format(name=table) for table in tables]
 
 
+def write_json(path, value):
+    """A params value as a file (atomically): what rules give a job instead of a long command line."""
+    from rnnadd.io import write_text
+
+    write_text(path, json.dumps(value, indent=1, sort_keys=True) + "\n")
+
+
 def claim_seeds_plots():
     return [paths.CLAIM_SEEDS_PLOT.format(name=name) for name in experiments_with_claims()]
 

@@ -1,6 +1,6 @@
 """Entry point: one experiment's per-seed evidence figure beside its verdicts.
 
-  claim_seeds.py --claims JSON --results claims/<name>.csv --out claims/<name>.png <name>.seeds.csv [...]
+  claim_seeds.py --claims @claims/<name>.spec.json --results claims/<name>.csv --out claims/<name>.png <name>.seeds.csv [...]
 """
 
 import argparse
@@ -17,7 +17,11 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("seeds", nargs="+", help="the experiment's per-seed table, then those its claims read")
     args = parser.parse_args(argv)
-    write_claim_seeds_plot(json.loads(args.claims), args.seeds, args.results, args.out)
+    claims = args.claims
+    if claims.startswith("@"):
+        with open(claims[1:]) as handle:
+            claims = handle.read()
+    write_claim_seeds_plot(json.loads(claims), args.seeds, args.results, args.out)
     return 0
 
 

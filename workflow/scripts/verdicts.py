@@ -1,8 +1,12 @@
 """Entry point for the light jobs of claims and report pages (plain Python, no numpy
 or Snakemake import, so each job starts in a fraction of a second).
 
-  verdicts.py judge --claims JSON --seeds <name>.seeds.csv [<other>.seeds.csv ...] --out claims/<name>.csv
-  verdicts.py table --order JSON --preset JSON --csv .. --md .. --html .. claims/*.csv
+  verdicts.py judge --claims @claims/<name>.spec.json --seeds <name>.seeds.csv [<other>.seeds.csv ...] --out claims/<name>.csv
+  verdicts.py table --order @claims.spec.json --preset @claims.spec.json --csv .. --md .. --html .. claims/*.csv
+
+A JSON value may be given inline or as @FILE (the rules write long ones to a file,
+so no log carries a command several KB long); a table spec file holds both
+`order` and `preset`.
   verdicts.py page --title TITLE --claims claims/<name>.csv --out report/claims/<name>.claims.html
   verdicts.py made-by --json JSON --out report/config.json
 """
@@ -14,6 +18,15 @@ import sys
 from rnnadd.io import write_text
 from rnnadd.seedtable import SeedTableError
 from rnnadd.verdicts import judge_file, write_figure_claims, write_tables
+
+
+def json_value(text: str, key: str | None = None):
+    """An inline JSON value, or @FILE: the file's JSON (its `key`, when given and present)."""
+    if not text.startswith("@"):
+        return json.loads(text)
+    with open(text[1:]) as handle:
+        value = json.load(handle)
+    return value[key] if key is not None and isinstance(value, dict) and key in value else value
 
 
 def main(argv=None) -> int:
@@ -40,12 +53,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "judge":
-            claims = json.loads(args.claims)
+            claims = json_value(args.claims)
             judge_file(claims, args.seeds, args.out)
             print(f"judged {len(claims)} claims from {args.seeds}")
         elif args.command == "table":
-            order = json.loads(args.order)
-            write_tables(args.inputs, order, json.loads(args.preset),
+            order = json_value(args.order, "order")
+            write_tables(args.inputs, order, json_value(args.preset, "preset"),
                          {"csv": args.csv, "md": args.md, "html": args.html})
             print(f"{len(order)} verdicts gathered")
         elif args.command == "made-by":
