@@ -10,6 +10,8 @@
 rule claims_spec:
     output:
         paths.CLAIMS_SPEC,
+    log:
+        paths.log("claims_spec", "{name}"),
     wildcard_constraints:
         name="|".join(experiments_with_claims()) or "(?!)",
     localrule: True
@@ -68,6 +70,8 @@ rule claim_seeds_plot:
 rule claims_table_spec:
     output:
         paths.CLAIMS_TABLE_SPEC,
+    log:
+        paths.log("claims_table_spec", "claims_table_spec"),
     localrule: True
     params:
         # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
