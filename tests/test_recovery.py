@@ -168,3 +168,50 @@ def test_full_disk_is_one_clear_line_naming_the_file(tmp_path, capsys):
     assert error == (f"error: {out}/seed0.timing.json: no space left on device while writing it; "
                      "free some space, then run the same command again\n")
     assert not list(out.iterdir())  # nothing complete-looking, no leftovers
+
+
+def test_full_disk_mid_checkpoint_is_one_line_and_leaves_nothing(tmp_path, capsys):
+    """torch.save on a full device fails without the OS's words: still one line naming the file."""
+    from rnnadd.cli import main
+
+    (tmp_path / "run.yaml").write_text("maxlen: 3\nsteps: 4\neval_every: 2\ntrain_size: 400\n"
+                                       "test_size: 50\nbatch: 50\nhidden: 8\nembedding: 4\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / f".seed0.pt.{os.getpid()}.partial").symlink_to("/dev/full")
+    code = main(["train", "--settings", str(tmp_path / "run.yaml"), "--seed", "0", "--out", str(out)])
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error == (f"error: {out}/seed0.pt: no space left on device while writing it; "
+                     "free some space, then run the same command again\n")
+    assert sorted(p.name for p in out.iterdir()) == ["seed0.timing.json"]  # no CSV: the job is not done
+
+
+@pytest.mark.parametrize("full", ["log", "output", "both"])
+def test_full_disk_under_a_job_and_its_log_is_one_line(full, tmp_path):
+    """A job run through rnnadd.logs.logged: the output, the log or both on a full device."""
+    import sys
+    import textwrap
+
+    log, output = tmp_path / "job.log", tmp_path / "out.csv"
+    if full in ("log", "both"):
+        log.symlink_to("/dev/full")
+    script = tmp_path / "job.py"
+    script.write_text(textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        from rnnadd.io import write_text
+        from rnnadd.logs import logged
+        output = Path({str(output)!r})
+        if {full!r} in ("output", "both"):
+            partial = output.with_name(f".out.csv.{{os.getpid()}}.partial")
+            partial.symlink_to("/dev/full")
+        with logged({str(log)!r}):
+            print("progress " * 2000)
+            write_text(output, "metric,value\\n" * 2000)
+    """))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "no space left on device while writing it" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr and not output.exists()

@@ -39,11 +39,31 @@ def rerun_hint(path) -> str:
     return f"delete it and rerun: rm {shlex.quote(str(path))}, then the same snakemake command again"
 
 
-def _is_disk_full(error: BaseException) -> bool:
+# What torch.save's stream writer says when a write fails, without the OS's words.
+_TORCH_WRITE_FAILED = ("unexpected pos", "PytorchStreamWriter failed")
+
+
+def _is_disk_full(error: BaseException, folder=None) -> bool:
     if isinstance(error, OSError) and error.errno in _NO_SPACE:
         return True
-    # torch.save reports a failed write as a RuntimeError with the OS's words.
-    return isinstance(error, RuntimeError) and "No space left on device" in str(error)
+    if not isinstance(error, RuntimeError):
+        return False
+    # torch.save reports a failed write as a RuntimeError, with the OS's words or without.
+    if "No space left on device" in str(error):
+        return True
+    if folder is not None and any(words in str(error) for words in _TORCH_WRITE_FAILED):
+        import shutil
+
+        try:
+            return shutil.disk_usage(folder).free < 64 * 2**20
+        except OSError:
+            return False
+    return False
+
+
+def is_disk_full(error: BaseException, folder=None) -> bool:
+    """Whether an error from writing under ``folder`` is a full disk (or quota)."""
+    return isinstance(error, DiskFullError) or _is_disk_full(error, folder)
 
 
 @contextlib.contextmanager
@@ -55,7 +75,7 @@ def atomic_path(path):
         yield tmp
         os.replace(tmp, path)
     except (OSError, RuntimeError) as error:
-        if _is_disk_full(error):
+        if _is_disk_full(error, tmp.parent if not tmp.is_symlink() else tmp.resolve().parent):
             raise DiskFullError(errno.ENOSPC, f"{path}: no space left on device while writing it; "
                                 "free some space, then run the same command again") from None
         raise
