@@ -32,7 +32,7 @@ def logged(path, known=()):
     """``known``: more error classes whose message is enough, besides every UserError."""
     folder = Path(path).parent
     try:
-        log = open(path, "w")
+        log = open(path, "w")  # noqa: SIM115 - closed in the finally below, where a full disk is caught
     except OSError as error:
         if is_disk_full(error, folder):
             _stop(f"error: {path}: {NO_SPACE}")

@@ -1,6 +1,7 @@
 """Entry point: one experiment's per-seed evidence figure beside its verdicts.
 
-  claim_seeds.py --claims @claims/<name>.spec.json --results claims/<name>.csv --out claims/<name>.png <name>.seeds.csv [...]
+  claim_seeds.py --claims @claims/<name>.spec.json --results claims/<name>.csv --out claims/<name>.png
+                 <name>.seeds.csv [...]
 """
 
 import argparse

@@ -1,7 +1,8 @@
 """Entry point for the light jobs of claims and report pages (plain Python, no numpy
 or Snakemake import, so each job starts in a fraction of a second).
 
-  verdicts.py judge --claims @claims/<name>.spec.json --seeds <name>.seeds.csv [<other>.seeds.csv ...] --out claims/<name>.csv
+  verdicts.py judge --claims @claims/<name>.spec.json --seeds <name>.seeds.csv [<other>.seeds.csv ...]
+                    --out claims/<name>.csv
   verdicts.py table --order @claims.spec.json --preset @claims.spec.json --csv .. --md .. --html .. claims/*.csv
 
 A JSON value may be given inline or as @FILE (the rules write long ones to a file,
