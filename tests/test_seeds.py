@@ -282,7 +282,7 @@ def test_choose_seeds_raises_cheap_experiments_within_the_budget(tmp_path):
         writer = csv.DictWriter(handle, RESULT_COLUMNS)
         writer.writeheader()
         for claim_id, entry in cfg["claims"].items():
-            need = {"fig00_baseline": 8, "fig01_hidden_maxlen5": 12, "fig02_hidden_maxlen50": 500}.get(
+            need = {"fig00_baseline": 8, "fig01_hidden_maxlen5": 40, "fig02_hidden_maxlen50": 500}.get(
                 entry["experiment"], math.nan)
             writer.writerow({**{c: "" for c in RESULT_COLUMNS}, "id": claim_id, "experiment": entry["experiment"],
                              "verdict": "inconclusive", "pilot_verdict": "inconclusive", "power_seeds": need})
@@ -290,7 +290,20 @@ def test_choose_seeds_raises_cheap_experiments_within_the_budget(tmp_path):
                              "--claims", str(path), "--config", str(REPO / "config.yaml")],
                             capture_output=True, text=True, check=True)
     out = result.stdout
-    assert "fig00_baseline: {seeds: 8}" in out and "fig01_hidden_maxlen5: {seeds: 12}" in out
+    assert "fig00_baseline: {seeds: 8}" in out and "fig01_hidden_maxlen5: {seeds: 40}" in out
     assert "fig02_hidden_maxlen50" in out.split("not given what they need")[1]  # 500 seeds: over budget
     ratio = float(re.search(r"\(([\d.]+)x; budget 1.5x\)", out).group(1))
     assert 1.0 < ratio <= 1.5
+
+
+@pytest.mark.parametrize("count, seeds, needed", [
+    ("5/5", 5, 6),    # 5 of 5 cannot show a rate of 0.5 (lower end 0.478); 6 of 6 can (0.541)
+    ("0/5", 5, 6),
+    ("7/10", 5, 14),  # two levels of 5 seeds: 20 of 28 has its lower end above 0.5
+    ("2/5", 5, math.inf),  # a share of 0.4 against 0.5: more than any study here would run
+])
+def test_a_counting_claim_asks_for_the_seeds_its_observed_share_would_need(count, seeds, needed):
+    sys.path.insert(0, str(REPO / "workflow" / "scripts"))
+    from choose_seeds import counted_seeds
+
+    assert counted_seeds(count, 0.5, seeds) == needed

@@ -35,15 +35,16 @@ UNDECIDED = ("inconclusive",)
 MOST_COUNTED = 40
 
 
-def counted_seeds(count: str, rate: float, most: int = MOST_COUNTED) -> float:
-    """Seeds a counting claim needs if its observed share (count "k/n") held: the fewest n whose
-    95% Clopper-Pearson interval at that share leaves out the claimed rate; inf beyond `most`."""
+def counted_seeds(count: str, rate: float, seeds: int, most: int = MOST_COUNTED) -> float:
+    """Seeds a counting claim needs if its observed share (count "k/n", over `seeds` seeds per
+    level) held: the fewest seeds whose 95% Clopper-Pearson interval at that share leaves out
+    the claimed rate; inf beyond `most`."""
     from rnnadd.stats import clopper_pearson
 
     yes, seen = (int(part) for part in count.split("/"))
-    levels = max(1, seen // max(1, min(seen, 5)))  # a claim over several levels counts seeds x levels
+    levels = max(1, seen // max(1, seeds))  # a claim over several levels counts seeds x levels
     share = yes / seen
-    for n in range(seen // levels + 1, most + 1):
+    for n in range(seeds + 1, most + 1):
         low, high = clopper_pearson(round(share * n * levels), n * levels)
         if low > rate or high < rate:
             return float(n)
@@ -61,7 +62,7 @@ def needed_seeds(claims_csv, experiments) -> dict[str, tuple[int, list[str]]]:
                 raise SystemExit(f"{claims_csv}: has no power_seeds column; judge the pilot with this code first")
             value = float(row["power_seeds"])
             if not math.isfinite(value) and "/" in row.get("count", "") and row.get("rate", "nan") != "nan":
-                value = counted_seeds(row["count"], float(row["rate"]))
+                value = counted_seeds(row["count"], float(row["rate"]), int(row["n_seeds"]))
             verdict = row.get("pilot_verdict") or row["verdict"]
             if verdict not in UNDECIDED or not math.isfinite(value) or row["experiment"] not in experiments:
                 continue
