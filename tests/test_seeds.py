@@ -307,3 +307,28 @@ def test_a_counting_claim_asks_for_the_seeds_its_observed_share_would_need(count
     from choose_seeds import counted_seeds
 
     assert counted_seeds(count, 0.5, seeds) == needed
+
+
+def test_each_claim_on_the_figure_page_has_a_strip_of_its_per_seed_values():
+    import math as m
+
+    from rnnadd.claimplot import svg_strip
+
+    panel = {"title": "c", "metric": "auc_loss",
+             "levels": [("carry", {0: 0.2, 1: 0.3, 2: m.nan}), ("default", {0: 0.1, 1: 0.15, 2: 0.12})]}
+    svg = svg_strip(panel)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count("<circle") == 5  # one dot per finite seed value
+    assert svg.count('fill="#d62728"') == 1 and "seed 2: nan" in svg  # the diverged seed, marked
+    assert ">0.1<" in svg and ">0.3<" in svg  # the axis's ends
+    assert svg.count('stroke-width="2"') == 2  # a mean bar per level
+
+    from rnnadd.verdicts import figure_claims_html
+
+    row = {c: "" for c in RESULT_COLUMNS} | {"id": "c1", "group": "own", "claim": "x", "metric": "auc_loss",
+                                              "verdict": "holds", "estimate": m.nan, "median": m.nan,
+                                              "ci95_low": m.nan, "ci95_high": m.nan, "margin": m.nan,
+                                              "holds_within": m.nan, "rate": m.nan, "power_seeds": m.nan,
+                                              "n_seeds": 3}
+    page = figure_claims_html("T", [row], {"c1": svg})
+    assert page.count("<svg") == 1 and "Under each claim, its metric seed by seed" in page

@@ -2,8 +2,11 @@
 per-seed values of its metric at every level (one dot per seed, a bar at the mean),
 so a reader sees the spread that the verdict's interval summarises.
 
-One PNG per experiment (results/claims/<experiment>.png), one panel per claim that
-reads a metric, drawn from the same per-seed tables the verdicts were judged from.
+Drawn from the same per-seed tables the verdicts were judged from, two ways: as
+a small SVG strip next to each claim on the report's page beside the figure
+(``svg_strip``, plain Python, no plotting library, so the light page job draws
+it), and on demand as one PNG per experiment (results/claims/<experiment>.png,
+one panel per claim; target ``claim_seeds_plots``).
 """
 
 from __future__ import annotations
@@ -90,3 +93,65 @@ def write_claim_seeds_plot(claims: list[dict], seeds_paths, results_path, out_pa
     results = {row["id"]: row for row in read_results(results_path)} if results_path else {}
     name = Path(out_path).name.removesuffix(".png")
     save_figure(seeds_figure(claim_panels(claims, tables, results), name), {"png": out_path})
+
+
+def svg_strip(panel: dict, width: int = 360, row: int = 22) -> str:
+    """One claim's per-seed values as an inline SVG: a row per level, a dot per seed on a
+    shared axis, a bar at the mean of the finite values, a red x for a value that is not
+    finite (e.g. a diverged seed's loss), the axis's ends printed."""
+    import html
+
+    levels = panel["levels"]
+    finite = [v for _, values in levels for v in values.values() if math.isfinite(v)]
+    if not levels:
+        return ""
+    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    if high == low:
+        low, high = low - 0.5, high + 0.5
+    label_w, pad = 120, 8
+    plot_w = width - label_w - 2 * pad
+    height = row * len(levels) + 22
+
+    def x_of(value: float) -> float:
+        return label_w + pad + (value - low) / (high - low) * plot_w
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="10" role="img" '
+             f'aria-label="per-seed values of {html.escape(panel["metric"])}">']
+    for index, (name, values) in enumerate(levels):
+        y = 11 + index * row
+        label = name if len(name) <= 22 else name[:21] + "…"
+        parts.append(f'<text x="{label_w - 4}" y="{y + 4}" text-anchor="end">{html.escape(label)}</text>')
+        parts.append(f'<line x1="{label_w + pad}" y1="{y}" x2="{label_w + pad + plot_w}" y2="{y}" stroke="#ddd"/>')
+        good = [v for v in values.values() if math.isfinite(v)]
+        for seed in sorted(values):
+            value = values[seed]
+            if math.isfinite(value):
+                parts.append(f'<circle cx="{x_of(value):.1f}" cy="{y}" r="3" fill="#1f77b4" fill-opacity="0.6">'
+                             f'<title>seed {seed}: {value:.4g}</title></circle>')
+            else:
+                end = label_w + pad + plot_w
+                parts.append(f'<text x="{end:.1f}" y="{y + 4}" fill="#d62728" text-anchor="middle">x'
+                             f'<title>seed {seed}: {value}</title></text>')
+        if good:
+            mean = x_of(sum(good) / len(good))
+            parts.append(f'<line x1="{mean:.1f}" y1="{y - 7}" x2="{mean:.1f}" y2="{y + 7}" stroke="black" '
+                         f'stroke-width="2"/>')
+    axis_y = height - 4
+    parts.append(f'<text x="{label_w + pad}" y="{axis_y}">{low:.4g}</text>')
+    parts.append(f'<text x="{label_w + pad + plot_w}" y="{axis_y}" text-anchor="end">{high:.4g}</text>')
+    parts.append(f'<text x="{label_w + pad + plot_w / 2:.0f}" y="{axis_y}" text-anchor="middle" fill="#555">'
+                 f'{html.escape(panel["metric"])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def strips_by_claim(claims: list[dict], seeds_paths) -> dict:
+    """{claim id: its SVG strip} from the per-seed tables its claims read."""
+    from pathlib import Path
+
+    from .seedtable import read_seed_table
+
+    tables = {Path(p).name.removesuffix(".seeds.csv"): read_seed_table(p) for p in seeds_paths}
+    return {claim["id"]: svg_strip(panel) for claim, panel in
+            zip([c for c in claims if c.get("metric")], claim_panels(claims, tables, {}))}

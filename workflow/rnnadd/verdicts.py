@@ -117,6 +117,7 @@ table{border-collapse:collapse;font-size:90%;width:100%}
 td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}td{overflow-wrap:anywhere}
 th{background:#eee;text-align:left}.small{font-size:85%;color:#333}
 td.claim{min-width:14em;width:22%}td.small{width:28%}td.verdict{overflow-wrap:normal}
+td:first-child{min-width:11em}div.strip{margin-top:4px}
 </style>"""
 
 
@@ -124,11 +125,13 @@ def _verdict_cell(verdict: str) -> str:
     return f'<td class="verdict" style="background:{COLOUR.get(verdict, "#fff")}"><b>{html.escape(verdict)}</b></td>'
 
 
-def _claim_rows(rows, with_experiment=True) -> str:
+def _claim_rows(rows, with_experiment=True, strips=None) -> str:
     out = []
     for row in rows:
+        strip = (strips or {}).get(row["id"], "")
+        claim = html.escape(row["claim"]) + (f'<div class="strip">{strip}</div>' if strip else "")
         cells = [f"<td>{html.escape(row['id'])}</td>", f"<td>{html.escape(row['group'])}</td>",
-                 f"<td>{html.escape(row['section'])}</td>", f'<td class="claim">{html.escape(row["claim"])}</td>']
+                 f"<td>{html.escape(row['section'])}</td>", f'<td class="claim">{claim}</td>']
         if with_experiment:
             cells.append(f"<td>{html.escape(row['experiment'])}</td>")
         cells += [f"<td>{html.escape(row['metric'])}</td>", f"<td>{html.escape(numbers(row))}</td>"]
@@ -171,13 +174,20 @@ def claims_html(rows, preset: dict, made_with: str) -> str:
             "</body></html>\n")
 
 
-def figure_claims_html(title: str, rows) -> str:
-    """The report's item beside a figure: the claims about it, each with its numbers and verdict."""
+STRIP_NOTE = ("<p class=\"small\">Under each claim, its metric seed by seed at every level it compares: "
+              "a dot per seed (hover for its value), a black bar at the mean of the finite values, a red x "
+              "for a value that is not finite (a diverged seed's loss); the axis runs from the lowest to the "
+              "highest value shown.</p>\n")
+
+
+def figure_claims_html(title: str, rows, strips=None) -> str:
+    """The report's item beside a figure: the claims about it, each with its numbers, verdict
+    and (``strips``: claim id -> SVG) its per-seed values."""
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Claims: {html.escape(title)}</title>"
             f"{STYLE}</head><body>\n<h1>Claims about: {html.escape(title)}</h1>\n"
-            f"<p>{len(rows)} claims: {html.escape(tally(rows))}.</p>\n{RULE}"
-            f"<table>\n{_head(with_experiment=False)}\n{_claim_rows(rows, with_experiment=False)}\n</table>\n"
-            "</body></html>\n")
+            f"<p>{len(rows)} claims: {html.escape(tally(rows))}.</p>\n{RULE}{STRIP_NOTE if strips else ''}"
+            f"<table>\n{_head(with_experiment=False)}\n{_claim_rows(rows, with_experiment=False, strips=strips)}"
+            "\n</table>\n</body></html>\n")
 
 
 # -- the jobs (workflow/scripts/verdicts.py) --
@@ -211,8 +221,11 @@ def write_tables(claim_files, order: list[str], preset: dict, paths: dict) -> No
     write_text(paths["html"], claims_html(rows, preset, made_with))
 
 
-def write_figure_claims(title: str, claims_path, out_path) -> None:
+def write_figure_claims(title: str, claims_path, out_path, claims=None, seeds_paths=()) -> None:
+    """The page beside a figure; with the claims and their per-seed tables, a strip per claim."""
+    from .claimplot import strips_by_claim
     from .claims import read_results
     from .io import write_text
 
-    write_text(out_path, figure_claims_html(title, read_results(claims_path)))
+    strips = strips_by_claim(claims, seeds_paths) if claims and seeds_paths else None
+    write_text(out_path, figure_claims_html(title, read_results(claims_path), strips))

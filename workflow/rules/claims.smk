@@ -39,21 +39,17 @@ rule judge_claims:
         " --out {output} > {log} 2>&1"
 
 
-# Per-seed evidence beside the verdicts: each claim's metric, seed by seed, at every
-# level. A report item on the figure's page, beside the figure and its verdicts.
+# Per-seed evidence beside the verdicts as a PNG per experiment, on demand (target
+# claim_seeds_plots). The report shows the same values as a strip under each claim
+# (figure_claims), drawn without a plotting library, so `all` starts no matplotlib job
+# for them.
 rule claim_seeds_plot:
     input:
         spec=paths.CLAIMS_SPEC,
         seeds=lambda w: seed_tables_read(w.name),
         results=paths.CLAIMS,
     output:
-        report(
-            paths.CLAIM_SEEDS_PLOT,
-            caption="../report/claim_seeds.rst",
-            category="2. Figures",
-            subcategory=lambda w: STUDY.experiments[w.name].kind,
-            labels=lambda w: figure_labels(w.name, "per-seed values"),
-        ),
+        paths.CLAIM_SEEDS_PLOT,
     log:
         paths.log("claim_seeds_plot", "{name}"),
     wildcard_constraints:

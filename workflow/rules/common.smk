@@ -316,7 +316,7 @@ def figure_claims_file(name):
 
 def report_files():
     """What the report shows beyond the figures and the verdict table: targets of `rule all`."""
-    return [made_by_file()] + [figure_claims_file(name) for name in experiments_with_claims()] + claim_seeds_plots()
+    return [made_by_file()] + [figure_claims_file(name) for name in experiments_with_claims()]
 
 
 _MADE_BY_CHECKED = []

@@ -21,11 +21,15 @@ rule results_config:
         '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" made-by --json {params.made_by} --out {output} > {log} 2>&1'
 
 
-# Beside each figure with claims: the claims about it, their numbers and verdicts.
-# Its own item, from the judge step's table, so that the figure's params hold no claim.
+# Beside each figure with claims: the claims about it, their numbers and verdicts, and
+# under each claim its metric seed by seed (an SVG strip, drawn in plain Python by this
+# light job). Its own item, from the judge step's table, so that the figure's params
+# hold no claim.
 rule figure_claims:
     input:
-        claims_file("{name}"),
+        claims=claims_file("{name}"),
+        spec=paths.CLAIMS_SPEC,
+        seeds=lambda w: seed_tables_read(w.name),
     output:
         report(
             figure_claims_file("{name}"),
@@ -45,4 +49,5 @@ rule figure_claims:
         # Read by this item's caption and by its figure's (figure.rst), never the figure's params.
         claims=lambda w: claims_in_words(w.name),
     shell:
-        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" page --title {params.title_arg} --claims {input} --out {output} > {log} 2>&1'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" page --title {params.title_arg} --claims {input.claims}'
+        " --spec {input.spec} --seeds {input.seeds} --out {output} > {log} 2>&1"

@@ -47,6 +47,8 @@ def main(argv=None) -> int:
     page = commands.add_parser("page")
     page.add_argument("--title", required=True)
     page.add_argument("--claims", required=True)
+    page.add_argument("--spec", help="the claims' spec (@FILE not needed): draws a strip per claim")
+    page.add_argument("--seeds", nargs="*", default=[], help="the per-seed tables the claims read")
     page.add_argument("--out", required=True)
     made_by = commands.add_parser("made-by")
     made_by.add_argument("--json", required=True)
@@ -65,7 +67,8 @@ def main(argv=None) -> int:
         elif args.command == "made-by":
             write_text(args.out, json.dumps(json.loads(args.json), indent=1, sort_keys=True) + "\n")
         else:
-            write_figure_claims(args.title, args.claims, args.out)
+            claims = json_value(f"@{args.spec}") if args.spec else None
+            write_figure_claims(args.title, args.claims, args.out, claims, args.seeds)
     except SeedTableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
