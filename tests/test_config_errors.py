@@ -35,7 +35,7 @@ CASES = [
      ["defaults.learnig_rate: unknown key", "'learnig_rate' was unexpected",
       "allowed keys are: maxlen, split,", " lr, "]),
     ("typo_at_top_level", "seed: [0]\n",
-     ["seed: unknown key", "allowed keys are: seeds, defaults, verify, max_seeds, override, labels, experiments"]),
+     ["seed: unknown key", "allowed keys are: seeds, defaults, verify, stability, max_seeds, override, labels, experiments"]),
     ("typo_in_experiment", "experiments:\n  fig07_layers: {swep: {layers: [1, 2]}}\n",
      ["experiments.fig07_layers.swep: unknown key",
       "allowed keys are: kind, title, caption, seeds, set, sweep, threshold, plot"]),
@@ -73,7 +73,7 @@ CASES = [
     ("nonlinearity_unknown", "defaults: {nonlinearity: sigmoid}\n",
      ["defaults.nonlinearity: 'sigmoid' is not one of ['relu', 'tanh']"]),
     ("hidden_mode_unknown", "defaults: {hidden_mode: keep}\n",
-     ["defaults.hidden_mode: 'keep' is not one of ['carry', 'default', 'zero']"]),
+     ["defaults.hidden_mode: 'keep' is not one of ['carry', 'default', 'zero', 'frozen', 'fresh', 'carry_bptt']"]),
     ("h0_init_unknown", "defaults: {h0_init: ones}\n",
      ["defaults.h0_init: 'ones' is not one of ['normal', 'normal_x10', 'zeros', "
       "'xavier_uniform', 'kaiming_uniform']"]),
@@ -322,9 +322,6 @@ ACCEPTED_THEN_FAILED = [
      "experiments." + "f" * 80 + ": name not allowed, '" + "f" * 80 + "' is too long"),
     ("train_size_below_batch", "defaults: {train_size: 100}\n",
      "defaults.train_size: must be at least batch (200), or a batch repeats examples (got 100)"),
-    ("override_collapses_a_sweep", "experiments:\n  fig10_hidden: {kind: curves, sweep: {hidden: [16, 32]}}\n",
-     "experiments.fig10_hidden: (hidden=16) and (hidden=32) are one run because override.hidden (16) "
-     "replaces the swept value; a legend entry would have no run of its own"),
     ("two_levels_same_settings",
      "experiments:\n  fig09_cells:\n    sweep:\n      cell: [{label: GRU again, set: {cell: gru, lr: 0.001}}, gru]\n",
      "experiments.fig09_cells: (cell=GRU again) and (cell=gru) have the same settings, so are one run; "
@@ -445,3 +442,15 @@ def test_a_config_error_is_one_line_without_the_engine_header(workdir):
     assert result.returncode == 1
     assert "Invalid configuration: seeds[0]: -1 is less than the minimum of 0\n" in result.stderr
     assert "WorkflowError" not in result.stderr and 'File "' not in result.stderr, result.stderr[-2000:]
+
+
+def test_a_sweep_the_quick_preset_collapses_is_drawn_as_one_run_with_a_warning(tmp_path):
+    entry = "experiments:\n  my_steps: {kind: curves, set: {maxlen: 5}, sweep: {steps: [100, 200]}}\n"
+    loaded = judge(tmp_path, entry)  # the smoke preset forces steps 30
+    runs = {cell.run for cell in loaded.study.experiments["my_steps"].cells}
+    assert len(runs) == 1
+    assert any(w.startswith("experiments.my_steps: (steps=100) and (steps=200) are one run under this quick "
+                            "preset") for w in loaded.warnings), loaded.warnings
+    # Without a quick preset the same collapse misleads: refused, naming the override.
+    refused_without = refusal(tmp_path, entry, "override: {steps: 100}\n", files=(REPO / "config.yaml",))
+    assert "are one run because override.steps (100) replaces the swept value" in refused_without
