@@ -303,10 +303,12 @@ def test_choose_seeds_raises_cheap_experiments_within_the_budget(tmp_path):
     ("2/5", 5, math.inf),  # a share of 0.4 against 0.5: more than any study here would run
 ])
 def test_a_counting_claim_asks_for_the_seeds_its_observed_share_would_need(count, seeds, needed):
-    sys.path.insert(0, str(REPO / "workflow" / "scripts"))
-    from choose_seeds import counted_seeds
+    import importlib.util
 
-    assert counted_seeds(count, 0.5, seeds) == needed
+    spec = importlib.util.spec_from_file_location("choose_seeds", REPO / "workflow" / "scripts" / "choose_seeds.py")
+    choose_seeds = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(choose_seeds)
+    assert choose_seeds.counted_seeds(count, 0.5, seeds) == needed
 
 
 def test_each_claim_on_the_figure_page_has_a_strip_of_its_per_seed_values():
