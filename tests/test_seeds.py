@@ -35,7 +35,7 @@ def test_an_experiment_sets_its_own_seeds_as_a_count_or_a_list():
     study = load_study(cfg)
     assert study.experiments["fig00_baseline"].seeds == list(range(8))
     assert study.experiments["fig05_maxlen"].seeds == [3, 7]
-    assert study.experiments["fig01_hidden_maxlen5"].seeds == cfg["seeds"]  # the top-level seeds
+    assert study.experiments["fig02_hidden_maxlen50"].seeds == cfg["seeds"]  # the top-level seeds
     assert study.seeds == cfg["seeds"]
 
 
