@@ -45,6 +45,9 @@ def test_stability_plan_checks_its_keys_before_anything_runs():
     assert plan(None, with_claims, "AVX512").float_path == "avx2"
     assert plan({}, with_claims, "AVX2").float_path == "default"
     assert plan({"experiments": ["fig02"]}, with_claims, "AVX2").experiments == ("fig02",)
+    # Read with the Snakefile, `auto` stays unresolved (resolving imports torch); the job resolves it.
+    unresolved = plan(None, with_claims)
+    assert unresolved.float_path == "auto" and unresolved.resolved("AVX512").float_path == "avx2"
     for section, key in [({"float_path": "sse9"}, "stability.float_path"),
                          ({"experiments": ["fig03"]}, "stability.experiments"),
                          ({"experiments": []}, "stability.experiments"),

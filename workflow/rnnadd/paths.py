@@ -64,6 +64,7 @@ VERIFY_SCRATCH = f"{RESULTS}/verify"
 STABILITY = f"{RESULTS}/stability"
 STABILITY_CSV = f"{STABILITY}/claims.csv"
 STABILITY_MD = f"{STABILITY}/claims.md"
+STABILITY_CONFIG = f"{STABILITY}/config.yaml"
 
 # Wildcards the rules share, and what each may match.
 WILDCARD_CONSTRAINTS = {

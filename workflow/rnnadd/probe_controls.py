@@ -26,10 +26,10 @@ from __future__ import annotations
 import numpy as np
 
 from .data import AdditionSet, add_digits
+from .kinds.probe_controls import WINDOWS, metric_names
 from .probe import carry_bits, fit_logistic, layer_outputs, probe_sets
 
 NONLOCAL_SEED = 303
-WINDOWS = (1, 2, 3)
 
 
 def nonlocal_positions(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -101,17 +101,6 @@ def untrained_network(settings, seed: int):
     else:
         state = draw_initial_state(settings, seed)
     return model, state
-
-
-def metric_names(layers: int) -> list[str]:
-    names = []
-    for k in range(1, layers + 1):
-        names += [f"probe_layer{k}", f"probe_nonlocal_layer{k}"]
-    for k in range(1, layers + 1):
-        names += [f"untrained_layer{k}", f"untrained_nonlocal_layer{k}"]
-    for w in WINDOWS:
-        names += [f"digits_window{w}", f"digits_nonlocal_window{w}"]
-    return names
 
 
 def probe_with_controls(model, settings, saved_state, untrained, untrained_state, examples: int) -> dict:

@@ -38,12 +38,19 @@ COLUMNS = ("id", "group", "experiment", "verdict", "second_verdict", "same", "es
 
 @dataclass(frozen=True)
 class Plan:
-    float_path: str  # an ATEN_CPU_CAPABILITY value, never `auto`
+    float_path: str  # an ATEN_CPU_CAPABILITY value, or `auto` until the job resolves it
     experiments: tuple  # the experiments whose claims are judged again
 
     @property
     def folder(self) -> str:
         return f"{paths.STABILITY}/{self.float_path}"
+
+    def resolved(self, capability: str | None = None) -> Plan:
+        """`auto` made concrete, from this machine's own capability (imports torch: in the job,
+        never while the Snakefile is read)."""
+        if self.float_path != "auto":
+            return self
+        return Plan(second_float_path(capability or float_path()["cpu_capability"]), self.experiments)
 
 
 def plan(section, experiments_with_claims, capability: str | None = None) -> Plan:
@@ -58,8 +65,8 @@ def plan(section, experiments_with_claims, capability: str | None = None) -> Pla
     chosen = values["float_path"]
     if chosen not in FLOAT_PATHS:
         raise UserError(f"stability.float_path: must be one of {', '.join(FLOAT_PATHS)} (got {chosen!r})")
-    if chosen == "auto":
-        chosen = second_float_path(capability or float_path()["cpu_capability"])
+    if chosen == "auto" and capability is not None:
+        chosen = second_float_path(capability)
     names = values["experiments"]
     if names == "all":
         names = list(experiments_with_claims)
@@ -93,6 +100,11 @@ def link_datasets(source: Path, target: Path) -> int:
 def run_second_study(plan: Plan, snakefile: Path, configfile: Path, cores: int, log) -> None:
     """This workflow, in plan.folder, under the second float path, up to the chosen verdicts."""
     folder = Path(plan.folder)
+    # The Snakefile's own `configfile: "config.yaml"` is read in the second study's folder: the
+    # config this run was given goes there, and again as --configfile (it wins either way).
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text(folder / "config.yaml", Path(configfile).read_text())
+    configfile = folder / "config.yaml"
     linked = link_datasets(Path(paths.RESULTS) / "data", folder / paths.RESULTS / "data")
     print(f"stability: {linked} dataset files linked from {paths.RESULTS}/data", file=log, flush=True)
     targets = [paths.CLAIMS.format(name=name) for name in plan.experiments]

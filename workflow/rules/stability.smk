@@ -11,7 +11,7 @@ STABILITY = stability.plan(config.get("stability"), experiments_with_claims())
 # The config this run was given, in full, for the second study to read.
 rule stability_config:
     output:
-        f"{STABILITY.folder}/config.yaml",
+        paths.STABILITY_CONFIG,
     log:
         paths.log("stability_config", "stability_config"),
     localrule: True

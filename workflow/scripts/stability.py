@@ -23,7 +23,7 @@ def main(argv=None) -> int:
     parser.add_argument("--md", required=True)
     parser.add_argument("claims", nargs="+", help="this study's verdicts, one file per experiment")
     args = parser.parse_args(argv)
-    plan = Plan(args.float_path, tuple(args.experiments.split(",")))
+    plan = Plan(args.float_path, tuple(args.experiments.split(","))).resolved()
     try:
         run_second_study(plan, args.snakefile, args.configfile, args.cores, sys.stdout)
     except UserError as error:
