@@ -27,14 +27,19 @@ def preset(config: dict) -> dict:
     """Which config made the results: the full study, or a quick preset forcing tiny settings."""
     override = dict(config.get("override") or {})
     seeds = list(config.get("seeds") or [])
+    own = sorted(name for name, entry in (config.get("experiments") or {}).items()
+                 if isinstance(entry, dict) and "seeds" in entry)
+    # Experiments that set their own seeds: the line says so, and where (a count per row).
+    also = f" ({len(own)} experiments set their own: a claim's n says how many it used)" if own else ""
     if override:
         forced = ", ".join(f"{key} {_text(value)}" for key, value in override.items())
         name = "smoke preset"
         line = (f"SMOKE PRESET, not the study's results: tiny settings forced on every run ({forced}); "
-                f"seeds {_text(seeds)}")
+                f"seeds {_text(seeds)}" + (f", at most {config['max_seeds']} per experiment"
+                                           if config.get("max_seeds") else ""))
     else:
         name, forced = "full study", ""
-        line = f"full study; seeds {_text(seeds)}"
+        line = f"full study; seeds {_text(seeds)}{also}"
     return {"name": name, "seeds": seeds, "override": forced, "line": line}
 
 
@@ -63,7 +68,8 @@ def subtitle(experiment, study, config: dict) -> str:
              if key in fixed and not (key == "lr_milestones" and not fixed[key])]
     info = preset(config)
     head = "SMOKE PRESET" if info["override"] else "settings"
-    return f"{head}: " + ", ".join(parts) + f"; {len(info['seeds'])} seeds"
+    # The experiment's own seeds (it may set them), not the study's.
+    return f"{head}: " + ", ".join(parts) + f"; {len(experiment.seeds or info['seeds'])} seeds"
 
 
 def figure_caption(experiment, study, config: dict) -> dict:
@@ -80,6 +86,6 @@ def figure_caption(experiment, study, config: dict) -> dict:
         "what": KINDS[experiment.kind].caption_text(experiment, fixed),
         "swept": "; ".join(f"{axis} {', '.join(levels)}" for axis, levels in swept(experiment)),
         "fixed": ", ".join(f"{key} {_text(value)}" for key, value in fixed.items() if key not in experiment.axes),
-        "seeds": ", ".join(str(seed) for seed in info["seeds"]),
+        "seeds": ", ".join(str(seed) for seed in (experiment.seeds or info["seeds"])),
         "made_by": "SMOKE PRESET, not the study's results" if info["override"] else info["name"],
     }

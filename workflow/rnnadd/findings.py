@@ -33,7 +33,7 @@ def read_rows(path) -> list[dict]:
 
 
 def _claim_line(row: dict) -> str:
-    text = f"{row['claim']} ({row['id']}: {numbers(row)}"
+    text = f"{row['claim']} ({row['id']}: {numbers(row) or row['measured']}"
     if row["verdict"] == "inconclusive":
         power = power_text(row)
         text += f"; seeds for 80% power: {power}" if power else ""
