@@ -454,3 +454,38 @@ def test_a_sweep_the_quick_preset_collapses_is_drawn_as_one_run_with_a_warning(t
     # Without a quick preset the same collapse misleads: refused, naming the override.
     refused_without = refusal(tmp_path, entry, "override: {steps: 100}\n", files=(REPO / "config.yaml",))
     assert "are one run because override.steps (100) replaces the swept value" in refused_without
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("missing.yaml", None, "missing.yaml: no such config file"),
+    ("empty.yaml", "", "empty.yaml: is empty; a config file is a mapping"),
+    ("list.yaml", "- a\n- b\n", "list.yaml: holds a list, not a mapping"),
+    ("unclosed.yaml", "seeds: [0\n", "unclosed.yaml: not valid YAML ("),
+    ("binary.yaml", bytes(range(128, 256)), "binary.yaml: not a text file"),
+    ("folder.yaml", "folder", "folder.yaml: is a folder, not a config file"),
+    ("typo.yaml", "seedz: [0]\n", "Invalid configuration: seedz: unknown key"),
+])
+def test_check_config_names_a_bad_config_file_in_one_line(name, content, words, tmp_path, capsys, monkeypatch):
+    """What Snakemake reads before the workflow runs (its own message or traceback), named by
+    the documented entry point `python -m rnnadd check-config FILE`."""
+    from rnnadd.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
+    if content == "folder":
+        (tmp_path / name).mkdir()
+    elif isinstance(content, bytes):
+        (tmp_path / name).write_bytes(content)
+    elif content is not None:
+        (tmp_path / name).write_text(content)
+    assert main(["check-config", name]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and words in err and err.count("\n") == 1, err
+
+
+def test_check_config_accepts_the_smoke_preset(capsys, monkeypatch):
+    from rnnadd.cli import main
+
+    monkeypatch.chdir(REPO)
+    assert main(["check-config", "tests/smoke.yaml"]) == 0
+    assert capsys.readouterr().out.startswith("config OK: ")

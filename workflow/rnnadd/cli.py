@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from . import paths
 from .data import DatasetError, load_set, make_set, save_set
@@ -136,6 +137,53 @@ def check_evaluation_size(length: int, examples: int) -> None:
                            f"{describe_memory(available)}; make --length or --examples smaller")
 
 
+def read_config_file(path) -> dict:
+    """One config file as a mapping, or a UserError naming the file and what is wrong with it."""
+    import yaml
+
+    from .errors import UserError
+
+    where = Path(path)
+    if not where.exists():
+        raise UserError(f"{path}: no such config file")
+    if where.is_dir():
+        raise UserError(f"{path}: is a folder, not a config file")
+    try:
+        text = where.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not a text file (a config file is YAML or JSON)") from None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        first = str(error).strip().splitlines()
+        raise UserError(f"{path}: not valid YAML ({' '.join(line.strip() for line in first[:3])})") from None
+    if value is None:
+        raise UserError(f"{path}: is empty; a config file is a mapping of keys such as seeds, experiments")
+    if not isinstance(value, dict):
+        raise UserError(f"{path}: holds a {type(value).__name__}, not a mapping of keys (seeds, experiments, ...)")
+    return value
+
+
+def check_config_command(base, files) -> int:
+    """`check-config`: every file read, merged and checked; one line, exit 2, on the first problem."""
+    from .errors import UserError
+    from .workflowconfig import ConfigError, load, merge
+
+    try:
+        config = {}
+        for path in [base, *files]:
+            merge(config, read_config_file(path))
+        loaded = load(config, configfiles=[base, *files])
+    except (UserError, ConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"config OK: {len(loaded.study.experiments)} experiments, {len(loaded.study.runs)} runs, "
+          f"{len(loaded.claims)} claims")
+    return 0
+
+
 def use_model(args) -> None:
     """`add` and `evaluate` (they import torch; making a dataset does not)."""
     from .evaluation import OperandError
@@ -212,7 +260,18 @@ def main(argv=None) -> int:
                           help="with --carry-chain: the control sums, the same layout with no carry "
                                "entering the chain")
 
+    check = commands.add_parser(
+        "check-config", help="check config files as the workflow would, one line per problem",
+        description="Merge config.yaml and FILES as `snakemake --configfile FILES` does and check the "
+                    "result with the workflow's own checks. Snakemake reads a config file before this "
+                    "workflow's code runs, so a file that is missing, a folder, binary, empty or not a "
+                    "mapping ends there in the engine's own message; this names the file instead.")
+    check.add_argument("files", nargs="*", metavar="FILE", help="config files, in the order Snakemake merges them")
+    check.add_argument("--base", default="config.yaml", help="the workflow's own config (default: config.yaml)")
+
     args = parser.parse_args(argv)
+    if args.command == "check-config":
+        return check_config_command(args.base, args.files)
     # Every mistake a user can fix is a UserError with a one-line message.
     try:
         if args.command in ("add", "evaluate"):
