@@ -50,3 +50,14 @@ def test_readme_commands_use_one_convention_and_cannot_swallow_a_target():
         assert not re.search(r"--(configfile|forcerun)\s", command), command
     assert "../shared" not in text
     assert (REPO / "docs" / "original-study.md").exists() and "docs/original-study.md" in text
+
+
+def test_the_logs_of_the_readmes_sbatch_example_are_ignored_by_git():
+    import re
+    import subprocess
+
+    readme = (REPO / "README.md").read_text()
+    pattern = re.search(r"sbatch .*--output=(\S+)", readme).group(1)
+    example = pattern.replace("%j", "12345")
+    result = subprocess.run(["git", "check-ignore", "--no-index", example], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, f"{example} would show up in git status"

@@ -84,7 +84,9 @@ def claims_markdown(rows, preset: dict, made_with: str) -> str:
     lines = [
         "# Verdicts on the report's claims",
         "",
-        f"Made by `.venv/bin/snakemake --cores all claims` from the {preset['line']}. {made_with}.",
+        f"Made by `.venv/bin/snakemake --cores all claims"
+        f"{' --configfile=<the preset>' if preset.get('override') else ''}` from the {preset['line']}. "
+        f"{made_with}.",
         "Rule and metrics: docs/claims.md. Numbers: the mean paired difference (claimed better level "
         "first, signed so that positive is the claimed direction), its median and its 95% Student-t "
         "interval (kept in the metric's range), with the margin of a 'same' claim and the smallest "
