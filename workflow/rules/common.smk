@@ -102,8 +102,12 @@ except ConfigError as error:
         logger.warning(f"Config warning: {message}")
     refuse(str(error))
 validate(config, str(SCHEMA))
-for message in LOADED.warnings:
-    logger.warning(f"Config warning: {message}")
+# Once per study command: not again when the same config is read to build its report
+# (`make smoke` and `make run` build, then report).
+_reporting = (_cli_args() or {}).get("args")
+if not getattr(_reporting, "report", None):
+    for message in LOADED.warnings:
+        logger.warning(f"Config warning: {message}")
 STUDY = LOADED.study
 CLAIMS = LOADED.claims
 # Where each run is first asked for, to name it in messages.
