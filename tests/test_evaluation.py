@@ -225,3 +225,36 @@ def test_analysis_jobs_too_big_for_this_machine_are_refused_when_the_config_is_r
         with pytest.raises(ConfigError, match=rf"experiments\.{name} \(.*\): one analysis job needs about "
                                               r".* of memory \(estimate\), more than this machine's"):
             load(config, memory_mb=24_000)
+
+
+@pytest.mark.parametrize("case, words", [
+    ("settings_missing", "nothing.yaml: no such settings file (YAML or JSON)\n"),
+    ("settings_binary", "model.pt: not a text file (a settings file is YAML or JSON)\n"),
+    ("settings_list", "list.yaml: holds a list, not a mapping of settings\n"),
+    ("train_is_a_csv", "seed0.csv: not a dataset file (a .csv file; datasets are .npz); give a dataset file"),
+    ("train_is_a_folder", ": is a folder, not a dataset file; give a dataset file"),
+    ("dataset_of_another_maxlen", ": made for maxlen 3, expected 5; give a dataset file written by"),
+])
+def test_train_names_a_wrong_file_and_what_to_give_never_to_delete_it(case, words, tmp_path, capsys):
+    """Files named on train's command line are the user's: one line, exit 2, no deletion advice."""
+    from rnnadd.cli import main
+
+    good = tmp_path / "run.yaml"
+    good.write_text("maxlen: 5\nsteps: 4\neval_every: 2\ntrain_size: 400\ntest_size: 50\nbatch: 50\n")
+    (tmp_path / "model.pt").write_bytes(bytes(range(128, 256)))
+    (tmp_path / "list.yaml").write_text("- 1\n")
+    (tmp_path / "seed0.csv").write_text("step,loss\n")
+    (tmp_path / "folder").mkdir()
+    assert main(["make-dataset", "--maxlen", "3", "--seed", "0", "--train-size", "400", "--test-size", "50",
+                 "--out", str(tmp_path / "len3")]) == 0
+    settings = {"settings_missing": "nothing.yaml", "settings_binary": "model.pt",
+                "settings_list": "list.yaml"}.get(case, "run.yaml")
+    data = {"train_is_a_csv": ["--train", "seed0.csv", "--test", "seed0.csv"],
+            "train_is_a_folder": ["--train", "folder", "--test", "folder"],
+            "dataset_of_another_maxlen": ["--data", "len3"]}.get(case, [])
+    data = [str(tmp_path / value) if not value.startswith("--") else value for value in data]
+    code = main(["train", "--settings", str(tmp_path / settings), "--seed", "0", *data,
+                 "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and words in err and err.count("\n") == 1, err
+    assert "delete" not in err and "rm " not in err

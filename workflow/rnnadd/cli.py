@@ -37,8 +37,8 @@ def train(settings: Settings, seed: int, train_path, test_path, metrics_path, ti
         train_set = make_set(settings.maxlen, settings.split, "train", seed, settings.train_size)
         test_set = make_set(settings.maxlen, settings.split, "test", seed, settings.test_size)
     else:
-        train_set = load_set(train_path, settings.maxlen)
-        test_set = load_set(test_path, settings.maxlen)
+        train_set = load_set(train_path, settings.maxlen, named_by_user=True)
+        test_set = load_set(test_path, settings.maxlen, named_by_user=True)
         if len(train_set) != settings.train_size or len(test_set) != settings.test_size:
             raise DatasetError(
                 f"{train_path}, {test_path}: hold {len(train_set)}/{len(test_set)} examples, "

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import paths
 from .errors import UserError
 from .io import atomic_path, rerun_hint
 from .settings import refusal
@@ -136,12 +137,30 @@ def save_set(data: AdditionSet, path, *, seed: int, split: str, part: str) -> No
         )
 
 
-def load_set(path, maxlen: int | None = None) -> AdditionSet:
-    """Read and check a dataset file; any damage raises DatasetError naming the file."""
+# What to give instead, for a dataset file a user named (theirs: removing it is no remedy).
+GIVE_DATASET = "give a dataset file written by `python -m rnnadd make-dataset` (train.npz or test.npz)"
+
+
+def load_set(path, maxlen: int | None = None, named_by_user: bool = False) -> AdditionSet:
+    """Read and check a dataset file; any damage raises DatasetError naming the file.
+
+    ``named_by_user``: the path came from a command line, so the remedy is to give
+    another file, never to delete this one.
+    """
     path = Path(path)
-    hint = rerun_hint(path)
+    # A dataset where the workflow keeps its own (results/data/<id>/) is the workflow's to
+    # make again, whoever named it; any other file is the user's.
+    workflows = (path.name in (paths.TRAIN_SET_FILE, paths.TEST_SET_FILE)
+                 and path.parent.parent.name == "data" and path.parent.parent.parent.name == paths.RESULTS)
+    given, named_by_user = named_by_user, named_by_user and not workflows
+    hint = GIVE_DATASET if named_by_user else rerun_hint(path)
     if not path.exists():
-        raise DatasetError(f"{path}: dataset file does not exist")
+        raise DatasetError(f"{path}: dataset file does not exist" + (f"; {hint}" if named_by_user else ""))
+    if path.is_dir():
+        raise DatasetError(f"{path}: is a folder, not a dataset file; {GIVE_DATASET}")
+    if given and path.suffix != ".npz":
+        raise DatasetError(f"{path}: not a dataset file (a {path.suffix or 'file without'} file; datasets "
+                           f"are .npz); {GIVE_DATASET}")
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in ("a", "b", "sum", "maxlen")}
@@ -157,7 +176,9 @@ def load_set(path, maxlen: int | None = None) -> AdditionSet:
         if array.size and array.max() > 9:
             raise DatasetError(f"{path}: array {name!r} holds values that are not digits; {hint}")
     if a.shape[1] != stored_maxlen + 1 or (maxlen is not None and stored_maxlen != maxlen):
-        raise DatasetError(f"{path}: made for maxlen {stored_maxlen}, expected {maxlen}; {hint}")
+        # The file may be fine and only the wrong one: given by a user, the remedy is another file.
+        raise DatasetError(f"{path}: made for maxlen {stored_maxlen}, expected {maxlen}; "
+                           f"{GIVE_DATASET + ' for maxlen ' + str(maxlen) if given else hint}")
     if not np.array_equal(add_digits(a, b), total):
         raise DatasetError(f"{path}: 'sum' is not the sum of 'a' and 'b' (edited by hand?); {hint}")
     return AdditionSet(a, b, total)

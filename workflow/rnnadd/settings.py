@@ -403,12 +403,18 @@ def load_settings_file(path) -> Settings:
     in_run_folder = (path.name == paths.SETTINGS_FILE
                      and re.fullmatch(paths.RUN_FOLDER_PATTERN, path.parent.name))
     hint = f"; {rerun_hint(path)}" if in_run_folder else ""
-    with open(path) as handle:
-        try:
-            values = yaml.safe_load(handle)
-        except yaml.YAMLError as error:
-            first = str(error).splitlines()[0]
-            raise SettingsError(f"{path}: not valid YAML ({first}){hint}") from None
+    if not path.is_file():
+        raise SettingsError(f"{path}: {'is a folder, not' if path.is_dir() else 'no such'} settings file"
+                            f" (YAML or JSON){hint}")
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not a text file (a settings file is YAML or JSON){hint}") from None
+    except yaml.YAMLError as error:
+        first = str(error).splitlines()[0]
+        raise SettingsError(f"{path}: not valid YAML ({first}){hint}") from None
+    if values is not None and not isinstance(values, dict):
+        raise SettingsError(f"{path}: holds a {type(values).__name__}, not a mapping of settings{hint}")
     if values is None and in_run_folder:
         raise SettingsError(f"{path}: the settings file is empty{hint}")
     try:
