@@ -83,3 +83,33 @@ def test_an_exploding_loss_stays_inside_the_range_of_the_others_and_is_marked_on
         assert ax.get_ylim()[0] <= y <= ax.get_ylim()[1]
     assert _legend_clear_of_the_panels(figure)
     matplotlib.pyplot.close(figure)
+
+
+def test_identical_lines_of_an_analysis_figure_are_found_and_drawn_visibly():
+    """Two modes that compute the same network (not passed, all-zeros) give one line: the
+    second is found, and drawn dotted with large hollow markers so both stay visible."""
+    import pandas as pd
+
+    from rnnadd.plotting import identical_lines, line_style
+
+    rows = []
+    for label, values in (("carry", [0.1, 0.2]), ("default", [0.3, 0.4]), ("zero", [0.3, 0.4])):
+        rows += [{"label0": label, "metric": f"error_pos{x}", "x": x, "mean": v} for x, v in enumerate(values)]
+    same = identical_lines(pd.DataFrame(rows))
+    assert same == {"carry": None, "default": None, "zero": "default"}
+    plain, repeat = line_style(0, "C0", None), line_style(2, "C2", "default")
+    assert repeat["fillstyle"] == "none" and repeat["ms"] > plain["ms"] and repeat["ls"] != plain.get("ls", "-")
+
+
+def test_a_presets_figure_says_its_title_is_the_full_studys():
+    import yaml
+
+    from conftest import REPO
+    from rnnadd.describe import figure_title
+    from rnnadd.study import load_study
+
+    full = yaml.safe_load((REPO / "config.yaml").read_text())
+    experiment = load_study(full).experiments["fig02_hidden_maxlen50"]
+    assert figure_title(experiment, full) == experiment.title  # the full study: as written
+    smoke = {**full, **yaml.safe_load((REPO / "tests" / "smoke.yaml").read_text())}
+    assert figure_title(experiment, smoke).endswith("[the full study's title; the smoke preset's settings below]")

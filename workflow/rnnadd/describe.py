@@ -89,3 +89,13 @@ def figure_caption(experiment, study, config: dict) -> dict:
         "seeds": ", ".join(str(seed) for seed in (experiment.seeds or info["seeds"])),
         "made_by": "SMOKE PRESET, not the study's results" if info["override"] else info["name"],
     }
+
+
+def figure_title(experiment, config: dict) -> str:
+    """The figure's title: the experiment's own; a preset keeps the full study's titles, whose
+    numbers (MAXLEN 50, 1 to 4 layers) may not be its own, so it says so."""
+    info = preset(config)
+    title = experiment.title
+    if info["name"] != "full study" and title:
+        title += f" [the full study's title; the {info['name']}'s settings below]"
+    return title

@@ -22,7 +22,7 @@ except ModuleNotFoundError as error:
         "run `make setup` and use .venv/bin/snakemake"
     ) from None
 from rnnadd import paths
-from rnnadd.describe import figure_caption, preset, subtitle
+from rnnadd.describe import figure_caption, figure_title, preset, subtitle
 from rnnadd.workflowconfig import ConfigError, load, rule_names, too_big_message
 
 # Shell commands run the workflow's scripts with this Snakemake's Python. Both
@@ -392,12 +392,8 @@ def claims_in_words(name):
 
 def plot_params(wildcards):
     experiment = STUDY.experiments[wildcards.name]
-    # A preset keeps the full study's titles, whose numbers may not be its own: it says so.
-    title = experiment.title
-    if PRESET["name"] != "full study" and title:
-        title += f" [the full study's title; the {PRESET['name']}'s settings below]"
     return {
-        "title": title,
+        "title": figure_title(experiment, config),
         # The effective settings, so a preset's figure never passes for the full study's.
         "subtitle": subtitle(experiment, STUDY, config),
         "options": experiment.options,
