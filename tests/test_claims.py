@@ -718,7 +718,8 @@ def test_changing_a_margin_redoes_only_the_verdicts(smoke_run, tmp_path):
     from test_pipeline import planned_jobs
 
     plan = planned_jobs(snakemake(built, "-n", "--cores", "2", *SMOKE, "margin.yaml"))
-    assert plan == {"judge_claims": 1, "claims_table": 1, "figure_claims": 1, "all": 1}
+    # The claims' spec file (what the judge reads), the verdicts, their table, the page beside the figure.
+    assert plan == {"claims_spec": 1, "judge_claims": 1, "claims_table": 1, "figure_claims": 1, "all": 1}
     before = (built / "results" / "claims.csv").read_text()
     snakemake(built, "--cores", "2", *SMOKE, "margin.yaml")
     after = read_csv(built / "results" / "claims.csv")

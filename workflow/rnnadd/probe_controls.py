@@ -26,8 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from .data import AdditionSet, add_digits
-from .kinds.probe_controls import WINDOWS, metric_names
 from .probe import carry_bits, fit_logistic, layer_outputs, probe_sets
+from .probe_names import WINDOWS, metric_names
 
 NONLOCAL_SEED = 303
 

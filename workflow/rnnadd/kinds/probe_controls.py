@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from ..probe_names import metric_names
 from .base import EXAMPLES, OptionError
 from .probe import Probe
 
@@ -116,19 +117,3 @@ class ProbeControls(Probe):
 
 KIND = ProbeControls()
 
-
-# The digit windows the controls read: the digits at t; at t and t-1; at t, t-1 and t-2.
-WINDOWS = (1, 2, 3)
-
-
-def metric_names(layers: int) -> list[str]:
-    """Every metric of a probe with controls, in order (here, not beside the computation: the
-    config check asks for them, and must not import torch to do so)."""
-    names = []
-    for k in range(1, layers + 1):
-        names += [f"probe_layer{k}", f"probe_nonlocal_layer{k}"]
-    for k in range(1, layers + 1):
-        names += [f"untrained_layer{k}", f"untrained_nonlocal_layer{k}"]
-    for w in WINDOWS:
-        names += [f"digits_window{w}", f"digits_nonlocal_window{w}"]
-    return names
