@@ -96,6 +96,9 @@ rule claims_table:
     localrule: True
     conda:
         "../envs/rnnadd.yaml"
+    params:
+        # Read by this item's caption (claims.rst): which config made the verdicts.
+        preset=PRESET,
     shell:
         '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" table --order @{input.spec} --preset @{input.spec}'
         " --csv {output.csv} --md {output.md} --html {output.html} {input.claims}"
