@@ -152,8 +152,8 @@ def test_failed_aggregate_takes_its_old_figure_with_it(built):
     assert not (built / "results" / "figures" / "fig05_maxlen.png").exists()
 
 
-def test_full_disk_is_one_clear_line_naming_the_file(tmp_path, capsys):
-    """A real ENOSPC: the file being written is /dev/full."""
+def train_onto_a_full_device(tmp_path, capsys, name):
+    """A tiny `train --out` whose output `name` is written to /dev/full: (exit code, stderr, out folder)."""
     from rnnadd.cli import main
 
     (tmp_path / "run.yaml").write_text("maxlen: 3\nsteps: 4\neval_every: 2\ntrain_size: 400\n"
@@ -161,9 +161,14 @@ def test_full_disk_is_one_clear_line_naming_the_file(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     # atomic_path writes to .<name>.<pid>.partial first: make that the full device.
-    (out / f".seed0.timing.json.{os.getpid()}.partial").symlink_to("/dev/full")
+    (out / f".{name}.{os.getpid()}.partial").symlink_to("/dev/full")
     code = main(["train", "--settings", str(tmp_path / "run.yaml"), "--seed", "0", "--out", str(out)])
-    error = capsys.readouterr().err
+    return code, capsys.readouterr().err, out
+
+
+def test_full_disk_is_one_clear_line_naming_the_file(tmp_path, capsys):
+    """A real ENOSPC: the file being written is /dev/full."""
+    code, error, out = train_onto_a_full_device(tmp_path, capsys, "seed0.timing.json")
     assert code == 2
     assert error == (f"error: {out}/seed0.timing.json: no space left on device while writing it; "
                      "free some space, then run the same command again\n")
@@ -172,15 +177,7 @@ def test_full_disk_is_one_clear_line_naming_the_file(tmp_path, capsys):
 
 def test_full_disk_mid_checkpoint_is_one_line_and_leaves_nothing(tmp_path, capsys):
     """torch.save on a full device fails without the OS's words: still one line naming the file."""
-    from rnnadd.cli import main
-
-    (tmp_path / "run.yaml").write_text("maxlen: 3\nsteps: 4\neval_every: 2\ntrain_size: 400\n"
-                                       "test_size: 50\nbatch: 50\nhidden: 8\nembedding: 4\n")
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / f".seed0.pt.{os.getpid()}.partial").symlink_to("/dev/full")
-    code = main(["train", "--settings", str(tmp_path / "run.yaml"), "--seed", "0", "--out", str(out)])
-    error = capsys.readouterr().err
+    code, error, out = train_onto_a_full_device(tmp_path, capsys, "seed0.pt")
     assert code == 2
     assert error == (f"error: {out}/seed0.pt: no space left on device while writing it; "
                      "free some space, then run the same command again\n")

@@ -37,7 +37,7 @@ def claim_panels(claims: list[dict], tables: dict, results: dict) -> list[dict]:
             prefix = f"{table_name}: " if len(claim.get("tables", [])) > 1 else ""
             levels += [(prefix + name, values) for name, values in by_cell.items()]
         verdict = results.get(claim["id"], {}).get("verdict", "")
-        panels.append({"title": f"{claim['id']}" + (f": {verdict}" if verdict else ""),
+        panels.append({"id": claim["id"], "title": f"{claim['id']}" + (f": {verdict}" if verdict else ""),
                        "metric": metric, "levels": levels})
     return panels
 
@@ -153,5 +153,4 @@ def strips_by_claim(claims: list[dict], seeds_paths) -> dict:
     from .seedtable import read_seed_table
 
     tables = {Path(p).name.removesuffix(".seeds.csv"): read_seed_table(p) for p in seeds_paths}
-    return {claim["id"]: svg_strip(panel) for claim, panel in
-            zip([c for c in claims if c.get("metric")], claim_panels(claims, tables, {}))}
+    return {panel["id"]: svg_strip(panel) for panel in claim_panels(claims, tables, {})}

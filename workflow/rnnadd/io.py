@@ -75,7 +75,7 @@ def atomic_path(path):
         yield tmp
         os.replace(tmp, path)
     except (OSError, RuntimeError) as error:
-        if _is_disk_full(error, tmp.parent if not tmp.is_symlink() else tmp.resolve().parent):
+        if _is_disk_full(error, tmp.resolve().parent):  # where the bytes went, through any link
             raise DiskFullError(errno.ENOSPC, f"{path}: no space left on device while writing it; "
                                 "free some space, then run the same command again") from None
         raise

@@ -28,12 +28,14 @@ class Probe(CheckpointKind):
             raise OptionError(f"{key}: a probe reads the recurrent layers' hidden state; "
                               f"cell none has no recurrent layer ({label})")
 
+    # Sets of every layer's state (float32, copied once to fit) a job holds besides its sums:
+    # the fit and the score sets.
+    state_sets = 2
+
     def job_memory_mb(self, settings, options: dict) -> float:
         from ..resources import evaluation_memory_mb
 
-        # Besides the sums: every layer's state at every position, float32, for the
-        # fit and the score sets (2 sets of states), copied once to fit.
-        per_digit = 2 * 2 * 4 * settings.layers * settings.hidden
+        per_digit = self.state_sets * 2 * 4 * settings.layers * settings.hidden
         return evaluation_memory_mb(options["examples"], settings.maxlen, per_digit)
 
     def path_part(self, options: dict) -> str:

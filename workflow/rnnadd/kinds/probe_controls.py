@@ -36,12 +36,7 @@ class ProbeControls(Probe):
     options = (EXAMPLES,)
     job_minutes = 10
     job_mem_mb = 1500
-
-    def job_memory_mb(self, settings, options: dict) -> float:
-        from ..resources import evaluation_memory_mb
-
-        # As the probe's, for the trained and the untrained network (4 sets of states).
-        return evaluation_memory_mb(options["examples"], settings.maxlen, 4 * 2 * 4 * settings.layers * settings.hidden)
+    state_sets = 4  # the probe's, for the trained and the untrained network
 
     def check_run(self, where: str, label: str, settings, fixed: dict, levels) -> None:
         super().check_run(where, label, settings, fixed, levels)
