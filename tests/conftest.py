@@ -5,6 +5,11 @@ test-fast` leaves them out): tests using the `workdir` or `smoke_run` fixtures
 get it here, the others say so with `@pytest.mark.snakemake`; an unmarked
 test that launches Snakemake fails, so the fast set never builds anything.
 The number of launches is printed at the end of the session.
+
+`make test` runs the suite on two workers (pytest-xdist, `--dist loadfile`: a
+module's tests stay on one worker, so module fixtures are built once). The
+smoke build is made once for both workers under a file lock, and is read-only:
+a test that runs Snakemake on it works on a copy (`smoke_copy`).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -85,8 +91,27 @@ def _note_running_test(request):
     _RUNNING["test"] = None
 
 
-def pytest_terminal_summary(terminalreporter):
-    terminalreporter.write_line(f"Snakemake launches: {LAUNCHES['count']}")
+def _session_folder(config) -> Path:
+    """The run's temporary folder: under xdist, the controller's, which holds each worker's own."""
+    base = Path(config._tmp_path_factory.getbasetemp())
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def pytest_sessionfinish(session):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # each worker leaves its count for the controller's summary
+        counts = _session_folder(session.config) / "snakemake-launches"
+        counts.mkdir(exist_ok=True)
+        (counts / worker).write_text(str(LAUNCHES["count"]))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    counts = _session_folder(config) / "snakemake-launches"
+    if counts.is_dir():  # the controller of an xdist run
+        total = sum(int(f.read_text()) for f in counts.iterdir())
+        terminalreporter.write_line(f"Snakemake launches: {total} (all workers)")
+    else:
+        terminalreporter.write_line(f"Snakemake launches: {LAUNCHES['count']}")
 
 
 @pytest.fixture
@@ -96,7 +121,37 @@ def workdir(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory) -> Path:
-    """One complete smoke-preset run, shared by the tests that only read it."""
-    root = copy_workflow(tmp_path_factory.mktemp("smoke") / "study")
-    snakemake(root, "--cores", "2", *SMOKE)
+    """One complete smoke-preset run, shared by the tests that only read it.
+
+    Under xdist the workers share one build: the first to get the lock builds
+    it beside the workers' own temporary folders, the others wait and read it.
+    A failed build is remembered, so the next worker reports it at once.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        root = copy_workflow(tmp_path_factory.mktemp("smoke") / "study")
+        snakemake(root, "--cores", "2", *SMOKE)
+        return root
+    shared = Path(tmp_path_factory.getbasetemp()).parent / "smoke-shared"  # the controller's folder
+    root, done, failed = shared / "study", shared / "built", shared / "failed"
+    shared.mkdir(exist_ok=True)
+    with FileLock(str(shared / "lock")):
+        if failed.exists():
+            raise AssertionError(f"the shared smoke build failed in another worker:\n{failed.read_text()}")
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            copy_workflow(root)
+            try:
+                snakemake(root, "--cores", "2", *SMOKE)
+            except AssertionError as error:
+                failed.write_text(str(error))
+                raise
+            done.touch()
     return root
+
+
+@pytest.fixture
+def smoke_copy(smoke_run, tmp_path) -> Path:
+    """A private copy of the finished smoke study, safe to change and to run Snakemake in."""
+    target = tmp_path / "smoke-copy"
+    shutil.copytree(smoke_run, target, symlinks=True)
+    return target

@@ -3,7 +3,6 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -82,47 +81,40 @@ def test_evaluate_command_reproduces_a_length_figure_value(smoke_run):
     assert json.loads(result.stdout)["digit_accuracy"] == float(row["value"])
 
 
-@pytest.fixture
-def built_copy(smoke_run, tmp_path):
-    target = tmp_path / "copy"
-    shutil.copytree(smoke_run, target, symlinks=True)
-    return target
-
-
 def mtimes(folder, pattern):
     return {p: p.stat().st_mtime_ns for p in folder.rglob(pattern)}
 
 
-def test_adding_a_test_length_runs_one_job_per_run_and_seed_and_never_trains(built_copy):
-    (built_copy / "longer.yaml").write_text("experiments:\n  length_cells:\n    test_lengths: [5, 20, 40]\n")
-    runs = built_copy / "results" / "runs"
+def test_adding_a_test_length_runs_one_job_per_run_and_seed_and_never_trains(smoke_copy):
+    (smoke_copy / "longer.yaml").write_text("experiments:\n  length_cells:\n    test_lengths: [5, 20, 40]\n")
+    runs = smoke_copy / "results" / "runs"
     trained = mtimes(runs, "seed*.*")
-    study = study_of(built_copy, "longer.yaml")
-    plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "longer.yaml"))
+    study = study_of(smoke_copy, "longer.yaml")
+    plan = planned_jobs(snakemake(smoke_copy, "-n", "--cores", "2", *SMOKE, "longer.yaml"))
     jobs = len(study.experiments["length_cells"].runs()) * len(study.seeds)
     assert plan["analyse"] == jobs
     # The new length's evaluation and what is drawn or judged from it; no training, no other analysis.
     assert set(plan) <= {"analyse", "aggregate", "figure", "figure_claims", "judge_claims", "claims_table",
                          "length_cells", "all"}, plan
     assert plan["aggregate"] == plan["figure"] == 1
-    old = mtimes(built_copy / "results" / "analysis", "*.csv")
-    snakemake(built_copy, "--cores", "2", *SMOKE, "longer.yaml")
+    old = mtimes(smoke_copy / "results" / "analysis", "*.csv")
+    snakemake(smoke_copy, "--cores", "2", *SMOKE, "longer.yaml")
     assert mtimes(runs, "seed*.*") == trained  # nothing retrained
     assert all(p.stat().st_mtime_ns == t for p, t in old.items())  # other analyses left alone
-    seeds = pd.read_csv(built_copy / "results" / "aggregate" / "length_cells.seeds.csv")
+    seeds = pd.read_csv(smoke_copy / "results" / "aggregate" / "length_cells.seeds.csv")
     assert "accuracy_len40" in set(seeds["metric"])
     # length_hidden still reads its own, unchanged test sums: nothing to redo there.
-    again = snakemake(built_copy, "length_hidden", "-n", "--cores", "2", *SMOKE, "longer.yaml")
+    again = snakemake(smoke_copy, "length_hidden", "-n", "--cores", "2", *SMOKE, "longer.yaml")
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
-def test_a_damaged_checkpoint_stops_the_analysis_naming_the_file(built_copy):
-    study = study_of(built_copy)
+def test_a_damaged_checkpoint_stops_the_analysis_naming_the_file(smoke_copy):
+    study = study_of(smoke_copy)
     run = study.experiments["probe_layers"].runs()[0]
-    checkpoint = built_copy / "results" / "runs" / run / "seed0.pt"
+    checkpoint = smoke_copy / "results" / "runs" / run / "seed0.pt"
     checkpoint.write_bytes(checkpoint.read_bytes()[:300])  # newer than its analyses: they rerun
     # The target first: after --configfile it would be read as one more config file.
-    result = snakemake(built_copy, "probe_layers", "--cores", "2", *SMOKE, check=False)
+    result = snakemake(smoke_copy, "probe_layers", "--cores", "2", *SMOKE, check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert f"error: results/runs/{run}/seed0.pt: not a checkpoint" in output

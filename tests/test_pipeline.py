@@ -1,7 +1,6 @@
 """The real Snakemake engine running the real rules on the smoke preset."""
 
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -50,8 +49,8 @@ def test_every_figure_is_a_valid_png_and_pdf(smoke_run):
     assert not list((smoke_run / "results").rglob(".*.partial"))
 
 
-def test_second_run_has_nothing_to_do(smoke_run):
-    result = snakemake(smoke_run, "--cores", "2", *SMOKE)
+def test_second_run_has_nothing_to_do(smoke_copy):
+    result = snakemake(smoke_copy, "--cores", "2", *SMOKE)
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
@@ -145,41 +144,33 @@ def test_a_checkout_named_with_a_space_and_shell_code_builds_and_runs_none_of_it
     assert not planted, planted
 
 
-@pytest.fixture
-def built_copy(smoke_run, tmp_path):
-    """A private copy of the finished smoke study, safe to change."""
-    target = tmp_path / "copy"
-    shutil.copytree(smoke_run, target, symlinks=True)
-    return target
-
-
-def test_adding_a_sweep_value_trains_only_the_new_runs(built_copy):
-    (built_copy / "more.yaml").write_text("experiments:\n  fig05_maxlen:\n    sweep: {maxlen: [3, 5, 4]}\n")
-    before = {p: p.stat().st_mtime_ns for p in (built_copy / "results" / "runs").rglob("seed*.csv")}
-    plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "more.yaml"))
-    seeds = study_of(built_copy).seeds
+def test_adding_a_sweep_value_trains_only_the_new_runs(smoke_copy):
+    (smoke_copy / "more.yaml").write_text("experiments:\n  fig05_maxlen:\n    sweep: {maxlen: [3, 5, 4]}\n")
+    before = {p: p.stat().st_mtime_ns for p in (smoke_copy / "results" / "runs").rglob("seed*.csv")}
+    plan = planned_jobs(snakemake(smoke_copy, "-n", "--cores", "2", *SMOKE, "more.yaml"))
+    seeds = study_of(smoke_copy).seeds
     assert plan["train"] == len(seeds)  # one new run, each seed
     assert plan["aggregate"] == 1 and plan.get("figure") == 1
     assert plan.get("judge_claims") == 1 and plan.get("claims_table") == 1
-    snakemake(built_copy, "--cores", "2", *SMOKE, "more.yaml")
-    after = {p: p.stat().st_mtime_ns for p in (built_copy / "results" / "runs").rglob("seed*.csv")}
+    snakemake(smoke_copy, "--cores", "2", *SMOKE, "more.yaml")
+    after = {p: p.stat().st_mtime_ns for p in (smoke_copy / "results" / "runs").rglob("seed*.csv")}
     assert len(after) == len(before) + len(seeds)
     assert all(after[p] == t for p, t in before.items())  # nothing old was redone
 
 
-def test_changing_a_label_redraws_only_that_figure(built_copy):
-    (built_copy / "words.yaml").write_text("experiments:\n  fig07_layers:\n    title: Layers, renamed\n")
-    plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "words.yaml"))
+def test_changing_a_label_redraws_only_that_figure(smoke_copy):
+    (smoke_copy / "words.yaml").write_text("experiments:\n  fig07_layers:\n    title: Layers, renamed\n")
+    plan = planned_jobs(snakemake(smoke_copy, "-n", "--cores", "2", *SMOKE, "words.yaml"))
     # The figure, and the verdicts beside it in the report (their heading is the title).
     assert plan == {"figure": 1, "figure_claims": 1, "all": 1}
 
 
-def test_changing_a_setting_retrains_exactly_the_affected_runs(built_copy):
-    (built_copy / "change.yaml").write_text("experiments:\n  fig04_hidden_1layer:\n    set: {lr: 0.02}\n")
-    plan = planned_jobs(snakemake(built_copy, "-n", "--cores", "2", *SMOKE, "change.yaml"))
-    changed = study_of(built_copy, "change.yaml")
+def test_changing_a_setting_retrains_exactly_the_affected_runs(smoke_copy):
+    (smoke_copy / "change.yaml").write_text("experiments:\n  fig04_hidden_1layer:\n    set: {lr: 0.02}\n")
+    plan = planned_jobs(snakemake(smoke_copy, "-n", "--cores", "2", *SMOKE, "change.yaml"))
+    changed = study_of(smoke_copy, "change.yaml")
     runs = changed.experiments["fig04_hidden_1layer"].runs()
-    assert not set(runs) & set(study_of(built_copy).runs)  # all new
+    assert not set(runs) & set(study_of(smoke_copy).runs)  # all new
     # fig04's runs (one per hidden-state mode), each seed; nothing else, datasets reused
     # and the verdicts on fig04's claim, gathered into the table and shown beside the figure in the report
     assert plan == {"run_settings": len(runs), "train": len(runs) * len(changed.seeds), "aggregate": 1, "figure": 1,

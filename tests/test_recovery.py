@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,10 +18,9 @@ from conftest import SMOKE, snakemake
 
 
 @pytest.fixture
-def built(smoke_run, tmp_path) -> Path:
+def built(smoke_copy) -> Path:
     """A private copy of the complete smoke study, to break."""
-    workdir = tmp_path / "copy"
-    shutil.copytree(smoke_run, workdir, symlinks=True)
+    workdir = smoke_copy
     return workdir
 
 

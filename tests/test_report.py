@@ -12,6 +12,7 @@ import csv
 import html
 import json
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -27,9 +28,17 @@ WINDOW = (1400, 1000)
 
 
 @pytest.fixture(scope="module")
-def report(smoke_run):
-    snakemake(smoke_run, "--cores", "1", *SMOKE, "--report", "results/report.html")
-    return (smoke_run / "results" / "report.html").read_text()
+def reported(smoke_run, tmp_path_factory) -> Path:
+    """A copy of the smoke study with its HTML report (the shared build stays read-only)."""
+    folder = tmp_path_factory.mktemp("reported") / "study"
+    shutil.copytree(smoke_run, folder, symlinks=True)
+    snakemake(folder, "--cores", "1", *SMOKE, "--report", "results/report.html")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def report(reported) -> str:
+    return (reported / "results" / "report.html").read_text()
 
 
 def embedded(report: str, variable: str) -> dict:
@@ -161,10 +170,10 @@ window.addEventListener("load", function () { setTimeout(function () {
     assert shot.is_file() and shot.stat().st_size > 10_000
 
 
-def test_a_report_whose_config_did_not_make_the_results_is_refused_in_one_line(report, smoke_run):
+def test_a_report_whose_config_did_not_make_the_results_is_refused_in_one_line(reported):
     # After the smoke run, a report without the smoke config would call smoke results the full study's.
-    result = snakemake(smoke_run, "--report", "results/wrong.html", check=False)
-    assert result.returncode != 0 and not (smoke_run / "results" / "wrong.html").exists()
+    result = snakemake(reported, "--report", "results/wrong.html", check=False)
+    assert result.returncode != 0 and not (reported / "results" / "wrong.html").exists()
     said = [line for line in (result.stdout + result.stderr).splitlines() if "Report refused" in line]
     assert said == ["Report refused: results/ were made by the smoke preset, not by this config (the full study); "
                     "give --report the --configfile of the run that made them (make smoke's is tests/smoke.yaml), "
@@ -172,9 +181,9 @@ def test_a_report_whose_config_did_not_make_the_results_is_refused_in_one_line(r
     assert "Missing metadata" not in result.stderr and "Traceback" not in result.stderr
 
 
-def test_report_zip_builds(smoke_run, report):
-    snakemake(smoke_run, "--cores", "1", *SMOKE, "--report", "results/report.zip")
-    names = zipfile.ZipFile(smoke_run / "results" / "report.zip").namelist()
+def test_report_zip_builds(reported):
+    snakemake(reported, "--cores", "1", *SMOKE, "--report", "results/report.zip")
+    names = zipfile.ZipFile(reported / "results" / "report.zip").namelist()
     assert any(n.endswith("/claims.html") for n in names)
     assert sum(n.endswith(".png") and "/data/raw/" in n for n in names) >= len(FIGURES)
 

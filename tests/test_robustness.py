@@ -7,7 +7,6 @@ that are its descendants. Never another process on the machine.
 """
 
 import os
-import shutil
 import signal
 import time
 from pathlib import Path
@@ -122,9 +121,8 @@ def test_killed_snakemake_resumes_to_results_identical_to_a_run_in_another_folde
     assert not different
 
 
-def test_truncated_metrics_file_gives_an_error_naming_it(smoke_run, tmp_path):
-    workdir = tmp_path / "copy"
-    shutil.copytree(smoke_run, workdir, symlinks=True)
+def test_truncated_metrics_file_gives_an_error_naming_it(smoke_copy):
+    workdir = smoke_copy
     victim = sorted((workdir / "results" / "runs").rglob("seed1.csv"))[0]
     text = victim.read_text()
     victim.write_text(text[: len(text) // 2])  # cut mid-line, as a full disk would
@@ -136,9 +134,8 @@ def test_truncated_metrics_file_gives_an_error_naming_it(smoke_run, tmp_path):
     assert f"delete it and rerun: rm {relative}, then the same snakemake command again" in output
 
 
-def test_edited_metrics_file_with_rows_removed_is_caught(smoke_run, tmp_path):
-    workdir = tmp_path / "copy"
-    shutil.copytree(smoke_run, workdir, symlinks=True)
+def test_edited_metrics_file_with_rows_removed_is_caught(smoke_copy):
+    workdir = smoke_copy
     victim = sorted((workdir / "results" / "runs").rglob("seed0.csv"))[0]
     lines = victim.read_text().splitlines(keepends=True)
     victim.write_text("".join(lines[:-1]))  # a whole row gone: looks tidy, is not
@@ -150,9 +147,8 @@ def test_edited_metrics_file_with_rows_removed_is_caught(smoke_run, tmp_path):
     assert f"{victim.relative_to(workdir)}: holds steps 0..{last_left}" in result.stdout + result.stderr
 
 
-def test_damaged_dataset_gives_an_error_naming_it(smoke_run, tmp_path):
-    workdir = tmp_path / "copy"
-    shutil.copytree(smoke_run, workdir, symlinks=True)
+def test_damaged_dataset_gives_an_error_naming_it(smoke_copy):
+    workdir = smoke_copy
     victim = sorted((workdir / "results" / "data").rglob("train.npz"))[0]
     victim.write_bytes(victim.read_bytes()[:1000])
     result = snakemake(workdir, "--cores", "2", "--retries", "0", *SMOKE, check=False)

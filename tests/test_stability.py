@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 
 import pytest
 
@@ -14,9 +13,8 @@ from rnnadd.libraries import float_path, second_float_path
 from rnnadd.stability import compare, plan
 
 
-def test_stability_retrains_on_the_second_path_and_compares_each_claim(smoke_run, tmp_path):
-    workdir = tmp_path / "copy"
-    shutil.copytree(smoke_run, workdir, symlinks=True)
+def test_stability_retrains_on_the_second_path_and_compares_each_claim(smoke_copy):
+    workdir = smoke_copy
     choose = ("--config", "stability={experiments: [fig01_hidden_maxlen5]}")
     snakemake(workdir, "stability", "--cores", "2", *SMOKE, *choose)
     second = second_float_path(float_path()["cpu_capability"])

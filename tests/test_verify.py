@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
 from conftest import SMOKE, snakemake
 from rnnadd.verify import sample_pairs
 
 
-def test_verify_passes_on_untouched_results_and_catches_a_hand_edited_accuracy(smoke_run, tmp_path):
-    workdir = tmp_path / "copy"
-    shutil.copytree(smoke_run, workdir, symlinks=True)
+def test_verify_passes_on_untouched_results_and_catches_a_hand_edited_accuracy(smoke_copy):
+    workdir = smoke_copy
     runs = workdir / "results" / "runs"
     # K and the seed of the draw are settings, given here on the command line.
     choose = ("--config", "verify={samples: 3, seed: 11}")
