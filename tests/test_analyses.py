@@ -20,6 +20,7 @@ from rnnadd.data import make_set
 from rnnadd.kinds.curves import digit_auc_accuracy
 from rnnadd.probe import carry_bits
 from rnnadd.probe_controls import (
+    chain_probe_set,
     digit_window_features,
     fit_and_score,
     metric_names,
@@ -177,14 +178,64 @@ def test_digit_probes_fail_where_the_carry_is_not_local_and_a_state_that_holds_i
     fit_y, score_y, hard_y = labels(fit).reshape(-1), labels(score).reshape(-1), labels(hard)[rows, t]
     for window in (1, 2):
         features = [digit_window_features(d.a, d.b, positions, window) for d in (fit, score, hard)]
-        overall, local = fit_and_score(features[0].reshape(-1, 20 * window), fit_y,
-                                       features[1].reshape(-1, 20 * window), score_y, features[2][rows, t], hard_y)
-        assert overall > 0.85 and local < 0.65, (window, overall, local)
+        scores = fit_and_score(features[0].reshape(-1, 20 * window), fit_y,
+                               {"": (features[1].reshape(-1, 20 * window), score_y),
+                                "nonlocal_": (features[2][rows, t], hard_y)})
+        assert scores[""] > 0.85 and scores["nonlocal_"] < 0.65, (window, scores)
     # A "state" that is the carry itself (a perfect adder's): 1.0 everywhere.
     state = [labels(d)[..., None].astype(float) for d in (fit, score, hard)]
-    overall, local = fit_and_score(state[0].reshape(-1, 1), fit_y, state[1].reshape(-1, 1), score_y,
-                                   state[2][rows, t], hard_y)
-    assert overall == 1.0 and local == 1.0
+    scores = fit_and_score(state[0].reshape(-1, 1), fit_y, {"": (state[1].reshape(-1, 1), score_y),
+                                                            "nonlocal_": (state[2][rows, t], hard_y)})
+    assert scores == {"": 1.0, "nonlocal_": 1.0}
+
+
+@pytest.mark.parametrize("maxlen", [5, 12])
+def test_a_probe_chain_carries_through_exactly_k_nine_sums_decided_by_a_fair_coin(maxlen):
+    for chain in range(1, maxlen - 1):
+        data, t = chain_probe_set(maxlen, 2000, chain)
+        rows, sums = np.arange(len(t)), data.a.astype(int) + data.b
+        assert (t >= chain).all() and (t <= maxlen - 2).all()
+        for back in range(chain):
+            assert (sums[rows, t - back] == 9).all()
+        deciding = sums[rows, t - chain]
+        assert (deciding != 9).all()
+        carry = carry_bits(data.a, data.b)[rows, t]
+        assert (carry == (deciding >= 10)).all()
+        assert 0.45 < carry.mean() < 0.55, (chain, carry.mean())
+        assert (data.a[:, maxlen - 1:] == 0).all() and (data.b[:, maxlen - 1:] == 0).all()
+        again, t_again = chain_probe_set(maxlen, 2000, chain)
+        assert (again.a == data.a).all() and (t_again == t).all()
+    with pytest.raises(ValueError, match="chains of 1 to 3"):
+        chain_probe_set(5, 10, 4)
+
+
+def test_a_digit_window_is_at_chance_from_a_chain_as_long_as_it():
+    """The controls fail where they must: the digits at t..t-w+1 cannot give the carry of a chain
+    of K >= w 9-sums (chance), while a state holding the carry gives it at every K. Below w they
+    could, but a linear probe fitted on random sums, where such positions are rare, learns the
+    one-step case (K = 1) and not always more (window 3 at K = 2: 0.69)."""
+    maxlen, positions = 7, 6
+    fit = make_set(maxlen, "iid", "test", 1, 3000)
+
+    def labels(data):
+        return carry_bits(data.a, data.b)[:, :positions]
+
+    for window in (1, 2, 3):
+        fit_x = digit_window_features(fit.a, fit.b, positions, window)
+        for chain in (1, 2, 3, 4):
+            data, t = chain_probe_set(maxlen, 1000, chain)
+            rows = np.arange(len(t))
+            x = digit_window_features(data.a, data.b, positions, window)[rows, t]
+            scores = fit_and_score(fit_x.reshape(-1, fit_x.shape[-1]), labels(fit).reshape(-1),
+                                   {"chain": (x, labels(data)[rows, t])})
+            if chain == 1 < window:
+                assert scores["chain"] > 0.9, (window, chain, scores)
+            elif chain >= window:
+                assert scores["chain"] < 0.6, (window, chain, scores)
+        carry = labels(data)[rows, t]
+        state = fit_and_score(labels(fit).reshape(-1, 1).astype(float), labels(fit).reshape(-1),
+                              {"chain": (carry[:, None].astype(float), carry)})
+        assert state == {"chain": 1.0}
 
 
 def test_the_untrained_control_is_the_network_training_starts_from():
@@ -204,12 +255,15 @@ def test_the_untrained_control_is_the_network_training_starts_from():
 def test_probe_with_controls_gives_every_metric_and_an_untrained_model_matches_its_own_control():
     settings = Settings.from_dict({"maxlen": 5, "hidden": 8, "embedding": 4, "layers": 2, "batch": 20})
     model, state = untrained_network(settings, 0)
-    result = probe_with_controls(model, settings, state, model, state, 200)
-    assert list(result) == metric_names(2)
+    result = probe_with_controls(model, settings, state, model, state, 200, [1, 2, 3])
+    assert list(result) == metric_names(2, [1, 2, 3])
     for k in (1, 2):
-        assert result[f"probe_layer{k}"] == result[f"untrained_layer{k}"]
-        assert result[f"probe_nonlocal_layer{k}"] == result[f"untrained_nonlocal_layer{k}"]
+        for infix in ("", "nonlocal_", "chain1_", "chain2_", "chain3_"):
+            assert result[f"probe_{infix}layer{k}"] == result[f"untrained_{infix}layer{k}"]
     assert all(0 <= v <= 1 for v in result.values())
+    # The chain lengths add metrics and change none of the others.
+    without = probe_with_controls(model, settings, state, model, state, 200)
+    assert without == {name: result[name] for name in metric_names(2)}
 
 
 # -- the split's top digit -------------------------------------------------------------
@@ -270,9 +324,10 @@ def test_analysis_jobs_read_their_options_from_their_path(tmp_path):
     metrics = run_job(KINDS["chains"], checkpoint, None, out, examples=20)
     assert list(metrics) == ["chain_accuracy_k1", "chain_accuracy_k30", "nocarry_accuracy_k1", "nocarry_accuracy_k30"]
     assert out.read_text().splitlines()[0] == "metric,value"
-    out = tmp_path / "results" / "analysis" / "probe_controls" / "n50" / "run" / "seed0.csv"
+    out = tmp_path / "results" / "analysis" / "probe_controls" / "n50_k1-3" / "run" / "seed0.csv"
     metrics = run_job(KINDS["probe_controls"], checkpoint, None, out, examples=50)
-    assert list(metrics) == KINDS["probe_controls"].run_metrics(Settings.from_dict({"layers": 1}), {})
+    assert list(metrics) == metric_names(1, [1, 3])
+    assert "digits_chain3_window3" in metrics and "probe_chain2_layer1" not in metrics
 
 
 def test_a_probe_with_controls_below_maxlen_4_is_a_config_error_naming_the_entry():
@@ -283,4 +338,12 @@ def test_a_probe_with_controls_below_maxlen_4_is_a_config_error_naming_the_entry
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["experiments"]["probe_controls_layers"]["set"] = {"maxlen": 3}
     with pytest.raises(StudyError, match=r"experiments\.probe_controls_layers.*maxlen 4 or more"):
+        load_study(config)
+    config["experiments"]["probe_controls_layers"]["set"] = {"maxlen": 5}
+    config["experiments"]["probe_controls_layers"]["chain_lengths"] = [1, 4]
+    with pytest.raises(StudyError, match=r"^experiments\.probe_controls_layers\.chain_lengths: 4 does not fit maxlen 5 "
+                                         r"\(layers=1\): operands of 4 digits hold chains of at most 3 positions"):
+        load_study(config)
+    config["experiments"]["probe_controls_layers"]["chain_lengths"] = [0]
+    with pytest.raises(StudyError, match=r"probe_controls_layers\.chain_lengths\[0\]: must be an integer of at least"):
         load_study(config)

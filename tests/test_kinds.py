@@ -55,7 +55,7 @@ def test_each_kinds_metrics_have_a_direction_and_words():
     layouts = {"curves": {"threshold": 1.0}, "heatmap": {"threshold": 0.99},
                "length": {"test_lengths": [10, 20], "examples": 5}, "positions": {}, "probe": {"examples": 5},
                "chains": {"chain_lengths": [1, 10], "chain_test_length": 100, "examples": 5},
-               "probe_controls": {"examples": 5}}
+               "probe_controls": {"examples": 5, "chain_lengths": [1, 3]}}
     assert set(layouts) == set(KINDS)
     lower = {}
     for name, kind in KINDS.items():
@@ -71,6 +71,9 @@ def test_each_kinds_metrics_have_a_direction_and_words():
     assert not lower[("probe", "probe_layer1")]
     assert not lower[("chains", "chain_accuracy_k10")] and not lower[("chains", "nocarry_accuracy_k10")]
     assert not lower[("probe_controls", "probe_nonlocal_layer2")] and not lower[("probe_controls", "digits_window3")]
+    assert not lower[("probe_controls", "probe_chain3_layer2")]
+    assert not lower[("probe_controls", "digits_chain1_window2")]
+    assert "exactly 3 positions of digit sum 9" in KINDS["probe_controls"].describe_metric("untrained_chain3_layer1")
     assert not lower[("curves", "digit_auc_accuracy")]
 
 
@@ -107,7 +110,7 @@ def _entry(**keys):
     ("chains", {"chain_lengths": [10], "examples": 10**6},
      "w.examples: 1000000 sums of length 1000 are 1,001,000,000 digits, over the budget of 20,000,000"),
     ("length", {"chain_lengths": [10], "test_lengths": [10]},
-     "w.chain_lengths: only a chains figure has chain lengths (this one is length)"),
+     "w.chain_lengths: only chains and probe_controls figures have chain lengths (this one is length)"),
     ("heatmap", {"threshold": 0}, "w.threshold: must be a number above 0 and at most 1 (got 0)"),
     ("probe", {"threshold": math.nan}, "w.threshold: must be a number above 0 and at most 1 (got nan)"),
 ])
@@ -132,15 +135,18 @@ def test_options_get_their_defaults_and_options_without_effect_a_warning():
 
 def test_path_part_and_job_options_are_inverse():
     for name, options in (("length", {"test_lengths": [10, 200], "examples": 7}), ("probe", {"examples": 9}),
-                          ("positions", {}), ("probe_controls", {"examples": 9}),
+                          ("positions", {}), ("probe_controls", {"examples": 9, "chain_lengths": [1, 2, 3]}),
                           ("chains", {"chain_lengths": [1, 100], "chain_test_length": 1000, "examples": 3})):
         kind = KINDS[name]
         assert kind.job_options(kind.path_part(options)) == options
     assert KINDS["length"].path_part({"test_lengths": [10, 200], "examples": 7}) == "n7_len10-200"
     assert KINDS["chains"].path_part({"chain_lengths": [100, 1], "chain_test_length": 1000, "examples": 3}) \
         == "n3_len1000_k1-100"
+    assert KINDS["probe_controls"].path_part({"examples": 9, "chain_lengths": [1, 2, 3]}) == "n9_k1-2-3"
     with pytest.raises(ValueError):
         KINDS["probe"].job_options("n7_len10")
+    with pytest.raises(ValueError):  # the form before chain lengths: its files lack the chain metrics
+        KINDS["probe_controls"].job_options("n9")
 
 
 def _curve(accuracy, diverged):

@@ -284,7 +284,7 @@ def _expand(name, entry, defaults, override, runs, warnings, quick: bool = False
                     f"{where}: setting {key!r} has no effect here ({_why_inert(key, settings)}); "
                     "runs that differ only in it are the same run, trained once")
         try:
-            spec.check_run(where, label, settings, fixed, combination)
+            spec.check_run(where, label, settings, fixed, combination, kind_options)
         except OptionError as error:
             raise StudyError(str(error)) from None
         late = [m for m in settings.lr_milestones if m >= settings.steps]

@@ -166,7 +166,7 @@ class Kind:
             return
         raise OptionError(f"{where}.{option.key}: {self._refusal(option)} (this one is {self.name})")
 
-    def check_run(self, where: str, label: str, settings, fixed: dict, levels) -> None:
+    def check_run(self, where: str, label: str, settings, fixed: dict, levels, options: dict) -> None:
         """Refuse a line or cell whose settings this kind cannot use (raise OptionError)."""
 
     def check_plot_options(self, where: str, options: dict, warnings: list) -> None:

@@ -20,7 +20,7 @@ class Probe(CheckpointKind):
     options = (EXAMPLES,)
     job_mem_mb = 1500
 
-    def check_run(self, where: str, label: str, settings, fixed: dict, levels) -> None:
+    def check_run(self, where: str, label: str, settings, fixed: dict, levels, options: dict) -> None:
         if settings.cell == "none":
             source = ("set.cell" if "cell" in fixed else
                       next((f"sweep.{lv.axis}" for lv in levels if "cell" in lv.changes), None))
@@ -32,10 +32,13 @@ class Probe(CheckpointKind):
     # the fit and the score sets.
     state_sets = 2
 
+    def state_set_count(self, options: dict) -> int:
+        return self.state_sets
+
     def job_memory_mb(self, settings, options: dict) -> float:
         from ..resources import evaluation_memory_mb
 
-        per_digit = self.state_sets * 2 * 4 * settings.layers * settings.hidden
+        per_digit = self.state_set_count(options) * 2 * 4 * settings.layers * settings.hidden
         return evaluation_memory_mb(options["examples"], settings.maxlen, per_digit)
 
     def path_part(self, options: dict) -> str:
