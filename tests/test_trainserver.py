@@ -19,6 +19,7 @@ from conftest import REPO, copy_workflow, snakemake
 from rnnadd.settings import Settings, load_settings_file
 
 TRAIN = REPO / "workflow" / "scripts" / "train.py"
+ANALYSE = REPO / "workflow" / "scripts" / "analyse.py"
 ENV = "RNNADD_TRAIN_SERVER"
 
 
@@ -177,15 +178,48 @@ def test_the_server_stops_when_idle_and_when_its_parent_ends(tmp_path):
                 stop(process)
 
 
+def served_jobs(socket_path: Path) -> int:
+    return socket_path.with_suffix(".log").read_text().count(": exit 0 after")
+
+
+def test_an_analysis_by_the_server_equals_the_analysis_alone_and_fails_alike(server, tmp_path):
+    socket_path, _ = server
+    settings = write_settings(tmp_path, "run.yaml", steps=40, eval_every=20)
+    assert run_train(train_command(settings, tmp_path / "run"), tmp_path / "train.log", str(socket_path)) == 0
+    damaged = tmp_path / "damaged.pt"
+    damaged.write_bytes(b"not a checkpoint")
+    results = {}
+    for where, env in (("served", str(socket_path)), ("alone", None)):
+        before = served_jobs(socket_path)
+        for name, checkpoint in (("good", tmp_path / "run" / "seed0.pt"), ("damaged", damaged)):
+            out = tmp_path / where / name / "analysis" / "probe_controls" / "n40_k1-2" / "run" / "seed0.csv"
+            command = [sys.executable, str(ANALYSE), "--kind", "probe_controls", "--checkpoint", str(checkpoint),
+                       "--out", str(out), "--log", str(tmp_path / f"{where}-{name}.log"), "--examples", "40"]
+            result = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                                    env={**{k: v for k, v in os.environ.items() if k != ENV},
+                                         **({ENV: env} if env else {})})
+            results[where, name] = (result.returncode, result.stderr, out.read_bytes() if out.exists() else None)
+        # The served jobs ran in the server's children (one exit line each; the failed one: exit 2).
+        assert served_jobs(socket_path) - before == (1 if env else 0)
+    assert results["served", "good"] == results["alone", "good"]
+    assert results["served", "good"][0] == 0 and results["served", "good"][2].startswith(b"metric,value\n")
+    assert results["served", "damaged"] == results["alone", "damaged"]
+    code, stderr, out = results["served", "damaged"]
+    assert code == 2 and out is None and stderr.count("\n") == 1 and "damaged.pt" in stderr, stderr
+
+
 @pytest.mark.snakemake
 def test_a_local_study_trains_through_the_server_and_stops_it(tmp_path):
-    """Through Snakemake: jobs use the server, results equal training alone, no server after the run."""
+    """Through Snakemake: training and analysis jobs use the server, results equal training alone,
+    no server after the run."""
     root = copy_workflow(tmp_path / "study")
-    snakemake(root, "--cores", "2", "fig01_hidden_maxlen5", "--configfile", str(REPO / "tests" / "smoke.yaml"),
-              "--config", "seeds=[0]")
+    snakemake(root, "--cores", "2", "fig01_hidden_maxlen5", "positions_hidden",
+              "--configfile", str(REPO / "tests" / "smoke.yaml"), "--config", "seeds=[0]")
     log = (root / ".snakemake" / "train-server.log").read_text()
     pid = int(log.split()[2])
-    assert log.count(": exit 0 after") >= 1, log
+    jobs = [*(root / "results" / "runs").glob("*/seed*.csv"), *(root / "results" / "analysis").rglob("seed*.csv")]
+    assert any("analysis" in str(job) for job in jobs)
+    assert log.count(": exit 0 after") == len(jobs), log
     wait_until(lambda: not Path(f"/proc/{pid}").exists(), 30, "the server to end")
     assert not list((root / ".snakemake").glob("train-server.sock*"))
     # One seed of the study retrained alone, the old way: the same bytes.

@@ -301,3 +301,8 @@ def main(argv=None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def train_command(argv: list[str]) -> int:
+    """`train` with argv: what workflow/scripts/train.py runs (here or in the server's child)."""
+    return main(["train", *argv])

@@ -1,18 +1,21 @@
-"""Training jobs without the start-up: forked children of one process that imported torch once.
+"""Training and analysis jobs without the start-up: forked children of one process that
+imported torch once.
 
 A training job of the study's short runs computes for 2-8 s, and starting
-Python and importing torch cost about 1.5 s more (30% of such a job). The
-workflow therefore starts one server per local Snakemake run (its
-``onstart``): it imports the learning package and torch, runs no torch
-operation (so no thread pool exists to be copied into children), and waits on
-a Unix socket. ``workflow/scripts/train.py``, still the command of every
-training job, asks it first (``relay``): it sends its arguments, its working
-folder and its standard output and error (the job's log, as file
-descriptors), and the server forks a child that runs exactly what train.py
-runs in-process (``rnnadd.cli.main(["train", ...])``) and whose exit code
-train.py passes on. Without a server (Slurm, a dry run, a job started by
-hand, ``RNNADD_TRAIN_SERVER=off``) train.py trains in its own process as
-before; the results are the same bytes either way.
+Python and importing torch cost about 1.5 s more (30% of such a job); an
+analysis job (length, probe, chains, ...) computes for well under a second on
+small settings and paid the same import. The workflow therefore starts one
+server per local Snakemake run (its ``onstart``): it imports the learning
+package and torch, runs no torch operation (so no thread pool exists to be
+copied into children), and waits on a Unix socket.
+``workflow/scripts/train.py`` and ``workflow/scripts/analyse.py``, still the
+commands of those jobs, ask it first (``relay``): each sends its task, its
+arguments, its working folder and its standard output and error (as file
+descriptors), and the server forks a child that runs exactly what the script
+runs in-process (``TASKS``) and whose exit code the script passes on. Without
+a server (Slurm, a dry run, a job started by hand, ``RNNADD_TRAIN_SERVER=off``)
+the script runs the task in its own process as before; the results are the
+same bytes either way.
 
 Nothing is left behind: a child whose client goes away (Snakemake killed the
 job) is killed with SIGKILL, and so is every child whose server dies; the
@@ -79,8 +82,23 @@ def _wait_for_server(path: str, limit_s: float = 120.0) -> bool:
     return True
 
 
-def relay(argv: list[str]) -> int | None:
-    """Run `train argv` in the server's child and return its exit code; None: no server, train here."""
+# What a child runs for each task: the same function the task's script runs without a server.
+TASKS = {
+    "train": ("train.py", "rnnadd.cli", "train_command"),
+    "analyse": ("analyse.py", "rnnadd.analysis", "analyse_command"),
+}
+
+
+def run_task(task: str, argv: list[str]) -> int | None:
+    """Run a task in this process (its script without a server, or the server's child)."""
+    import importlib
+
+    _, module, function = TASKS[task]
+    return getattr(importlib.import_module(module), function)(argv)
+
+
+def relay(argv: list[str], task: str = "train") -> int | None:
+    """Run the task on argv in the server's child and return its exit code; None: no server, run it here."""
     path = os.environ.get(ENV, "")
     if not path or path == "off":
         return None
@@ -93,7 +111,7 @@ def relay(argv: list[str]) -> int | None:
         connection.close()
         return None
     with connection:
-        request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+        request = json.dumps({"task": task, "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
         sys.stdout.flush(), sys.stderr.flush()
         try:
             socket.send_fds(connection, [_HEADER.pack(len(request)) + request], [1, 2])
@@ -111,12 +129,13 @@ def relay(argv: list[str]) -> int | None:
 # -- server -------------------------------------------------------------------
 
 def _preload() -> None:
-    """Everything a training job imports; importing runs no torch operation."""
+    """Everything a training or analysis job imports; importing runs no torch operation."""
     import numpy  # noqa: F401
+    import pandas  # noqa: F401
     import torch  # noqa: F401
     import yaml  # noqa: F401
 
-    from . import checkpoint, cli, training, verify  # noqa: F401
+    from . import analysis, chains, checkpoint, cli, evaluation, kinds, probe, probe_controls, training, verify  # noqa: F401
 
 
 def _die_with_parent() -> None:
@@ -142,7 +161,7 @@ def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
 
 
 def _child(connection: socket.socket, server_pid: int) -> None:
-    """Run one training job as train.py would in its own process; never returns."""
+    """Run one job as its script would in its own process; never returns."""
     code = 1
     try:
         _die_with_parent()
@@ -160,11 +179,10 @@ def _child(connection: socket.socket, server_pid: int) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        sys.argv = ["train.py", *request["argv"]]
-        from .cli import main
-
+        task = request.get("task", "train")
+        sys.argv = [TASKS[task][0], *request["argv"]]
         try:
-            code = main(["train", *request["argv"]])
+            code = run_task(task, request["argv"])
         except SystemExit as exit_:  # what the interpreter does with sys.exit's value
             code = exit_.code
         except BaseException:

@@ -34,5 +34,10 @@ rule analyse:
         kind=lambda w: w.kind,
         test_lengths=lambda w: job_options(w).get("test_lengths", []),
         examples=lambda w: job_options(w).get("examples", 0),
-    script:
-        "../scripts/analyse.py"
+    # A command, not a `script:`, so that it can hand the job to the server that
+    # imported torch once (server.smk), as training does. Snakemake recorded no
+    # code for the script rule, so its finished jobs do not rerun for this.
+    shell:
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/analyse.py" --kind {params.kind} --checkpoint {input.checkpoint}'
+        " --run {wildcards.run} --out {output} --log {log} --test-lengths {params.test_lengths}"
+        " --examples {params.examples} --test={input.test}"

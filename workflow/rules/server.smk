@@ -6,11 +6,12 @@ import subprocess
 
 from rnnadd import trainserver
 
-# Locally, a training job does not start Python and import torch (about 1.5 s,
-# a third of a short run): train.py hands its job to a server that imported
-# torch once and forks a child per job (rnnadd.trainserver), and trains in its
-# own process when there is none. Same command, same results; on Slurm each
-# job trains in its own process as before. RNNADD_TRAIN_SERVER=off: no server.
+# Locally, a training or analysis job does not start Python and import torch
+# (about 1.5 s, a third of a short run and most of an analysis): train.py and
+# analyse.py hand their job to a server that imported torch once and forks a
+# child per job (rnnadd.trainserver), and run it in their own process when there
+# is none. Same command, same results; on Slurm each training job runs in its own
+# process as before. RNNADD_TRAIN_SERVER=off: no server.
 _train_server = []
 # What Snakemake sets for a one-thread job: numpy's import then starts no
 # OpenBLAS threads in the server (each job sets torch's own thread count).
@@ -33,7 +34,7 @@ def start_train_server():
         return
     if workflow.executor_plugin is None or workflow.executor_plugin.name != "local":
         return
-    if not any(job.rule.name == "train" for job in workflow.dag.needrun_jobs()):
+    if not any(job.rule.name in ("train", "analyse") for job in workflow.dag.needrun_jobs()):
         return
     # In this working folder's .snakemake/: parallel studies never share a server.
     folder = Path(".snakemake").resolve()

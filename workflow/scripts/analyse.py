@@ -1,14 +1,13 @@
-"""Snakemake entry: one analysis (length, positions or probe) of one (run, seed) checkpoint."""
+"""One analysis (length, positions, probe, ...) of one (run, seed) checkpoint; see `--help`.
 
+When the workflow's server runs (rnnadd.trainserver), the job runs in a child
+of it, which has torch imported already; otherwise here, in this process. The
+results are the same bytes either way.
+"""
 
-from rnnadd.checkpoint import CheckpointError  # torch: the job needs it anyway
-from rnnadd.logs import logged
+import sys
 
-with logged(snakemake.log[0], known=(CheckpointError,)):
-    from rnnadd.analysis import run_job
-    from rnnadd.kinds import KINDS
+from rnnadd.trainserver import relay, run_task  # standard library only: no torch yet
 
-    params, inputs = snakemake.params, snakemake.input
-    run_job(KINDS[params.kind], inputs.checkpoint, snakemake.wildcards.run,
-            snakemake.output[0], test_lengths=params.test_lengths,
-            examples=params.examples, test_path=inputs.get("test"))
+code = relay(sys.argv[1:], task="analyse")
+sys.exit(code if code is not None else run_task("analyse", sys.argv[1:]))

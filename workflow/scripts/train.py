@@ -7,12 +7,7 @@ in this process. The results are the same bytes either way.
 
 import sys
 
-from rnnadd.trainserver import relay  # standard library only: no torch yet
+from rnnadd.trainserver import relay, run_task  # standard library only: no torch yet
 
 code = relay(sys.argv[1:])
-if code is not None:
-    sys.exit(code)
-
-from rnnadd.cli import main  # noqa: E402  (only when no server trained it: torch is imported here)
-
-sys.exit(main(["train", *sys.argv[1:]]))
+sys.exit(code if code is not None else run_task("train", sys.argv[1:]))
