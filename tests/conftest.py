@@ -78,10 +78,30 @@ def start_snakemake(workdir: Path, *args: str) -> subprocess.Popen:
 SMOKE = ("--configfile", "tests/smoke.yaml")
 
 
+# Under xdist (loadfile) the modules are handed out in this order: one that needs the
+# shared smoke build first, so that it starts at once, then the Slurm tests, which mostly
+# wait for the scheduler, beside it; a module that would otherwise come last and alone
+# makes the whole run wait for it. Within the Slurm module the tests that need no smoke
+# build run first. Every other module keeps its place.
+FIRST_MODULES = ("test_pipeline.py", "test_slurm.py")
+
+
+def _needs_smoke(item) -> bool:
+    return bool({"smoke_run", "smoke_copy"} & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if {"workdir", "smoke_run"} & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("slurm"):
             item.add_marker(pytest.mark.snakemake)
+
+    def place(indexed):
+        index, item = indexed
+        module = item.path.name
+        rank = FIRST_MODULES.index(module) if module in FIRST_MODULES else len(FIRST_MODULES)
+        return rank, _needs_smoke(item) if module == "test_slurm.py" else False, index
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=place)]
 
 
 @pytest.fixture(autouse=True)
