@@ -85,7 +85,7 @@ def _wait_for_server(path: str, limit_s: float = 120.0) -> bool:
 # What a child runs for each task: the same function the task's script runs without a server.
 TASKS = {
     "train": ("train.py", "rnnadd.cli", "train_command"),
-    "analyse": ("analyse.py", "rnnadd.analysis", "analyse_command"),
+    "analyse": ("analyse.py", "rnnadd.analyse_job", "analyse_command"),
 }
 
 
@@ -135,7 +135,19 @@ def _preload() -> None:
     import torch  # noqa: F401
     import yaml  # noqa: F401
 
-    from . import analysis, chains, checkpoint, cli, evaluation, kinds, probe, probe_controls, training, verify  # noqa: F401
+    from . import (  # noqa: F401
+        analyse_job,
+        analysis,
+        chains,
+        checkpoint,
+        cli,
+        evaluation,
+        kinds,
+        probe,
+        probe_controls,
+        training,
+        verify,
+    )
 
 
 def _die_with_parent() -> None:
