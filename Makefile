@@ -51,10 +51,11 @@ figure: setup             ## one figure and what it needs: make figure FIGURE=fi
 	@test -n "$(FIGURE)" || { echo "make figure needs FIGURE=<name>, e.g. make figure FIGURE=fig05_maxlen"; exit 2; }
 	$(BIN)/snakemake $(FIGURE) --cores $(CORES) $(if $(filter smoke,$(PRESET)),$(SMOKE))
 
-# Two workers suit 2 cores; a module's tests stay on one worker (its fixtures are built once).
+# Two workers suit 2 cores; a module's tests stay on one worker (its fixtures are built once),
+# handed out in the order tests/conftest.py gives (FIRST_MODULES), not by size.
 TEST_WORKERS ?= 2
 test: setup               ## the test suite on TEST_WORKERS=2 workers, then its 25 slowest tests (Slurm: root, slurm-wlm, munge)
-	$(BIN)/python -m pytest -v -n $(TEST_WORKERS) --dist loadfile --durations=25
+	$(BIN)/python -m pytest -v -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 lint: setup               ## ruff (Python), snakefmt --check and snakemake --lint (rules), as CI runs them
 	$(BIN)/ruff check .

@@ -78,12 +78,17 @@ def start_snakemake(workdir: Path, *args: str) -> subprocess.Popen:
 SMOKE = ("--configfile", "tests/smoke.yaml")
 
 
-# Under xdist (loadfile) the modules are handed out in this order: one that needs the
-# shared smoke build first, so that it starts at once, then the Slurm tests, which mostly
-# wait for the scheduler, beside it; a module that would otherwise come last and alone
-# makes the whole run wait for it. Within the Slurm module the tests that need no smoke
-# build run first. Every other module keeps its place.
-FIRST_MODULES = ("test_pipeline.py", "test_slurm.py")
+# Under xdist (loadfile, without its reordering by size) the modules are handed out in
+# this order. First one that needs the shared smoke build, so that the build starts at
+# once on one worker (about 110 s). The other worker meanwhile runs modules that need no
+# build (about 60 s), then the Slurm module, whose tests that need no smoke build run first
+# and whose last test needs the build, by then made. Then the long modules, longest first
+# (measured with --durations=0), so that the run does not end waiting for one. Every other
+# module keeps its place after these.
+FIRST_MODULES = ("test_pipeline.py", "test_config_errors.py", "test_evaluation.py", "test_seeds.py",
+                 "test_analyses.py", "test_training.py", "test_slurm.py", "test_recovery.py", "test_robustness.py",
+                 "test_trainserver.py", "test_analysis_pipeline.py", "test_report.py", "test_stability.py",
+                 "test_claims.py", "test_verify.py")
 
 
 def _needs_smoke(item) -> bool:
