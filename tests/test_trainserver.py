@@ -210,15 +210,18 @@ def test_an_analysis_by_the_server_equals_the_analysis_alone_and_fails_alike(ser
 
 @pytest.mark.snakemake
 def test_a_local_study_trains_through_the_server_and_stops_it(tmp_path):
-    """Through Snakemake: training and analysis jobs use the server, results equal training alone,
-    no server after the run."""
+    """Through Snakemake: training, analysis, aggregate and figure jobs use the server, results
+    equal those made without it, no server after the run."""
     root = copy_workflow(tmp_path / "study")
-    snakemake(root, "--cores", "2", "fig01_hidden_maxlen5", "positions_hidden",
-              "--configfile", str(REPO / "tests" / "smoke.yaml"), "--config", "seeds=[0]")
+    build = ("--cores", "2", "fig01_hidden_maxlen5", "positions_hidden",
+             "--configfile", str(REPO / "tests" / "smoke.yaml"), "--config", "seeds=[0]")
+    snakemake(root, *build)
     log = (root / ".snakemake" / "train-server.log").read_text()
     pid = int(log.split()[2])
-    jobs = [*(root / "results" / "runs").glob("*/seed*.csv"), *(root / "results" / "analysis").rglob("seed*.csv")]
-    assert any("analysis" in str(job) for job in jobs)
+    results = root / "results"
+    jobs = [*(results / "runs").glob("*/seed*.csv"), *(results / "analysis").rglob("seed*.csv"),
+            *(results / "aggregate").glob("*.seeds.csv"), *(results / "figures").glob("*.png")]
+    assert any("analysis" in str(job) for job in jobs) and len(list((results / "figures").glob("*.png"))) == 2
     assert log.count(": exit 0 after") == len(jobs), log
     wait_until(lambda: not Path(f"/proc/{pid}").exists(), 30, "the server to end")
     assert not list((root / ".snakemake").glob("train-server.sock*"))
@@ -233,3 +236,10 @@ def test_a_local_study_trains_through_the_server_and_stops_it(tmp_path):
     assert run_train(command, tmp_path / "alone.log", None) == 0
     assert (tmp_path / "seed0.csv").read_bytes() == csv.read_bytes()
     assert (tmp_path / "seed0.pt").read_bytes() == (run / "seed0.pt").read_bytes()
+    # The aggregates and figures made again without the server: the same bytes.
+    made = {path: path.read_bytes() for folder in ("aggregate", "figures") for path in (results / folder).iterdir()}
+    for path in made:
+        path.unlink()
+    snakemake(root, *build, env={ENV: "off"})
+    assert {path: path.read_bytes() for path in made} == made
+    assert not (root / ".snakemake" / "train-server.sock").exists()

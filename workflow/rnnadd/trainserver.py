@@ -86,6 +86,8 @@ def _wait_for_server(path: str, limit_s: float = 120.0) -> bool:
 TASKS = {
     "train": ("train.py", "rnnadd.cli", "train_command"),
     "analyse": ("analyse.py", "rnnadd.analyse_job", "analyse_command"),
+    "aggregate": ("aggregate.py", "rnnadd.drawing_jobs", "aggregate_command"),
+    "figure": ("plot.py", "rnnadd.drawing_jobs", "figure_command"),
 }
 
 
@@ -129,7 +131,8 @@ def relay(argv: list[str], task: str = "train") -> int | None:
 # -- server -------------------------------------------------------------------
 
 def _preload() -> None:
-    """Everything a training or analysis job imports; importing runs no torch operation."""
+    """Everything a job imports (training, analysis, aggregate, figure); importing runs no torch
+    operation, and plotting's import selects the Agg backend and draws nothing."""
     import numpy  # noqa: F401
     import pandas  # noqa: F401
     import torch  # noqa: F401
@@ -141,8 +144,10 @@ def _preload() -> None:
         chains,
         checkpoint,
         cli,
+        drawing_jobs,
         evaluation,
         kinds,
+        plotting,
         probe,
         probe_controls,
         training,

@@ -1,26 +1,19 @@
-"""Snakemake entry: one experiment's summary table and per-seed table, by its kind's aggregate."""
+"""Snakemake entry: one experiment's summary table and per-seed table, by its kind's aggregate.
+
+Run in the local server's child when there is one (rnnadd.trainserver), else here: the same
+function on the same values (rnnadd.drawing_jobs).
+"""
 
 import sys
-from pathlib import Path
 
-from rnnadd.logs import logged
+from rnnadd.drawing_jobs import encode
+from rnnadd.trainserver import relay, run_task
 
 params, output = snakemake.params, snakemake.output
-try:
-    with logged(snakemake.log[0]):
-        from rnnadd.kinds import KINDS
-        from rnnadd.settings import Settings
-
-        runs = {run: Settings.from_dict(values) for run, values in params.runs.items()}
-        files = dict(zip(params.jobs, snakemake.input))
-        KINDS[params.layout["kind"]].aggregate(params.layout, params.seeds, runs,
-                                               lambda run, seed: files[f"{run}/{seed}"],
-                                               output.table, output.seeds)
-except BaseException:
-    # Snakemake removes the failed table; a figure drawn from it before must
-    # not stay behind as if it were still backed by the data.
-    for figure in params.figures:
-        if Path(figure).exists():
-            Path(figure).unlink()
-            print(f"removed {figure}: its data no longer checks out", file=sys.stderr)
-    raise
+job = [encode({"layout": params.layout, "seeds": params.seeds, "runs": params.runs, "jobs": params.jobs,
+               "inputs": list(snakemake.input), "figures": params.figures, "table": output.table,
+               "seeds_table": output.seeds, "log": snakemake.log[0]})]
+code = relay(job, task="aggregate")
+code = run_task("aggregate", job) if code is None else code
+if code:
+    sys.exit(code)

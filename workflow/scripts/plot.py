@@ -1,12 +1,18 @@
-"""Snakemake entry: draw one figure (PNG and PDF) from its summary table, by its kind."""
+"""Snakemake entry: draw one figure (PNG and PDF) from its summary table, by its kind.
 
+Run in the local server's child when there is one (rnnadd.trainserver), else here: the same
+function on the same values (rnnadd.drawing_jobs).
+"""
 
-from rnnadd.logs import logged
+import sys
 
-with logged(snakemake.log[0]):
-    from rnnadd.kinds import KINDS
+from rnnadd.drawing_jobs import encode
+from rnnadd.trainserver import relay, run_task
 
-    params, output = snakemake.params, snakemake.output
-    kind = KINDS[params.kind]
-    kind.figure(kind.read_table(snakemake.input[0], params.layout), params.plot,
-                {"png": output.png, "pdf": output.pdf})
+params, output = snakemake.params, snakemake.output
+job = [encode({"kind": params.kind, "layout": params.layout, "plot": params.plot, "table": snakemake.input[0],
+               "png": output.png, "pdf": output.pdf, "log": snakemake.log[0]})]
+code = relay(job, task="figure")
+code = run_task("figure", job) if code is None else code
+if code:
+    sys.exit(code)
