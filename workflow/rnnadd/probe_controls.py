@@ -48,6 +48,16 @@ def nonlocal_positions(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return mask
 
 
+def _uniform_operands(rng, maxlen: int, examples: int) -> tuple[np.ndarray, np.ndarray]:
+    """(examples, maxlen+1) operand digits, uniform below the top two positions (maxlen-1 digits)."""
+    digits = maxlen - 1
+    a = np.zeros((examples, maxlen + 1), dtype=np.uint8)
+    b = np.zeros((examples, maxlen + 1), dtype=np.uint8)
+    a[:, :digits] = rng.integers(0, 10, size=(examples, digits), dtype=np.uint8)
+    b[:, :digits] = rng.integers(0, 10, size=(examples, digits), dtype=np.uint8)
+    return a, b
+
+
 def nonlocal_set(maxlen: int, examples: int, seed: int = NONLOCAL_SEED) -> tuple[AdditionSet, np.ndarray]:
     """Sums of operands of up to maxlen-1 digits (uniform digits, as the iid split), each with one
     non-local position t in [2, maxlen-2]; returns the sums and each sum's t."""
@@ -56,10 +66,7 @@ def nonlocal_set(maxlen: int, examples: int, seed: int = NONLOCAL_SEED) -> tuple
                          "below the top digit, so no non-local carry")
     rng = np.random.default_rng([seed, maxlen])
     digits = maxlen - 1
-    a = np.zeros((examples, maxlen + 1), dtype=np.uint8)
-    b = np.zeros((examples, maxlen + 1), dtype=np.uint8)
-    a[:, :digits] = rng.integers(0, 10, size=(examples, digits), dtype=np.uint8)
-    b[:, :digits] = rng.integers(0, 10, size=(examples, digits), dtype=np.uint8)
+    a, b = _uniform_operands(rng, maxlen, examples)
     t = rng.integers(2, digits, size=examples)
     rows = np.arange(examples)
     for position in (t, t - 1):
@@ -78,10 +85,7 @@ def chain_probe_set(maxlen: int, examples: int, chain: int, seed: int = CHAIN_SE
         raise ValueError(f"chain length {chain}: operands of {digits} digits hold chains of 1 to "
                          f"{digits - 1} positions above the one that decides the carry")
     rng = np.random.default_rng([seed, maxlen, chain])
-    a = np.zeros((examples, maxlen + 1), dtype=np.uint8)
-    b = np.zeros((examples, maxlen + 1), dtype=np.uint8)
-    a[:, :digits] = rng.integers(0, 10, size=(examples, digits), dtype=np.uint8)
-    b[:, :digits] = rng.integers(0, 10, size=(examples, digits), dtype=np.uint8)
+    a, b = _uniform_operands(rng, maxlen, examples)
     t = rng.integers(chain, digits, size=examples)
     rows = np.arange(examples)
     for back in range(chain):

@@ -99,6 +99,12 @@ def run_task(task: str, argv: list[str]) -> int | None:
     return getattr(importlib.import_module(module), function)(argv)
 
 
+def run_served_or_here(task: str, argv: list[str]) -> int:
+    """What every job script does: the task in the server's child when there is a server, else here."""
+    code = relay(argv, task=task)
+    return run_task(task, argv) if code is None else code
+
+
 def relay(argv: list[str], task: str = "train") -> int | None:
     """Run the task on argv in the server's child and return its exit code; None: no server, run it here."""
     path = os.environ.get(ENV, "")

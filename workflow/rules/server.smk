@@ -6,11 +6,11 @@ import subprocess
 
 from rnnadd import trainserver
 
-# Locally, a training or analysis job does not start Python and import torch
-# (about 1.5 s, a third of a short run and most of an analysis): train.py and
-# analyse.py hand their job to a server that imported torch once and forks a
-# child per job (rnnadd.trainserver), and run it in their own process when there
-# is none. Same command, same results; on Slurm each training job runs in its own
+# Locally, a training, analysis, table or figure job does not import torch,
+# pandas and matplotlib (about 1.5 s, a third of a short run and most of the
+# others): its script hands the job to a server that imported them once and
+# forks a child per job (rnnadd.trainserver), and runs it in its own process
+# when there is none. Same command, same results; on Slurm each training job runs in its own
 # process as before. RNNADD_TRAIN_SERVER=off: no server.
 _train_server = []
 # What Snakemake sets for a one-thread job: numpy's import then starts no

@@ -7,13 +7,12 @@ function on the same values (rnnadd.drawing_jobs).
 import sys
 
 from rnnadd.drawing_jobs import encode
-from rnnadd.trainserver import relay, run_task
+from rnnadd.trainserver import run_served_or_here
 
 params, output = snakemake.params, snakemake.output
 job = [encode({"layout": params.layout, "seeds": params.seeds, "runs": params.runs, "jobs": params.jobs,
                "inputs": list(snakemake.input), "figures": params.figures, "table": output.table,
                "seeds_table": output.seeds, "log": snakemake.log[0]})]
-code = relay(job, task="aggregate")
-code = run_task("aggregate", job) if code is None else code
+code = run_served_or_here("aggregate", job)
 if code:
     sys.exit(code)

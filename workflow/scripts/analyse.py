@@ -7,7 +7,6 @@ results are the same bytes either way.
 
 import sys
 
-from rnnadd.trainserver import relay, run_task  # standard library only: no torch yet
+from rnnadd.trainserver import run_served_or_here  # standard library only: no torch yet
 
-code = relay(sys.argv[1:], task="analyse")
-sys.exit(code if code is not None else run_task("analyse", sys.argv[1:]))
+sys.exit(run_served_or_here("analyse", sys.argv[1:]))

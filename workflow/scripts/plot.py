@@ -7,12 +7,11 @@ function on the same values (rnnadd.drawing_jobs).
 import sys
 
 from rnnadd.drawing_jobs import encode
-from rnnadd.trainserver import relay, run_task
+from rnnadd.trainserver import run_served_or_here
 
 params, output = snakemake.params, snakemake.output
 job = [encode({"kind": params.kind, "layout": params.layout, "plot": params.plot, "table": snakemake.input[0],
                "png": output.png, "pdf": output.pdf, "log": snakemake.log[0]})]
-code = relay(job, task="figure")
-code = run_task("figure", job) if code is None else code
+code = run_served_or_here("figure", job)
 if code:
     sys.exit(code)

@@ -7,7 +7,6 @@ in this process. The results are the same bytes either way.
 
 import sys
 
-from rnnadd.trainserver import relay, run_task  # standard library only: no torch yet
+from rnnadd.trainserver import run_served_or_here  # standard library only: no torch yet
 
-code = relay(sys.argv[1:])
-sys.exit(code if code is not None else run_task("train", sys.argv[1:]))
+sys.exit(run_served_or_here("train", sys.argv[1:]))

@@ -34,6 +34,10 @@ def checkpoint_seed(checkpoint) -> int:
     return int(match.group(1))
 
 
+# How each digit-window control is drawn (the digits at t; t and t-1; t to t-2).
+WINDOW_STYLES = {1: "--", 2: "-.", 3: (0, (1, 1))}
+
+
 class ProbeControls(Probe):
     name = "probe_controls"
     axes = (1,)
@@ -131,7 +135,7 @@ class ProbeControls(Probe):
                 for index, (label, series) in enumerate(lines(table, f"{prefix}{infix}layer")):
                     with_bars(ax, series["x"], series, style, palette[index % len(palette)],
                               f"{value_names.get(label, label)} ({what})")
-            for w, style in zip((1, 2, 3), ("--", "-.", (0, (1, 1)))):
+            for w, style in WINDOW_STYLES.items():
                 values = table[table["metric"] == f"digits_{infix}window{w}"]["mean"]
                 if len(values):
                     ax.axhline(float(np.mean(values)), color="0.3", ls=style, lw=1.2,
@@ -151,7 +155,7 @@ class ProbeControls(Probe):
                     series = level[(level["net"] == net) & (level["unit"] == top)].sort_values("chain")
                     with_bars(ax, series["chain"], series, style, palette[index % len(palette)], "_nolegend_")
             digits = rows[rows["net"] == "digits"].groupby(["unit", "chain"])["mean"].mean()
-            for w, style in zip((1, 2, 3), ("--", "-.", (0, (1, 1)))):
+            for w, style in WINDOW_STYLES.items():
                 if w in digits.index.get_level_values(0):
                     ax.plot(digits[w].index, digits[w].values, color="0.3", ls=style, lw=1.2)
             ax.set_xticks(sorted(rows["chain"].unique()))
