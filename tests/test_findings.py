@@ -46,3 +46,54 @@ def test_a_changed_verdict_changes_the_findings(tmp_path):
     assert START in text and END in text
     inconclusive = text[text.index("- *Inconclusive*"):]
     assert f"({flipped['id']}: " in inconclusive
+
+
+def _stability_table(path, rows, changed: dict):
+    """A stability table (rnnadd.stability.COLUMNS) for `rows`: every verdict the same on the
+    second path, except {claim id: second verdict} in `changed`."""
+    from rnnadd.stability import COLUMNS
+
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            second = changed.get(row["id"], row["verdict"])
+            writer.writerow([row["id"], row["group"], row["experiment"], row["verdict"], second,
+                             "yes" if second == row["verdict"] else "no", row["estimate"], "0.5"])
+
+
+def test_a_verdict_that_changes_with_the_float_path_is_listed_as_not_decided(tmp_path):
+    """Prose never says more than a decided verdict: a claim that holds here and not under the
+    second float path is taken out of 'Holds', shown with both verdicts, and counted apart."""
+    rows = read_rows(REPO / "docs" / "verdicts.csv")
+    holding = next(row for row in rows if row["verdict"] == "holds" and row["group"] == "report")
+    table = tmp_path / "stability.csv"
+    _stability_table(table, rows, {holding["id"]: "inconclusive"})
+    from rnnadd.findings import read_stability
+
+    block = findings_markdown(rows, "docs/verdicts.csv", read_stability(table), "stability.csv")
+    line = next(text for text in block.splitlines() if f"({holding['id']}: " in text)
+    assert "holds on the study's float path, inconclusive under the second" in line
+    before = block[:block.index(line)]
+    assert before[before.rindex("- *"):].startswith("- *Not decided: the verdict changes with the float path* (1)")
+    holds_before = sum(1 for row in rows if row["verdict"] == "holds")
+    assert f"{holds_before - 1} holds" in block.splitlines()[2] and "1 not decided" in block.splitlines()[2]
+    assert f"{len(rows) - 1} of {len(rows)} claims keep their verdict; {holding['id']} change" in block
+
+    # All the same on both paths: the lists are those of the table alone.
+    _stability_table(table, rows, {})
+    same = findings_markdown(rows, "docs/verdicts.csv", read_stability(table), "stability.csv")
+    alone = findings_markdown(rows, "docs/verdicts.csv")
+    assert f"{len(rows)} of {len(rows)} claims keep their verdict." in same
+    lines = same.splitlines()
+    assert lines[4].startswith("Under a second float path") and lines[5] == ""
+    assert "\n".join(lines[:4] + lines[6:]) == alone
+
+
+def test_a_missing_stability_table_is_named(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text((REPO / "README.md").read_text())
+    code = main(["--claims", str(REPO / "docs" / "verdicts.csv"), "--readme", str(readme),
+                 "--stability", str(tmp_path / "nope.csv")])
+    assert code == 2
+    assert "--stability" in capsys.readouterr().err
