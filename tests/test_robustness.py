@@ -19,10 +19,11 @@ from conftest import SMOKE, copy_workflow, snakemake, start_snakemake
 
 pytestmark = pytest.mark.snakemake
 
-# One figure, its runs long enough (about ten seconds) to be killed while they train.
+# One figure, its runs long enough (about twenty seconds) to be killed while they train, and
+# still training when a second Snakemake tries the lock (at 1500 steps one run ended first once).
 TARGET = "fig00_baseline"
 LONG = """
-override: {steps: 1500, eval_every: 100}
+override: {steps: 3000, eval_every: 100}
 """
 
 
@@ -103,7 +104,7 @@ def test_killed_snakemake_resumes_to_results_identical_to_a_run_in_another_folde
     workdir = long_study(tmp_path / "interrupted")
     process = start_snakemake(workdir, TARGET, "--cores", "2", *SMOKE, "long.yaml")
     try:
-        wait_for(lambda: logs_show_training(workdir, "300"), what="training to reach step 300")
+        wait_for(lambda: logs_show_training(workdir, "100"), what="training to reach step 100")
         # A second Snakemake in the same folder is refused by the lock while the first runs.
         second = snakemake(workdir, TARGET, "--cores", "1", *SMOKE, "long.yaml", check=False)
         assert second.returncode != 0
