@@ -7,6 +7,7 @@ import csv
 from conftest import REPO
 from rnnadd.claims import RESULT_COLUMNS
 from rnnadd.findings import END, START, findings_markdown, main, read_rows
+from rnnadd.stability import read_verdicts
 
 
 def test_readme_findings_are_what_the_verdict_table_says(monkeypatch):
@@ -69,9 +70,7 @@ def test_a_verdict_that_changes_with_the_float_path_is_listed_as_not_decided(tmp
     holding = next(row for row in rows if row["verdict"] == "holds" and row["group"] == "report")
     table = tmp_path / "stability.csv"
     _stability_table(table, rows, {holding["id"]: "inconclusive"})
-    from rnnadd.findings import read_stability
-
-    block = findings_markdown(rows, "docs/verdicts.csv", read_stability(table), "stability.csv")
+    block = findings_markdown(rows, "docs/verdicts.csv", read_verdicts(table), "stability.csv")
     line = next(text for text in block.splitlines() if f"({holding['id']}: " in text)
     assert "holds on the study's float path, inconclusive under the second" in line
     before = block[:block.index(line)]
@@ -82,7 +81,7 @@ def test_a_verdict_that_changes_with_the_float_path_is_listed_as_not_decided(tmp
 
     # All the same on both paths: the lists are those of the table alone.
     _stability_table(table, rows, {})
-    same = findings_markdown(rows, "docs/verdicts.csv", read_stability(table), "stability.csv")
+    same = findings_markdown(rows, "docs/verdicts.csv", read_verdicts(table), "stability.csv")
     alone = findings_markdown(rows, "docs/verdicts.csv")
     assert f"{len(rows)} of {len(rows)} claims keep their verdict." in same
     lines = same.splitlines()

@@ -131,7 +131,8 @@ def _check_float_path(folder: Path, wanted: str) -> None:
                             f"{CAPABILITY_VARIABLE} was not honoured (above this CPU's own?)")
 
 
-def _verdicts(path) -> dict:
+def read_verdicts(path) -> dict:
+    """{claim id: its row} of a verdict table (claims CSV) or of this module's comparison (COLUMNS)."""
     with open(path, newline="") as handle:
         return {row["id"]: row for row in csv.DictReader(handle)}
 
@@ -141,7 +142,7 @@ def compare(first_files, second_folder) -> list[dict]:
     rows = []
     for first in first_files:
         second = Path(second_folder) / first
-        here, there = _verdicts(first), _verdicts(second)
+        here, there = read_verdicts(first), read_verdicts(second)
         for claim, row in here.items():
             other = there.get(claim, {})
             rows.append({

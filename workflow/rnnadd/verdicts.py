@@ -65,18 +65,21 @@ POWER_NOTE = (f"Seeds for 80% power: an estimate from this study, the observed m
               f"experiment's first {PILOT_SEEDS} seeds, which chose its seeds (docs/claims.md, Two-stage design).")
 
 
-def tally(rows) -> str:
-    counts = {verdict: sum(1 for r in rows if r["verdict"] == verdict) for verdict in VERDICTS}
-    return ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n or verdict != "not testable here")
+def tally(rows, verdict_of=None, order=VERDICTS) -> str:
+    """'N holds, N does not hold, N inconclusive', then any other verdict of `order` that some row
+    has; `verdict_of(row)`: the verdict a row is counted under (default its own)."""
+    verdict_of = verdict_of or (lambda row: row["verdict"])
+    counts = {verdict: sum(1 for r in rows if verdict_of(r) == verdict) for verdict in order}
+    return ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n or verdict in VERDICTS[:3])
 
 
-def tally_by_group(rows) -> list[str]:
+def tally_by_group(rows, verdict_of=None, order=VERDICTS) -> list[str]:
     """One line per group: how many claims, and their verdicts."""
     lines = []
     for group, words in GROUP_NAMES.items():
         members = [r for r in rows if r.get("group") == group]
         if members:
-            lines.append(f"{words}: {len(members)} claims, {tally(members)}")
+            lines.append(f"{words}: {len(members)} claims, {tally(members, verdict_of, order)}")
     return lines
 
 
