@@ -14,12 +14,9 @@ import torch
 from torch import nn
 
 from conftest import REPO
-from rnnadd.chains import CHAIN_DIGIT_BUDGET, ChainError, chain_set, evaluate_chain
-from rnnadd.claims import judge_all
-from rnnadd.data import make_set
-from rnnadd.kinds.curves import digit_auc_accuracy
-from rnnadd.probe import carry_bits
-from rnnadd.probe_controls import (
+from rnnadd.analyses.chains import CHAIN_DIGIT_BUDGET, ChainError, chain_set, evaluate_chain
+from rnnadd.analyses.probe import carry_bits
+from rnnadd.analyses.probe_controls import (
     chain_probe_set,
     digit_window_features,
     fit_and_score,
@@ -29,7 +26,10 @@ from rnnadd.probe_controls import (
     probe_with_controls,
     untrained_network,
 )
-from rnnadd.settings import Settings
+from rnnadd.claims import judge_all
+from rnnadd.core.data import make_set
+from rnnadd.core.settings import Settings
+from rnnadd.study.kinds.curves import digit_auc_accuracy
 
 # -- stub adders -------------------------------------------------------------------
 
@@ -117,8 +117,8 @@ def test_chain_requests_that_do_not_fit_or_exceed_the_budget_are_refused_in_one_
 
 
 def _tiny_checkpoint(tmp_path):
-    from rnnadd.checkpoint import save_checkpoint
-    from rnnadd.model import AdderModel
+    from rnnadd.core.checkpoint import save_checkpoint
+    from rnnadd.core.model import AdderModel
 
     settings = Settings.from_dict({"hidden_mode": "default", "maxlen": 5, "hidden": 8, "embedding": 4,
                                    "layers": 1, "batch": 16})
@@ -239,7 +239,7 @@ def test_a_digit_window_is_at_chance_from_a_chain_as_long_as_it():
 
 
 def test_the_untrained_control_is_the_network_training_starts_from():
-    from rnnadd.training import Trainer
+    from rnnadd.core.training import Trainer
 
     settings = Settings.from_dict({"maxlen": 5, "hidden": 8, "embedding": 4, "layers": 2, "batch": 20})
     data = make_set(5, "report", "train", 0, 40)
@@ -316,8 +316,8 @@ def test_better_than_pairs_a_layer_with_its_controls_seed_by_seed():
 # -- the jobs ------------------------------------------------------------------------
 
 def test_analysis_jobs_read_their_options_from_their_path(tmp_path):
-    from rnnadd.analysis import run_job
-    from rnnadd.kinds import KINDS
+    from rnnadd.analyses.analysis import run_job
+    from rnnadd.study.kinds import KINDS
 
     checkpoint = _tiny_checkpoint(tmp_path)
     out = tmp_path / "results" / "analysis" / "chains" / "n20_len60_k1-30" / "run" / "seed0.csv"
@@ -333,7 +333,7 @@ def test_analysis_jobs_read_their_options_from_their_path(tmp_path):
 def test_a_probe_with_controls_below_maxlen_4_is_a_config_error_naming_the_entry():
     import yaml
 
-    from rnnadd.study import StudyError, load_study
+    from rnnadd.study.plan import StudyError, load_study
 
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["experiments"]["probe_controls_layers"]["set"] = {"maxlen": 3}

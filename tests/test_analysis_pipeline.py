@@ -14,7 +14,7 @@ from test_config_errors import assert_mentions, refusal
 from test_pipeline import planned_jobs, study_of
 
 from conftest import REPO, SMOKE, copy_workflow, snakemake
-from rnnadd.study import load_study
+from rnnadd.study.plan import load_study
 
 ANALYSES = {"length_cells": "length", "length_hidden": "length", "positions_hidden": "positions",
             "probe_layers": "probe"}
@@ -156,7 +156,7 @@ def test_full_study_plans_analyses_on_existing_runs_and_trains_only_the_length_r
     assert len(analyses) == jobs["analyse"]
     # One job per (set of sums, run, seed) that some experiment of the kind asks for: a run
     # shared by two experiments, with the same sums, is analysed once per seed either asks for.
-    from rnnadd.kinds import KINDS
+    from rnnadd.study.kinds import KINDS
 
     for kind in ("length", "positions", "probe", "chains", "probe_controls"):
         pairs = {(KINDS[kind].path_part(e.kind_options), run, seed)

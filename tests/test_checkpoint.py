@@ -3,11 +3,11 @@
 import pytest
 import torch
 
-from rnnadd.checkpoint import FORMAT, CheckpointError, load_checkpoint, save_checkpoint
-from rnnadd.data import make_set
-from rnnadd.evaluation import evaluate_set
-from rnnadd.settings import Settings
-from rnnadd.training import train_run, write_outputs
+from rnnadd.core.checkpoint import FORMAT, CheckpointError, load_checkpoint, save_checkpoint
+from rnnadd.core.data import make_set
+from rnnadd.core.evaluation import evaluate_set
+from rnnadd.core.settings import Settings
+from rnnadd.core.training import train_run, write_outputs
 
 
 def tiny(**changes):
@@ -120,7 +120,7 @@ def test_saving_is_atomic_and_loading_runs_no_code(tmp_path):
 
 
 def test_cli_refuses_a_file_it_was_named_in_one_line_and_never_says_delete_it(tmp_path, capsys):
-    from rnnadd.cli import main
+    from rnnadd.ops.cli import main
 
     readme = tmp_path / "README.md"
     readme.write_text("# notes\n")
@@ -132,16 +132,16 @@ def test_cli_refuses_a_file_it_was_named_in_one_line_and_never_says_delete_it(tm
 
 def test_every_user_error_is_a_user_error():
     """One base class: the CLI and the job logs catch it once, print one line, no traceback."""
-    from rnnadd.aggregate import MetricsError
+    from rnnadd.analyses.aggregate import MetricsError
+    from rnnadd.analyses.seedtable import SeedTableError
     from rnnadd.claims import ClaimError
-    from rnnadd.cluster import SlurmTargetError
-    from rnnadd.data import DatasetError
-    from rnnadd.errors import UserError
-    from rnnadd.evaluation import OperandError
-    from rnnadd.io import DiskFullError
-    from rnnadd.seedtable import SeedTableError
-    from rnnadd.settings import SettingsError
-    from rnnadd.study import StudyError
+    from rnnadd.core.data import DatasetError
+    from rnnadd.core.errors import UserError
+    from rnnadd.core.evaluation import OperandError
+    from rnnadd.core.io import DiskFullError
+    from rnnadd.core.settings import SettingsError
+    from rnnadd.ops.cluster import SlurmTargetError
+    from rnnadd.study.plan import StudyError
 
     for error in (SettingsError, StudyError, ClaimError, CheckpointError, DatasetError, MetricsError,
                   SeedTableError, OperandError, DiskFullError, SlurmTargetError):
@@ -155,7 +155,7 @@ def test_the_delete_and_rerun_remedy_has_one_wording_in_one_place():
     import re
 
     from conftest import REPO
-    from rnnadd.io import rerun_hint
+    from rnnadd.core.io import rerun_hint
 
     wording = re.compile(r"delete (it|\{)|and rerun|\brm \{", re.IGNORECASE)
     for path in sorted((REPO / "workflow").rglob("*.py")):
@@ -205,7 +205,7 @@ def test_a_checkpoint_records_its_run_and_seed_and_a_copied_one_is_refused(tmp_p
                                               rf"{settings.run_id()} seed 0 \(copied from another run or seed\?\)"):
         load_checkpoint(copied, run=settings.run_id(), seed=0)
     # The analysis jobs read the seed from the path: a copied checkpoint never passes for another seed.
-    from rnnadd.analysis import load_run_checkpoint
+    from rnnadd.analyses.analysis import load_run_checkpoint
 
     with pytest.raises(CheckpointError, match="seed 1, not"):
         load_run_checkpoint(copied, settings.run_id())
@@ -224,7 +224,7 @@ def test_a_checkpoint_records_its_run_and_seed_and_a_copied_one_is_refused(tmp_p
     ("absent.pt", "no such file"),
 ])
 def test_cli_names_what_a_wrong_file_is_and_what_to_give(name, words, tmp_path, capsys):
-    from rnnadd.cli import main
+    from rnnadd.ops.cli import main
 
     run = tmp_path / "results" / "runs" / "x_0123abcd"
     run.mkdir(parents=True)

@@ -12,10 +12,10 @@ import yaml
 from snakemake.utils import update_config
 
 from conftest import REPO, SMOKE, snakemake
-from rnnadd import stats
+from rnnadd.analyses import stats
+from rnnadd.analyses.seedtable import read_seed_table, write_seed_table
 from rnnadd.claims import TESTS, ClaimError, judge_all, load_claims
-from rnnadd.seedtable import read_seed_table, write_seed_table
-from rnnadd.study import load_study
+from rnnadd.study.plan import load_study
 
 # -- hand-made tables ------------------------------------------------------------------
 
@@ -212,7 +212,7 @@ def test_at_least_and_at_most_use_the_interval_of_the_mean():
     assert verdict("at_least", rows, levels=[["a", ""]], value=0.99)["verdict"] == "inconclusive"
 
 
-# -- the statistics (rnnadd.stats), against known values ------------------------------
+# -- the statistics (rnnadd.analyses.stats), against known values ------------------------------
 
 
 @pytest.mark.parametrize("p, df, expected", [
@@ -401,7 +401,7 @@ def test_every_configured_claim_has_a_group_and_the_configs_margins_have_reasons
 
 
 def test_the_verdict_counts_are_given_per_group():
-    from rnnadd.verdicts import claims_markdown
+    from rnnadd.claims.verdicts import claims_markdown
 
     rows = judge_all([claim("better", id="r1", group="report", a=["a", ""], b=[["b", ""]]),
                       claim("better", id="r2", group="report", a=["b", ""], b=[["a", ""]]),
@@ -416,7 +416,7 @@ def test_the_verdict_counts_are_given_per_group():
 
 
 def test_a_claim_comparing_two_experiments_reads_both_tables(tmp_path):
-    from rnnadd.verdicts import judge_file
+    from rnnadd.claims.verdicts import judge_file
 
     write_seed_table(table({"1": [0.5, 0.6, 0.55], "2": [0.4, 0.45, 0.42]}), tmp_path / "e.seeds.csv")
     write_seed_table(table({"1": [0.51, 0.6, 0.56], "2": [0.2, 0.25, 0.22]}), tmp_path / "other.seeds.csv")

@@ -1,6 +1,6 @@
 """A bad config is refused before any job runs, with a message that names the key.
 
-Every case is judged in-process by rnnadd.workflowconfig.load, the function
+Every case is judged in-process by rnnadd.ops.workflowconfig.load, the function
 the Snakefile calls while it is read: the override is written to a file and
 merged over config.yaml and the smoke preset as Snakemake merges
 `--configfile tests/smoke.yaml bad.yaml` (mappings key by key, lists
@@ -23,8 +23,8 @@ import yaml
 from snakemake.utils import update_config
 
 from conftest import REPO, SMOKE, snakemake
-from rnnadd.study import load_study
-from rnnadd.workflowconfig import ConfigError, load, rule_names
+from rnnadd.ops.workflowconfig import ConfigError, load, rule_names
+from rnnadd.study.plan import load_study
 
 PLANNED = "Building DAG of jobs"  # printed once the config is accepted
 
@@ -155,7 +155,7 @@ def judge(folder: Path, *texts: str, files=(REPO / "config.yaml", REPO / "tests"
     """What the Snakefile makes of `--configfile <files> <texts as files> --config <command_line>`.
 
     Each text becomes a file in folder; the files are merged as Snakemake
-    merges them, then handed to rnnadd.workflowconfig.load, as common.smk does.
+    merges them, then handed to rnnadd.ops.workflowconfig.load, as common.smk does.
     """
     paths = list(files)
     for index, text in enumerate(texts):
@@ -473,7 +473,7 @@ def test_a_sweep_the_quick_preset_collapses_is_drawn_as_one_run_with_a_warning(t
 def test_check_config_names_a_bad_config_file_in_one_line(name, content, words, tmp_path, capsys, monkeypatch):
     """What Snakemake reads before the workflow runs (its own message or traceback), named by
     the documented entry point `python -m rnnadd check-config FILE`."""
-    from rnnadd.cli import main
+    from rnnadd.ops.cli import main
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text())
@@ -489,7 +489,7 @@ def test_check_config_names_a_bad_config_file_in_one_line(name, content, words, 
 
 
 def test_check_config_accepts_the_smoke_preset(capsys, monkeypatch):
-    from rnnadd.cli import main
+    from rnnadd.ops.cli import main
 
     monkeypatch.chdir(REPO)
     assert main(["check-config", "tests/smoke.yaml"]) == 0

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnadd.data import DatasetError, add_digits, digits_to_string, load_set, make_set, save_set, string_to_digits
+from rnnadd.core.data import DatasetError, add_digits, digits_to_string, load_set, make_set, save_set, string_to_digits
 
 
 def number(digits) -> int:

@@ -11,10 +11,10 @@ import torch
 import torch.nn.functional as F
 
 from conftest import REPO
-from rnnadd.checkpoint import load_checkpoint
-from rnnadd.data import digits_to_string
-from rnnadd.evaluation import evaluate_lengths, length_test_set, predict_digits
-from rnnadd.settings import Settings
+from rnnadd.core.checkpoint import load_checkpoint
+from rnnadd.core.data import digits_to_string
+from rnnadd.core.evaluation import evaluate_lengths, length_test_set, predict_digits
+from rnnadd.core.settings import Settings
 
 sys.set_int_max_str_digits(0)  # exact checks on 10,000-digit numbers
 
@@ -162,8 +162,8 @@ def test_a_bad_operand_exits_non_zero_with_a_message(trained_checkpoint, operand
 def test_operands_are_checked_before_the_model_is_loaded(tmp_path, operands, lines, message):
     import io
 
-    from rnnadd.cli import add_command
-    from rnnadd.evaluation import OperandError
+    from rnnadd.core.evaluation import OperandError
+    from rnnadd.ops.cli import add_command
 
     with pytest.raises(OperandError, match=message):
         add_command(tmp_path / "never-read.pt", operands, False, stdin=io.StringIO(lines))
@@ -199,7 +199,7 @@ def test_evaluate_prints_one_json_line_matching_the_library(trained_checkpoint):
 ])
 def test_evaluate_names_the_one_wrong_option_and_refuses_sums_that_cannot_fit(trained_checkpoint, options, message,
                                                                            capsys):
-    from rnnadd.cli import main
+    from rnnadd.ops.cli import main
 
     assert main(["evaluate", "--checkpoint", str(trained_checkpoint), *options]) == 2
     err = capsys.readouterr().err
@@ -212,7 +212,7 @@ def test_analysis_jobs_too_big_for_this_machine_are_refused_when_the_config_is_r
     """The analyses' sizes are bounded by the same kind of measured estimate as training."""
     import yaml
 
-    from rnnadd.workflowconfig import ConfigError, analysis_memory, load
+    from rnnadd.ops.workflowconfig import ConfigError, analysis_memory, load
 
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     estimates = dict(analysis_memory(load(config).study))
@@ -237,7 +237,7 @@ def test_analysis_jobs_too_big_for_this_machine_are_refused_when_the_config_is_r
 ])
 def test_train_names_a_wrong_file_and_what_to_give_never_to_delete_it(case, words, tmp_path, capsys):
     """Files named on train's command line are the user's: one line, exit 2, no deletion advice."""
-    from rnnadd.cli import main
+    from rnnadd.ops.cli import main
 
     good = tmp_path / "run.yaml"
     good.write_text("maxlen: 5\nsteps: 4\neval_every: 2\ntrain_size: 400\ntest_size: 50\nbatch: 50\n")

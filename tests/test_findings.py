@@ -6,13 +6,13 @@ import csv
 
 from conftest import REPO
 from rnnadd.claims import RESULT_COLUMNS
-from rnnadd.findings import END, START, findings_markdown, main, read_rows
-from rnnadd.stability import read_verdicts
+from rnnadd.claims.stability import read_verdicts
+from rnnadd.report.findings import END, START, findings_markdown, main, read_rows
 
 
 def test_readme_findings_are_what_the_verdict_table_says(monkeypatch):
     """The block between the markers is exactly what docs/verdicts.csv gives (run
-    `python -m rnnadd.findings` after updating docs/verdicts.csv from a full study)."""
+    `python -m rnnadd.report.findings` after updating docs/verdicts.csv from a full study)."""
     monkeypatch.chdir(REPO)
     assert main(["--check"]) == 0
 
@@ -50,9 +50,9 @@ def test_a_changed_verdict_changes_the_findings(tmp_path):
 
 
 def _stability_table(path, rows, changed: dict):
-    """A stability table (rnnadd.stability.COLUMNS) for `rows`: every verdict the same on the
+    """A stability table (rnnadd.claims.stability.COLUMNS) for `rows`: every verdict the same on the
     second path, except {claim id: second verdict} in `changed`."""
-    from rnnadd.stability import COLUMNS
+    from rnnadd.claims.stability import COLUMNS
 
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")

@@ -1,4 +1,4 @@
-"""Every registered kind implements the one protocol (rnnadd.kinds.base.Kind), in its own file,
+"""Every registered kind implements the one protocol (rnnadd.study.kinds.base.Kind), in its own file,
 with its caption; options keep their checks and messages; "first step at a threshold" has one definition."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
-from rnnadd.aggregate import first_step_at
-from rnnadd.kinds import CHECKPOINT, KINDS, METRICS, NAMES, Kind, OptionError, read_options
-from rnnadd.kinds.base import CAPTIONS, PLACEHOLDER, CheckpointKind
-from rnnadd.kinds.curves import curve_seed_metrics
-from rnnadd.settings import Settings
+from rnnadd.analyses.aggregate import first_step_at
+from rnnadd.core.settings import Settings
+from rnnadd.study.kinds import CHECKPOINT, KINDS, METRICS, NAMES, Kind, OptionError, read_options
+from rnnadd.study.kinds.base import CAPTIONS, PLACEHOLDER, CheckpointKind
+from rnnadd.study.kinds.curves import curve_seed_metrics
 
 # What every kind must define itself (not inherit from Kind, whose versions raise or say nothing).
 OWN = ("aggregate", "figure")
@@ -25,8 +25,8 @@ OWN_IF_CHECKPOINT = ("run_metrics", "measure")
 def test_every_registered_kind_implements_the_protocol(name):
     kind = KINDS[name]
     assert isinstance(kind, Kind) and kind.name == name
-    # One file per kind: the class lives in rnnadd/kinds/<name>.py.
-    assert inspect.getsourcefile(type(kind)).endswith(f"rnnadd/kinds/{name}.py")
+    # One file per kind: the class lives in rnnadd/study/kinds/<name>.py.
+    assert inspect.getsourcefile(type(kind)).endswith(f"rnnadd/study/kinds/{name}.py")
     assert kind.axes and all(isinstance(n, int) and n >= 1 for n in kind.axes)
     assert kind.reads in (METRICS, CHECKPOINT)
     assert kind.entry and set(kind.unused_plot_options) <= {"loss_ymax", "cmap"}
@@ -78,7 +78,7 @@ def test_each_kinds_metrics_have_a_direction_and_words():
 
 
 def test_caption_of_a_heatmap_is_filled_from_its_experiment():
-    from rnnadd.study import load_study
+    from rnnadd.study.plan import load_study
 
     config = {"seeds": [0], "defaults": {"steps": 300, "eval_every": 25},
               "experiments": {"h": {"kind": "heatmap", "threshold": 0.9,

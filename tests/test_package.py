@@ -1,10 +1,13 @@
 """The learning core is an installed package with one-way imports and public interfaces."""
 
 import ast
+import os
 import subprocess
 import sys
 
-from conftest import REPO
+import pytest
+
+from conftest import REPO, SMOKE, copy_workflow, snakemake
 
 PACKAGE = REPO / "workflow" / "rnnadd"
 
@@ -62,19 +65,47 @@ def test_the_package_has_no_import_cycle():
                 return found
         return None
 
-    assert graph["rnnadd.training"] and "rnnadd.verify" not in graph["rnnadd.training"]
+    assert graph["rnnadd.core.training"] and "rnnadd.ops.verify" not in graph["rnnadd.core.training"]
     for module in sorted(graph):
         cycle = cycle_from(module, [module])
         assert cycle is None, " -> ".join(cycle)
 
 
-def test_no_file_edits_sys_path():
-    """The package is installed (make setup); nothing finds it by editing sys.path."""
+def test_only_the_snakefile_puts_this_checkout_on_the_path():
+    """The rules import this checkout's package (common.smk); nothing else edits sys.path."""
     sources = [*REPO.glob("Snakefile"), *REPO.glob("workflow/**/*.py"), *REPO.glob("workflow/**/*.smk"),
                *REPO.glob("tests/**/*.py"), *REPO.glob("tests/**/Snakefile")]
     offenders = [str(path.relative_to(REPO)) for path in sources
                  if "sys.path." + "insert" in path.read_text() or "sys.path." + "append" in path.read_text()]
+    assert offenders == ["workflow/rules/common.smk"], offenders
+
+
+LAYERS = __import__("rnnadd").LAYERS
+
+
+def layer_of(module: str) -> int | None:
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def test_every_module_sits_in_a_layer():
+    loose = [m for m in MODULES if m not in ("rnnadd", "rnnadd.__main__") and layer_of(m) is None]
+    assert not loose, loose
+    assert set(LAYERS) == {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+
+
+def test_a_layer_imports_only_itself_and_the_layers_below():
+    """core imports nothing above it; ops may import everything (rnnadd/__init__.py names the order)."""
+    offenders = []
+    for module, path in MODULES.items():
+        here = layer_of(module)
+        for source, names in imports_of(path):
+            for target in [f"{source}.{n}" for n in names if f"{source}.{n}" in MODULES] or [source]:
+                there = layer_of(target)
+                if here is not None and there is not None and there > here:
+                    offenders.append(f"{module} ({LAYERS[here]}) imports {target} ({LAYERS[there]})")
     assert not offenders, offenders
+    assert layer_of("rnnadd.core.training") == 0 and layer_of("rnnadd.ops.cli") == len(LAYERS) - 1
 
 
 def test_the_cli_runs_from_any_folder(tmp_path):
@@ -85,3 +116,19 @@ def test_the_cli_runs_from_any_folder(tmp_path):
     installed = subprocess.run([sys.executable, "-c", "import rnnadd; print(rnnadd.__file__)"], cwd=tmp_path,
                                capture_output=True, text=True, timeout=60)
     assert installed.stdout.strip() == str(PACKAGE / "__init__.py")
+
+
+@pytest.mark.snakemake
+def test_a_second_checkout_runs_its_own_package_with_this_environment(tmp_path):
+    """A copy of the checkout (a branch, a trial) run with this .venv: the rules and the jobs'
+    Python import the copy's rnnadd, not the one installed into the environment."""
+    copy = copy_workflow(tmp_path / "second checkout")
+    marker = copy / "imported-from-the-copy"
+    init = copy / "workflow" / "rnnadd" / "__init__.py"
+    init.write_text(init.read_text() + f"\nopen({str(marker)!r}, 'a').write('x')\n")
+    snakemake(copy, "--cores", "1", "-n", "fig01_hidden_maxlen5", *SMOKE)
+    assert marker.exists()
+    job_python = subprocess.run(
+        [sys.executable, "-c", "import os, rnnadd; print(rnnadd.__file__)"], capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(copy / "workflow")}, timeout=60)
+    assert job_python.stdout.strip() == str(init)

@@ -10,9 +10,9 @@ import yaml
 from snakemake.utils import update_config
 
 from conftest import REPO, SMOKE, copy_workflow, snakemake
-from rnnadd.kinds import KINDS
-from rnnadd.kinds.base import METRICS
-from rnnadd.study import load_study
+from rnnadd.study.kinds import KINDS
+from rnnadd.study.kinds.base import METRICS
+from rnnadd.study.plan import load_study
 
 # The figures drawn from training curves (curves, heatmaps; the analyses have their own
 # tests), from the config: a new figure is checked like the others. Counts below come from the config too.

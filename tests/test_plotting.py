@@ -10,8 +10,8 @@ import pandas as pd
 import yaml
 
 from conftest import REPO
-from rnnadd.aggregate import read_aggregate
-from rnnadd.kinds.curves import curves_figure
+from rnnadd.analyses.aggregate import read_aggregate
+from rnnadd.study.kinds.curves import curves_figure
 
 LABELS = yaml.safe_load((REPO / "config.yaml").read_text())["labels"]
 
@@ -90,7 +90,7 @@ def test_identical_lines_of_an_analysis_figure_are_found_and_drawn_visibly():
     second is found, and drawn dotted with large hollow markers so both stay visible."""
     import pandas as pd
 
-    from rnnadd.plotting import identical_lines, line_style
+    from rnnadd.analyses.plotting import identical_lines, line_style
 
     rows = []
     for label, values in (("carry", [0.1, 0.2]), ("default", [0.3, 0.4]), ("zero", [0.3, 0.4])):
@@ -105,8 +105,8 @@ def test_a_presets_figure_says_its_title_is_the_full_studys():
     import yaml
 
     from conftest import REPO
-    from rnnadd.describe import figure_title
-    from rnnadd.study import load_study
+    from rnnadd.report.describe import figure_title
+    from rnnadd.study.plan import load_study
 
     full = yaml.safe_load((REPO / "config.yaml").read_text())
     experiment = load_study(full).experiments["fig02_hidden_maxlen50"]

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from rnnadd.data import make_set
-from rnnadd.evaluation import starting_state
-from rnnadd.model import AdderModel, draw_initial_state
-from rnnadd.probe import carry_bits, layer_outputs, probe_accuracy, probe_model
-from rnnadd.settings import Settings
+from rnnadd.analyses.probe import carry_bits, layer_outputs, probe_accuracy, probe_model
+from rnnadd.core.data import make_set
+from rnnadd.core.evaluation import starting_state
+from rnnadd.core.model import AdderModel, draw_initial_state
+from rnnadd.core.settings import Settings
 
 
 def carries(seed, n=1000, maxlen=6):
@@ -72,7 +72,7 @@ def test_probe_of_a_model_names_every_layer_and_the_baseline():
 def test_the_probe_kind_measures_a_checkpoint_with_probe_model_and_names_its_metrics():
     from types import SimpleNamespace
 
-    from rnnadd.kinds import KINDS
+    from rnnadd.study.kinds import KINDS
 
     kind = KINDS["probe"]
     settings = Settings.from_dict({"layers": 2, "hidden": 8, "embedding": 4, "maxlen": 4, "batch": 16})
@@ -87,7 +87,7 @@ def test_the_probe_kind_measures_a_checkpoint_with_probe_model_and_names_its_met
 
 
 def test_the_probe_kind_refuses_a_model_without_recurrent_layer_naming_where_cell_none_comes_from():
-    from rnnadd.study import StudyError, load_study
+    from rnnadd.study.plan import StudyError, load_study
 
     config = {"seeds": [0], "experiments": {"p": {"kind": "probe", "sweep": {
         "cell": [{"label": "plain", "set": {"cell": "rnn"}}, {"label": "none", "set": {"cell": "none"}}]}}}}

@@ -152,7 +152,7 @@ def test_failed_aggregate_takes_its_old_figure_with_it(built):
 
 def train_onto_a_full_device(tmp_path, capsys, name):
     """A tiny `train --out` whose output `name` is written to /dev/full: (exit code, stderr, out folder)."""
-    from rnnadd.cli import main
+    from rnnadd.ops.cli import main
 
     (tmp_path / "run.yaml").write_text("maxlen: 3\nsteps: 4\neval_every: 2\ntrain_size: 400\n"
                                        "test_size: 50\nbatch: 50\nhidden: 8\nembedding: 4\n")
@@ -184,7 +184,7 @@ def test_full_disk_mid_checkpoint_is_one_line_and_leaves_nothing(tmp_path, capsy
 
 @pytest.mark.parametrize("full", ["log", "output", "both"])
 def test_full_disk_under_a_job_and_its_log_is_one_line(full, tmp_path):
-    """A job run through rnnadd.logs.logged: the output, the log or both on a full device."""
+    """A job run through rnnadd.core.logs.logged: the output, the log or both on a full device."""
     import sys
     import textwrap
 
@@ -195,8 +195,8 @@ def test_full_disk_under_a_job_and_its_log_is_one_line(full, tmp_path):
     script.write_text(textwrap.dedent(f"""
         import os
         from pathlib import Path
-        from rnnadd.io import write_text
-        from rnnadd.logs import logged
+        from rnnadd.core.io import write_text
+        from rnnadd.core.logs import logged
         output = Path({str(output)!r})
         if {full!r} in ("output", "both"):
             partial = output.with_name(f".out.csv.{{os.getpid()}}.partial")

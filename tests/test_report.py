@@ -21,7 +21,7 @@ import pytest
 from test_pipeline import FIGURES
 
 from conftest import SMOKE, snakemake
-from rnnadd.verdicts import GROUP_NAMES
+from rnnadd.claims.verdicts import GROUP_NAMES
 
 CHROMIUM = "/usr/bin/chromium"
 WINDOW = (1400, 1000)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import REPO, SMOKE, snakemake
-from rnnadd import resources
+from rnnadd.study import resources
 
 MEASURED = REPO / "workflow" / "resources" / "measured.tsv"
 ROWS = resources.read_measured(MEASURED)
@@ -84,7 +84,7 @@ def test_a_run_over_a_day_is_a_warning_with_its_estimate(tmp_path):
 
 
 def test_slurm_gets_the_estimate_as_mem_mb_and_runtime():
-    from rnnadd.settings import Settings
+    from rnnadd.core.settings import Settings
 
     small, big = Settings.from_dict({"maxlen": 5}), Settings.from_dict({"maxlen": 70, "layers": 3, "steps": 100000})
     assert resources.train_memory_mb(big) > resources.train_memory_mb(small)

@@ -12,9 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from rnnadd import settingsdoc
-from rnnadd import study as study_module
-from rnnadd.settings import (
+from rnnadd.core.settings import (
     CELLS,
     FIELD_NAMES,
     FROZEN_SETTINGS,
@@ -29,7 +27,9 @@ from rnnadd.settings import (
     SettingsError,
     setting,
 )
-from rnnadd.study import StudyError, describe, load_study
+from rnnadd.report import settingsdoc
+from rnnadd.study import plan as study_module
+from rnnadd.study.plan import StudyError, describe, load_study
 
 # The `run` wildcard of workflow/rules/common.smk, and a file name's limit.
 RUN_WILDCARD = re.compile(r"[a-z0-9._-]+")
@@ -189,9 +189,9 @@ def test_config_yaml_sets_no_default_again():
 
 
 def test_schema_and_readme_are_written_from_the_definition():
-    """`python -m rnnadd.settingsdoc` wrote them; run it after changing a setting."""
+    """`python -m rnnadd.report.settingsdoc` wrote them; run it after changing a setting."""
     for path, markers, wanted in settingsdoc.targets():
-        assert settingsdoc.generated_part(path, markers) == wanted, f"{path}: run python -m rnnadd.settingsdoc"
+        assert settingsdoc.generated_part(path, markers) == wanted, f"{path}: run python -m rnnadd.report.settingsdoc"
     schema = yaml.safe_load(settingsdoc.SCHEMA.read_text())
     assert {k: schema["definitions"][k] for k in ("settings", "setting_name")} == settingsdoc.settings_schema()
     assert list(schema["definitions"]["settings"]["properties"]) == list(FIELD_NAMES)

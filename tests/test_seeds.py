@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from conftest import REPO, SMOKE, snakemake
-from rnnadd import stats
+from rnnadd.analyses import stats
 from rnnadd.claims import RESULT_COLUMNS, judge_all, load_claims
-from rnnadd.kinds.curves import curve_seed_metrics
-from rnnadd.study import StudyError, load_study
+from rnnadd.study.kinds.curves import curve_seed_metrics
+from rnnadd.study.plan import StudyError, load_study
 
 
 def config() -> dict:
@@ -244,7 +244,7 @@ def test_early_and_late_loss_average_the_windows_of_the_run():
 
 
 def test_phase_losses_are_lower_is_better_and_claimable():
-    from rnnadd.kinds import lower_is_better
+    from rnnadd.study.kinds import lower_is_better
 
     assert lower_is_better("late_loss") and lower_is_better("early_loss")
     claims = {c["id"]: c for c in load_claims(config()["claims"], load_study(config()),
@@ -259,8 +259,8 @@ def test_phase_losses_are_lower_is_better_and_claimable():
 
 
 def test_the_per_seed_figure_has_a_panel_per_claim_with_a_metric(tmp_path):
-    from rnnadd.claimplot import claim_panels, write_claim_seeds_plot
-    from rnnadd.seedtable import write_seed_table
+    from rnnadd.analyses.seedtable import write_seed_table
+    from rnnadd.claims.claimplot import claim_panels, write_claim_seeds_plot
 
     rows = _rows({"a": [0.5, 0.6, math.nan], "b": [0.4, 0.3, 0.2]})
     claims = [_claim("better", id="c1", a=["a", ""], b=[["b", ""]], tables=["e"]),
@@ -314,7 +314,7 @@ def test_a_counting_claim_asks_for_the_seeds_its_observed_share_would_need(count
 def test_each_claim_on_the_figure_page_has_a_strip_of_its_per_seed_values():
     import math as m
 
-    from rnnadd.claimplot import svg_strip
+    from rnnadd.claims.claimplot import svg_strip
 
     panel = {"title": "c", "metric": "auc_loss",
              "levels": [("carry", {0: 0.2, 1: 0.3, 2: m.nan}), ("default", {0: 0.1, 1: 0.15, 2: 0.12})]}
@@ -325,7 +325,7 @@ def test_each_claim_on_the_figure_page_has_a_strip_of_its_per_seed_values():
     assert ">0.1<" in svg and ">0.3<" in svg  # the axis's ends
     assert svg.count('stroke-width="2"') == 2  # a mean bar per level
 
-    from rnnadd.verdicts import figure_claims_html
+    from rnnadd.claims.verdicts import figure_claims_html
 
     row = {c: "" for c in RESULT_COLUMNS} | {"id": "c1", "group": "own", "claim": "x", "metric": "auc_loss",
                                               "verdict": "holds", "estimate": m.nan, "median": m.nan,

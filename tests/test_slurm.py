@@ -69,7 +69,7 @@ def one_experiment_per_kind(workdir):
     """
     from test_pipeline import study_of
 
-    from rnnadd.kinds import KINDS, METRICS
+    from rnnadd.study.kinds import KINDS, METRICS
 
     names = {}
     for name, experiment in study_of(workdir).experiments.items():

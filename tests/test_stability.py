@@ -8,9 +8,9 @@ import json
 import pytest
 
 from conftest import SMOKE, snakemake
-from rnnadd.errors import UserError
-from rnnadd.libraries import float_path, second_float_path
-from rnnadd.stability import compare, plan
+from rnnadd.claims.stability import compare, plan
+from rnnadd.core.errors import UserError
+from rnnadd.core.libraries import float_path, second_float_path
 
 
 def test_stability_retrains_on_the_second_path_and_compares_each_claim(smoke_copy):

@@ -9,12 +9,12 @@ import pytest
 import torch
 
 from conftest import REPO
-from rnnadd.data import make_set
-from rnnadd.metrics import rows_to_csv
-from rnnadd.model import AdderModel, draw_initial_state
-from rnnadd.optim import Adam, MultiStepLR
-from rnnadd.settings import Settings, SettingsError
-from rnnadd.training import Trainer, train_run
+from rnnadd.core.data import make_set
+from rnnadd.core.metrics import rows_to_csv
+from rnnadd.core.model import AdderModel, draw_initial_state
+from rnnadd.core.optim import Adam, MultiStepLR
+from rnnadd.core.settings import Settings, SettingsError
+from rnnadd.core.training import Trainer, train_run
 
 
 def small(**changes):
@@ -44,7 +44,7 @@ def test_tiny_runs_give_the_bytes_recorded_before_the_refactor(variant):
     change to training, evaluation or the hidden-state policy that moves a
     single bit fails here, as it would make `verify` fail on the study.
     """
-    from rnnadd.evaluation import add_pairs, evaluate_set, length_test_set
+    from rnnadd.core.evaluation import add_pairs, evaluate_set, length_test_set
 
     recorded = RECORDED[variant]
     settings = Settings.from_dict(recorded["settings"])

@@ -1,4 +1,4 @@
-"""The training server (rnnadd.trainserver): same bytes as training alone, nothing left behind.
+"""The training server (rnnadd.ops.trainserver): same bytes as training alone, nothing left behind.
 
 Every process these tests signal or wait for is one they started (the server,
 train.py clients, a stand-in parent) or a child of a server they started.
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_workflow, snakemake
-from rnnadd.settings import Settings, load_settings_file
+from rnnadd.core.settings import Settings, load_settings_file
 
 TRAIN = REPO / "workflow" / "scripts" / "train.py"
 ANALYSE = REPO / "workflow" / "scripts" / "analyse.py"
@@ -48,7 +48,7 @@ def run_train(command, log: Path, server: str | None) -> int:
 def start_server(socket_path: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     with open(socket_path.with_suffix(".log"), "w") as log:  # the child keeps its own copy
-        return subprocess.Popen([sys.executable, "-m", "rnnadd.trainserver", "--socket", str(socket_path),
+        return subprocess.Popen([sys.executable, "-m", "rnnadd.ops.trainserver", "--socket", str(socket_path),
                                  *extra], stdout=log, stderr=subprocess.STDOUT, env=env)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import SMOKE, snakemake
-from rnnadd.verify import sample_pairs
+from rnnadd.ops.verify import sample_pairs
 
 
 def test_verify_passes_on_untouched_results_and_catches_a_hand_edited_accuracy(smoke_copy):
@@ -41,7 +41,9 @@ def test_verify_passes_on_untouched_results_and_catches_a_hand_edited_accuracy(s
 
 
 def test_library_versions_have_one_home():
-    from rnnadd import libraries, verdicts, verify
+    from rnnadd.claims import verdicts
+    from rnnadd.core import libraries
+    from rnnadd.ops import verify
 
     assert verify.library_versions is libraries.library_versions
     assert verdicts.versions is libraries.versions_text
@@ -58,8 +60,8 @@ def test_a_run_trained_on_another_float_path_is_named_as_such(tmp_path):
     import subprocess
     import sys
 
-    from rnnadd.libraries import float_path, second_float_path
-    from rnnadd.verify import verify_pair
+    from rnnadd.core.libraries import float_path, second_float_path
+    from rnnadd.ops.verify import verify_pair
 
     run = tmp_path / "runs" / "tiny"
     run.mkdir(parents=True)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import yaml
 
-from rnnadd.data import make_set
-from rnnadd.evaluation import add_pairs, evaluate_set, length_test_set
-from rnnadd.metrics import rows_to_csv
-from rnnadd.settings import Settings
-from rnnadd.study import load_study
-from rnnadd.training import train_run
+from rnnadd.core.data import make_set
+from rnnadd.core.evaluation import add_pairs, evaluate_set, length_test_set
+from rnnadd.core.metrics import rows_to_csv
+from rnnadd.core.settings import Settings
+from rnnadd.core.training import train_run
+from rnnadd.study.plan import load_study
 
 out = Path(sys.argv[1])
 study = load_study(yaml.safe_load(Path("config.yaml").read_text()))

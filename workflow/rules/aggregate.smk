@@ -1,4 +1,4 @@
-# Per experiment, by its kind (rnnadd.kinds): every line or cell averaged over
+# Per experiment, by its kind (rnnadd.study.kinds): every line or cell averaged over
 # seeds into one tidy CSV, and each seed summarized into the per-seed table
 # that claims are judged from.
 

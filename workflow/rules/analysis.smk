@@ -1,4 +1,4 @@
-# Per-seed inputs of every experiment, by its kind (rnnadd.kinds): the metrics
+# Per-seed inputs of every experiment, by its kind (rnnadd.study.kinds): the metrics
 # CSV that training wrote, or for kinds that analyse the trained models
 # (length, positions, probe) one job per (run, seed) that reads its checkpoint
 # and writes a small CSV. Analyses never retrain: a missing or damaged

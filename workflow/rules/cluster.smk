@@ -3,7 +3,7 @@
 import os
 import sys
 
-from rnnadd.cluster import SlurmTargetError, check_slurm_target
+from rnnadd.ops.cluster import SlurmTargetError, check_slurm_target
 
 # Snakemake 9.27 drops the message of a failed *group* job (GroupJob.log_error
 # ignores msg), so a refused submission of a training bundle said only "Error

@@ -12,18 +12,24 @@ min_version("9.0")
 
 WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 
-# The learning core, workflow/rnnadd, is installed into the environment
-# (`make setup`: an editable install, so edits to it count at once).
-try:
-    from rnnadd import resources
-except ModuleNotFoundError as error:
-    raise WorkflowError(
-        f"the package rnnadd is not installed in {sys.executable} ({error}); "
-        "run `make setup` and use .venv/bin/snakemake"
-    ) from None
-from rnnadd import paths
-from rnnadd.describe import figure_caption, figure_title, preset, subtitle
-from rnnadd.workflowconfig import ConfigError, load, rule_names, too_big_message
+# The learning core is this checkout's workflow/rnnadd, whatever the environment
+# has installed: put first on the path here and, through PYTHONPATH, in every
+# job's Python, so a second checkout (a branch, a copy) run with the first one's
+# .venv runs its own code, never the first one's.
+PACKAGE_ROOT = str(WORKFLOW_DIR)
+if sys.path[:1] != [PACKAGE_ROOT]:
+    sys.path.insert(0, PACKAGE_ROOT)
+# A job needs only this package and the environment's: any PYTHONPATH of the
+# caller's is replaced, so it cannot bring in another copy either.
+os.environ.update(PYTHONPATH=PACKAGE_ROOT)
+import rnnadd
+
+if Path(rnnadd.__file__).resolve().parent != WORKFLOW_DIR.resolve() / "rnnadd":
+    raise WorkflowError(f"rnnadd was imported from {rnnadd.__file__}, not from this checkout ({WORKFLOW_DIR}/rnnadd)")
+from rnnadd.study import resources
+from rnnadd.core import paths
+from rnnadd.report.describe import figure_caption, figure_title, preset, subtitle
+from rnnadd.ops.workflowconfig import ConfigError, load, rule_names, too_big_message
 
 # Shell commands run the workflow's scripts with this Snakemake's Python. Both
 # reach the commands through the environment, always double-quoted there
@@ -82,7 +88,7 @@ def refuse(message):
 JOBS_RUN_HERE = not _jobs_go_to_a_cluster()
 
 # Everything about the config is checked here, before any job is planned, by
-# the same function the tests call (rnnadd.workflowconfig.load). Its schema
+# the same function the tests call (rnnadd.ops.workflowconfig.load). Its schema
 # check gives one line that starts with the key; Snakemake's validate (same
 # schema, same validator) then stays the authority.
 SCHEMA = WORKFLOW_DIR / "schemas" / "config.schema.yaml"
@@ -184,7 +190,7 @@ def intermediates(names):
     return list(dict.fromkeys(files))
 
 
-# Estimates fitted to measurements (rnnadd.resources); what a job asks for
+# Estimates fitted to measurements (rnnadd.study.resources); what a job asks for
 # (Slurm's --mem and -t) leaves room above them and grows with each retry.
 def _refuse_if_too_big(what, estimate_mb):
     """Locally, a job that cannot fit in this machine's memory is refused before it runs."""
@@ -208,7 +214,7 @@ def train_mem_mb(wildcards, attempt):
 
 
 def _dataset_settings(wildcards):
-    from rnnadd.settings import Settings
+    from rnnadd.core.settings import Settings
 
     return Settings.from_dict(
         {
@@ -234,7 +240,7 @@ def dataset_mem_mb(wildcards, attempt):
 
 # -- analysis.smk ------------------------------------------------------------
 
-from rnnadd.kinds import CHECKPOINT, KINDS
+from rnnadd.study.kinds import CHECKPOINT, KINDS
 
 
 def per_seed_file(experiment, run, seed):
@@ -298,7 +304,7 @@ def seed_tables_read(name):
 
 def write_json(path, value):
     """A params value as a file (atomically): what rules give a job instead of a long command line."""
-    from rnnadd.io import write_text
+    from rnnadd.core.io import write_text
 
     write_text(path, json.dumps(value, indent=1, sort_keys=True) + "\n")
 
@@ -370,7 +376,7 @@ def check_results_made_by_this_config():
 def verdict_labels(claims_csv):
     """The verdict table's labels: its counts per group of claims (the front page prints them)."""
     from rnnadd.claims import read_results
-    from rnnadd.verdicts import tally_by_group
+    from rnnadd.claims.verdicts import tally_by_group
 
     check_results_made_by_this_config()
     rows = read_results(claims_csv)

@@ -1,4 +1,4 @@
-# Figures are drawn from the aggregate tables, each by its kind (rnnadd.kinds);
+# Figures are drawn from the aggregate tables, each by its kind (rnnadd.study.kinds);
 # only drawing options are params here, so changing them redraws without
 # retraining or re-aggregating. Each PNG is an item of the report
 # (`snakemake --report`), under its kind, captioned from the params: what it

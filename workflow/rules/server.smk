@@ -1,15 +1,15 @@
-# The training server of local runs (rnnadd.trainserver): started when Snakemake
+# The training server of local runs (rnnadd.ops.trainserver): started when Snakemake
 # starts jobs here (cluster.smk's onstart calls start_train_server), stopped when
 # the run ends. Training jobs fork from it and skip importing torch.
 import os
 import subprocess
 
-from rnnadd import trainserver
+from rnnadd.ops import trainserver
 
 # Locally, a training, analysis, table or figure job does not import torch,
 # pandas and matplotlib (about 1.5 s, a third of a short run and most of the
 # others): its script hands the job to a server that imported them once and
-# forks a child per job (rnnadd.trainserver), and runs it in its own process
+# forks a child per job (rnnadd.ops.trainserver), and runs it in its own process
 # when there is none. Same command, same results; on Slurm each training job runs in its own
 # process as before. RNNADD_TRAIN_SERVER=off: no server.
 _train_server = []
@@ -47,7 +47,7 @@ def start_train_server():
     with open(folder / "train-server.log", "w") as log:
         _train_server.append(
             subprocess.Popen(
-                [PYTHON, "-m", "rnnadd.trainserver", "--socket", str(socket_path), "--parent", str(os.getpid())],
+                [PYTHON, "-m", "rnnadd.ops.trainserver", "--socket", str(socket_path), "--parent", str(os.getpid())],
                 # In Snakemake's process group, like its jobs: what stops them all stops it too.
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -55,7 +55,7 @@ def start_train_server():
                 env={**os.environ, **ONE_THREAD},
             )
         )
-    # Jobs that come while it imports torch wait for it (rnnadd.trainserver.relay).
+    # Jobs that come while it imports torch wait for it (rnnadd.ops.trainserver.relay).
     # (The server takes a second or more to import torch: it cannot be listening yet.)
     starting.write_text(str(_train_server[-1].pid))
     os.environ[trainserver.ENV] = str(socket_path)

@@ -2,8 +2,8 @@
 # they flip with the float path? Retrains the runs that the claims read under a
 # second float path (ATEN_CPU_CAPABILITY; config `stability:`), in a study of
 # its own under results/stability/<path>/, and compares the verdicts claim by
-# claim (rnnadd.stability). Not part of `all`: it costs a second study.
-from rnnadd import stability
+# claim (rnnadd.claims.stability). Not part of `all`: it costs a second study.
+from rnnadd.claims import stability
 
 STABILITY = stability.plan(config.get("stability"), experiments_with_claims())
 

@@ -19,7 +19,7 @@ in-process sum (the `total_s` of every timing.json: training and evaluation
 inside the job); the floor, that sum over the cores; wall over floor; the mean
 start-up per training job (its benchmark file's wall time minus its
 `total_s`: starting the job, Python, imports, writing); the job counts and how
-many training jobs the training server ran (rnnadd.trainserver).
+many training jobs the training server ran (rnnadd.ops.trainserver).
 `--targets`, `--configfile` (e.g. tests/smoke.yaml) and `--cores` make a
 quicker, smaller check; `--no-server` trains every job in its own process
 (RNNADD_TRAIN_SERVER=off), to compare.
@@ -69,9 +69,9 @@ def plain_loop(maxlen: int, batch: int, layers: int, steps: int):
 
 
 def package_loop(maxlen: int, batch: int, layers: int):
-    from rnnadd.data import make_set
-    from rnnadd.settings import Settings
-    from rnnadd.training import Trainer
+    from rnnadd.core.data import make_set
+    from rnnadd.core.settings import Settings
+    from rnnadd.core.training import Trainer
 
     settings = Settings.from_dict(dict(maxlen=maxlen, layers=layers, batch=batch, lr=0.001,
                                        train_size=20000, test_size=2000))

@@ -6,7 +6,7 @@ power would need at the observed effect (claims.csv, column power_seeds).  Each
 experiment is offered the most that any of its claims needs (claims already
 decided, and those no sensible number of seeds decides, ask for nothing more);
 experiments are taken cheapest first (CPU seconds per added seed, from
-rnnadd.resources.train_cpu_s), and one is given its seeds only if the whole
+rnnadd.study.resources.train_cpu_s), and one is given its seeds only if the whole
 study's training then stays within `--budget` times the pilot study's.  A run
 shared by several experiments trains the union of their seeds, counted once.
 
@@ -24,8 +24,8 @@ import math
 import sys
 from pathlib import Path
 
-from rnnadd.resources import describe_time, train_cpu_s
-from rnnadd.study import load_study
+from rnnadd.study.plan import load_study
+from rnnadd.study.resources import describe_time, train_cpu_s
 
 # The verdicts a claim can still change: more seeds are spent only on these.
 UNDECIDED = ("inconclusive",)
@@ -39,7 +39,7 @@ def counted_seeds(count: str, rate: float, seeds: int, most: int = MOST_COUNTED)
     """Seeds a counting claim needs if its observed share (count "k/n", over `seeds` seeds per
     level) held: the fewest seeds whose 95% Clopper-Pearson interval at that share leaves out
     the claimed rate; inf beyond `most`."""
-    from rnnadd.stats import clopper_pearson
+    from rnnadd.analyses.stats import clopper_pearson
 
     yes, seen = (int(part) for part in count.split("/"))
     levels = max(1, seen // max(1, seeds))  # a claim over several levels counts seeds x levels

@@ -8,7 +8,7 @@ import argparse
 import json
 import sys
 
-from rnnadd.claimplot import write_claim_seeds_plot
+from rnnadd.claims.claimplot import write_claim_seeds_plot
 
 
 def main(argv=None) -> int:

@@ -2,6 +2,6 @@
 
 import sys
 
-from rnnadd.cli import main
+from rnnadd.ops.cli import main
 
 sys.exit(main(["make-dataset", *sys.argv[1:]]))

@@ -1,7 +1,7 @@
-"""Measure what training and dataset jobs cost, to fit rnnadd.resources.
+"""Measure what training and dataset jobs cost, to fit rnnadd.study.resources.
 
     python workflow/scripts/measure_resources.py measure   # -> workflow/resources/measured.tsv
-    python workflow/scripts/measure_resources.py fit       # coefficients for rnnadd/resources.py
+    python workflow/scripts/measure_resources.py fit       # coefficients for rnnadd/study/resources.py
     python workflow/scripts/measure_resources.py study results/benchmarks   # rows (no header) from a study that ran
 
 `measure` runs each point of a small grid of settings (maxlen, layers, hidden,
@@ -20,7 +20,7 @@ estimates (`fit --table`). They are not in the committed table: Snakemake
 samples them, and with two jobs per two cores on a shared machine the seeds
 of one run differed up to twofold.
 
-`fit` fits the formulas of rnnadd.resources to the table by least squares on
+`fit` fits the formulas of rnnadd.study.resources to the table by least squares on
 the relative error, and prints the coefficients to paste there and the range
 of estimate / measured.
 """
@@ -38,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnnadd.settings import Settings
+from rnnadd.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -127,7 +127,7 @@ def study_rows(benchmarks: Path) -> list[dict]:
         settings = yaml.safe_load((runs / tsv.parent.name / "settings.yaml").read_text())
         with open(tsv) as handle:
             bench = next(csv.DictReader(handle, delimiter="\t"))
-        # A job trained by the training server (rnnadd.trainserver) is measured without its
+        # A job trained by the training server (rnnadd.ops.trainserver) is measured without its
         # training: a process that imported torch holds far more than 100 MB.
         if float(bench["max_rss"]) < 100:
             sys.exit(f"{tsv}: this job trained in the training server, so its benchmark file "
@@ -158,7 +158,7 @@ def write_rows(rows: list[dict], out, header: bool = True) -> None:
 def fit(table: Path) -> None:
     import numpy as np
 
-    from rnnadd import resources
+    from rnnadd.study import resources
 
     rows = resources.read_measured(table)
     for job, target, features in (("train", "cpu_s", resources.train_cpu_features),

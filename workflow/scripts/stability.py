@@ -7,9 +7,9 @@
 import argparse
 import sys
 
-from rnnadd.errors import UserError
-from rnnadd.libraries import float_path
-from rnnadd.stability import Plan, compare, run_second_study, write_tables
+from rnnadd.claims.stability import Plan, compare, run_second_study, write_tables
+from rnnadd.core.errors import UserError
+from rnnadd.core.libraries import float_path
 
 
 def main(argv=None) -> int:

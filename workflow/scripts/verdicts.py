@@ -16,9 +16,9 @@ import argparse
 import json
 import sys
 
-from rnnadd.io import write_text
-from rnnadd.seedtable import SeedTableError
-from rnnadd.verdicts import judge_file, write_figure_claims, write_tables
+from rnnadd.analyses.seedtable import SeedTableError
+from rnnadd.claims.verdicts import judge_file, write_figure_claims, write_tables
+from rnnadd.core.io import write_text
 
 
 def json_value(text: str, key: str | None = None):

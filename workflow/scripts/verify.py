@@ -10,7 +10,7 @@ config's `verify` settings.
 import argparse
 import sys
 
-from rnnadd.verify import verify
+from rnnadd.ops.verify import verify
 
 
 def main() -> int:

@@ -5,8 +5,8 @@ import json
 
 import yaml
 
-from rnnadd.io import write_text
-from rnnadd.settings import Settings
+from rnnadd.core.io import write_text
+from rnnadd.core.settings import Settings
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--json", required=True, help="the run's settings as a JSON object")

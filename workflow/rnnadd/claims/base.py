@@ -8,9 +8,9 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..errors import UserError
-from ..stats import Comparison
-from ..study import describe
+from rnnadd.analyses.stats import Comparison
+from rnnadd.core.errors import UserError
+from rnnadd.study.plan import describe
 
 
 class ClaimError(UserError):
@@ -93,7 +93,7 @@ class ClaimReader:
 
     def other_experiment(self, key: str) -> ClaimReader:
         """Another experiment of the study, named by the key, as a reader of its levels and metrics."""
-        from ..kinds import metric_names
+        from rnnadd.study.kinds import metric_names
 
         name = self.entry[key]
         study = self.study
@@ -213,7 +213,7 @@ def cell_key(cell) -> str:
 
 
 class SeedValues:
-    """An experiment's per-seed table (rnnadd.seedtable rows) as {seed: value} per metric and cell;
+    """An experiment's per-seed table (rnnadd.analyses.seedtable rows) as {seed: value} per metric and cell;
     `others`: the tables of other experiments a claim reads ({name: rows})."""
 
     def __init__(self, rows, others: dict | None = None):

@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 import re
 
-from ..kinds import lower_is_better, metric_names
-from .base import ClaimError, ClaimReader, SeedValues, check_margins
-from .metrics import CAP, rule_of
-from .registry import TESTS
+from rnnadd.claims.base import ClaimError, ClaimReader, SeedValues, check_margins
+from rnnadd.claims.metrics import CAP, rule_of
+from rnnadd.claims.registry import TESTS
+from rnnadd.study.kinds import lower_is_better, metric_names
 
 COMMON_KEYS = ("section", "claim", "group", "experiment", "test")
 # Whose claim it is; the verdict counts are given per group.
@@ -95,7 +95,7 @@ def _load_claim(claim_id, entry, study, margins) -> dict:
 def _check_every_level_has_its_metrics(claim, experiment, study, where) -> None:
     """A claim that reads a metric some of its levels cannot have (a layer a model lacks)
     could never be judged: refused now, naming the level and the run."""
-    from ..kinds import CHECKPOINT, KINDS
+    from rnnadd.study.kinds import CHECKPOINT, KINDS
 
     kind = KINDS[experiment.kind]
     if kind.reads != CHECKPOINT or "metric" not in claim:
@@ -181,8 +181,8 @@ def write_results(rows: list[dict], path) -> None:
     import csv
     import io
 
-    from ..io import write_text
-    from ..seedtable import format_number
+    from rnnadd.analyses.seedtable import format_number
+    from rnnadd.core.io import write_text
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -195,8 +195,8 @@ def write_results(rows: list[dict], path) -> None:
 def read_results(path) -> list[dict]:
     import csv
 
-    from ..io import rerun_hint
-    from ..seedtable import SeedTableError
+    from rnnadd.analyses.seedtable import SeedTableError
+    from rnnadd.core.io import rerun_hint
 
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..kinds import lower_is_better
+from rnnadd.study.kinds import lower_is_better
 
 CAP = "cap"  # the worst value of a first step: the last evaluated step of the cell (never reached)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .base import ClaimTest
-from .checks import (
+from rnnadd.claims.base import ClaimTest
+from rnnadd.claims.checks import (
                      at_least,
                      at_most,
                      best,

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import math
 
-from ..kinds import describe_metric
-from ..stats import (
+from rnnadd.analyses.stats import (
     HOLDS,
     AtLeastRate,
     Comparison,
@@ -29,8 +28,9 @@ from ..stats import (
     short_number,
     verdicts_of,
 )
-from .base import ClaimReader, ClaimTest, Judgement, SeedValues, cell_key, cell_name
-from .metrics import difference_bounds, value_bounds, worst_value
+from rnnadd.claims.base import ClaimReader, ClaimTest, Judgement, SeedValues, cell_key, cell_name
+from rnnadd.claims.metrics import difference_bounds, value_bounds, worst_value
+from rnnadd.study.kinds import describe_metric
 
 
 def listed(pairs) -> list[str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...stats import Side
-from ..base import ClaimReader
-from ..shared import MeanTest
+from rnnadd.analyses.stats import Side
+from rnnadd.claims.base import ClaimReader
+from rnnadd.claims.shared import MeanTest
 
 
 class AtLeast(MeanTest):

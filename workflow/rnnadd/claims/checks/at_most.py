@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...stats import Below
-from ..base import ClaimReader
-from ..shared import MeanTest
+from rnnadd.analyses.stats import Below
+from rnnadd.claims.base import ClaimReader
+from rnnadd.claims.shared import MeanTest
 
 
 class AtMost(MeanTest):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...stats import Side, best_verdicts, combine
-from ..base import ClaimReader, SeedValues, cell_name
-from ..shared import SideTest
+from rnnadd.analyses.stats import Side, best_verdicts, combine
+from rnnadd.claims.base import ClaimReader, SeedValues, cell_name
+from rnnadd.claims.shared import SideTest
 
 
 class Best(SideTest):

@@ -10,11 +10,11 @@ comparisons, as `better`).
 
 from __future__ import annotations
 
-from ...kinds import lower_is_better
-from ...stats import Side, combine, paired, verdicts_of
-from ..base import ClaimReader, SeedValues, cell_key, cell_name
-from ..metrics import difference_bounds, worst_value
-from ..shared import SideTest
+from rnnadd.analyses.stats import Side, combine, paired, verdicts_of
+from rnnadd.claims.base import ClaimReader, SeedValues, cell_key, cell_name
+from rnnadd.claims.metrics import difference_bounds, worst_value
+from rnnadd.claims.shared import SideTest
+from rnnadd.study.kinds import lower_is_better
 
 
 class BetterThan(SideTest):

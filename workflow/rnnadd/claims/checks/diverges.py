@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..base import ClaimReader
-from ..shared import CountTest
+from rnnadd.claims.base import ClaimReader
+from rnnadd.claims.shared import CountTest
 
 
 class Diverges(CountTest):

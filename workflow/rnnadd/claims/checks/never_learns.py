@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...stats import short_number
-from ..base import ClaimReader
-from ..shared import CountTest
+from rnnadd.analyses.stats import short_number
+from rnnadd.claims.base import ClaimReader
+from rnnadd.claims.shared import CountTest
 
 
 class NeverLearns(CountTest):

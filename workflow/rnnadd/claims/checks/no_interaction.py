@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 
-from ...stats import paired
-from ..base import ClaimReader, SeedValues, cell_key
-from ..metrics import difference_bounds, worst_value
-from ..shared import MarginTest
+from rnnadd.analyses.stats import paired
+from rnnadd.claims.base import ClaimReader, SeedValues, cell_key
+from rnnadd.claims.metrics import difference_bounds, worst_value
+from rnnadd.claims.shared import MarginTest
 
 
 class NoInteraction(MarginTest):

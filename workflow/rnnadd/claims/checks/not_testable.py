@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ...stats import UNTESTABLE
-from ..base import ClaimReader, ClaimTest, Judgement, SeedValues
+from rnnadd.analyses.stats import UNTESTABLE
+from rnnadd.claims.base import ClaimReader, ClaimTest, Judgement, SeedValues
 
 
 class NotTestable(ClaimTest):

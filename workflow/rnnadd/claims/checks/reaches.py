@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ...seedtable import threshold_name
-from ...stats import short_number
-from ..base import ClaimReader
-from ..shared import CountTest
+from rnnadd.analyses.seedtable import threshold_name
+from rnnadd.analyses.stats import short_number
+from rnnadd.claims.base import ClaimReader
+from rnnadd.claims.shared import CountTest
 
 
 class Reaches(CountTest):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..base import ClaimReader, SeedValues, cell_name
-from ..shared import MarginTest, compare
+from rnnadd.claims.base import ClaimReader, SeedValues, cell_name
+from rnnadd.claims.shared import MarginTest, compare
 
 
 class Same(MarginTest):

@@ -3,8 +3,8 @@ and in another experiment (paired by seed): two plots of the report compared."""
 
 from __future__ import annotations
 
-from ..base import ClaimReader, SeedValues, cell_name
-from ..shared import MarginTest, compare
+from rnnadd.claims.base import ClaimReader, SeedValues, cell_name
+from rnnadd.claims.shared import MarginTest, compare
 
 
 class SameAs(MarginTest):

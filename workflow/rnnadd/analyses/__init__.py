@@ -1,0 +1,1 @@
+"""The analyses layer (see rnnadd/__init__.py for the layers)."""

@@ -1,0 +1,1 @@
+"""The ops layer (see rnnadd/__init__.py for the layers)."""

@@ -1,0 +1,352 @@
+"""Training and analysis jobs without the start-up: forked children of one process that
+imported torch once.
+
+A training job of the study's short runs computes for 2-8 s, and starting
+Python and importing torch cost about 1.5 s more (30% of such a job); an
+analysis job (length, probe, chains, ...) computes for well under a second on
+small settings and paid the same import. The workflow therefore starts one
+server per local Snakemake run (its ``onstart``): it imports the learning
+package and torch, runs no torch operation (so no thread pool exists to be
+copied into children), and waits on a Unix socket.
+``workflow/scripts/train.py`` and ``workflow/scripts/analyse.py``, still the
+commands of those jobs, ask it first (``relay``): each sends its task, its
+arguments, its working folder and its standard output and error (as file
+descriptors), and the server forks a child that runs exactly what the script
+runs in-process (``TASKS``) and whose exit code the script passes on. Without
+a server (Slurm, a dry run, a job started by hand, ``RNNADD_TRAIN_SERVER=off``)
+the script runs the task in its own process as before; the results are the
+same bytes either way.
+
+Nothing is left behind: a child whose client goes away (Snakemake killed the
+job) is killed with SIGKILL, and so is every child whose server dies; the
+server stops when asked (SIGTERM, the workflow's onsuccess/onerror), when the
+Snakemake process that started it ends, or after ``--idle`` seconds without
+a job. Outputs are written atomically (``rnnadd.core.io``), so a killed child
+leaves nothing that looks complete.
+
+This module imports only the standard library at the top: train.py imports
+it before it knows whether it will need torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+import traceback
+
+ENV = "RNNADD_TRAIN_SERVER"  # the socket's path; "off": start no server
+SOCKET_NAME = "train-server.sock"  # in .snakemake/ of the working folder
+_HEADER = struct.Struct("!I")  # length of the JSON request that follows
+
+
+def _address(path: str) -> str:
+    """A Unix socket path is limited to 107 bytes; a relative one is usually shorter."""
+    if len(os.fsencode(path)) < 100:
+        return path
+    return os.path.relpath(path)
+
+
+# -- client (train.py) --------------------------------------------------------
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except (OSError, IndexError):
+        return False
+
+
+def _wait_for_server(path: str, limit_s: float = 120.0) -> bool:
+    """Whether the socket exists, waiting while the server still imports torch.
+
+    A job that came before the server listens would import torch itself: the
+    same wait, and a core taken from the server's start.
+    """
+    deadline = time.monotonic() + limit_s
+    while not os.path.exists(path):
+        try:
+            with open(f"{path}.starting") as handle:
+                pid = int(handle.read())
+        except (OSError, ValueError):
+            return False
+        if not _alive(pid) or time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+# What a child runs for each task: the same function the task's script runs without a server.
+TASKS = {
+    "train": ("train.py", "rnnadd.ops.cli", "train_command"),
+    "analyse": ("analyse.py", "rnnadd.ops.analyse_job", "analyse_command"),
+    "aggregate": ("aggregate.py", "rnnadd.ops.drawing_jobs", "aggregate_command"),
+    "figure": ("plot.py", "rnnadd.ops.drawing_jobs", "figure_command"),
+}
+
+
+def run_task(task: str, argv: list[str]) -> int | None:
+    """Run a task in this process (its script without a server, or the server's child)."""
+    import importlib
+
+    _, module, function = TASKS[task]
+    return getattr(importlib.import_module(module), function)(argv)
+
+
+def run_served_or_here(task: str, argv: list[str]) -> int:
+    """What every job script does: the task in the server's child when there is a server, else here."""
+    code = relay(argv, task=task)
+    return run_task(task, argv) if code is None else code
+
+
+def relay(argv: list[str], task: str = "train") -> int | None:
+    """Run the task on argv in the server's child and return its exit code; None: no server, run it here."""
+    path = os.environ.get(ENV, "")
+    if not path or path == "off":
+        return None
+    if not _wait_for_server(path):
+        return None
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(_address(path))
+    except OSError:  # gone (killed): the job trains in its own process
+        connection.close()
+        return None
+    with connection:
+        request = json.dumps({"task": task, "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+        sys.stdout.flush(), sys.stderr.flush()
+        try:
+            socket.send_fds(connection, [_HEADER.pack(len(request)) + request], [1, 2])
+        except OSError:  # nothing was started: train here
+            return None
+        reply = b""
+        while chunk := connection.recv(64):
+            reply += chunk
+    if not reply:
+        print(f"error: the training server ({path}) stopped before this job ended", file=sys.stderr)
+        return 1
+    return int(reply)
+
+
+# -- server -------------------------------------------------------------------
+
+def _preload() -> None:
+    """Everything a job imports (training, analysis, aggregate, figure); importing runs no torch
+    operation, and plotting's import selects the Agg backend and draws nothing."""
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import torch  # noqa: F401
+    import yaml  # noqa: F401
+
+    from rnnadd.analyses import analysis, chains, plotting, probe, probe_controls  # noqa: F401
+    from rnnadd.core import checkpoint, evaluation, training  # noqa: F401
+    from rnnadd.ops import analyse_job, cli, drawing_jobs, verify  # noqa: F401
+    from rnnadd.study import kinds  # noqa: F401
+
+
+def _die_with_parent() -> None:
+    """SIGKILL this child when the server (its parent) ends, however it ends."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
+    data, fds, _, _ = socket.recv_fds(connection, 65536, 2)
+    if len(data) < _HEADER.size:
+        raise EOFError("no request")
+    (size,) = _HEADER.unpack_from(data)
+    data = data[_HEADER.size:]
+    while len(data) < size:
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            raise EOFError("request cut short")
+        data += chunk
+    return json.loads(data), fds
+
+
+def _child(connection: socket.socket, server_pid: int) -> None:
+    """Run one job as its script would in its own process; never returns."""
+    code = 1
+    try:
+        _die_with_parent()
+        if os.getppid() != server_pid:  # the server ended before prctl
+            os._exit(1)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        request, fds = _receive(connection)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(fds[0], 1)
+        os.dup2(fds[1], 2)
+        for fd in (null, *fds):
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        task = request.get("task", "train")
+        sys.argv = [TASKS[task][0], *request["argv"]]
+        try:
+            code = run_task(task, request["argv"])
+        except SystemExit as exit_:  # what the interpreter does with sys.exit's value
+            code = exit_.code
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        if code is None:
+            code = 0
+        elif not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush(), sys.stderr.flush()
+        finally:
+            os._exit(code & 0xFF)
+
+
+class Server:
+    def __init__(self, path: str, parent_pid: int | None, idle_s: float):
+        self.path = path
+        self.idle_s = idle_s
+        self.poll = select.poll()
+        self.jobs: dict[int, tuple[int, socket.socket]] = {}  # pidfd -> (pid, connection)
+        self.by_connection: dict[int, int] = {}  # connection fd -> pidfd
+        self.started: dict[int, float] = {}  # pid -> when its job began
+        self.parent = os.pidfd_open(parent_pid) if parent_pid else None
+        if self.parent is not None:
+            self.poll.register(self.parent, select.POLLIN)
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # Bind under a temporary name and rename: a client never finds a socket that does not answer.
+        temporary = f"{path}.{os.getpid()}.tmp"
+        _remove(temporary)
+        self.listener.bind(_address(temporary))
+        self.listener.listen(128)
+        os.replace(temporary, path)
+        self.inode = os.stat(path).st_ino
+        _remove(f"{path}.starting")
+        self.poll.register(self.listener, select.POLLIN)
+
+    def serve(self) -> None:
+        last_activity = time.monotonic()
+        while True:
+            timeout_s = None if self.jobs else max(0.0, last_activity + self.idle_s - time.monotonic())
+            events = self.poll.poll(None if timeout_s is None else 1000 * timeout_s)
+            if not events and not self.jobs:
+                return  # idle
+            accept = False
+            for fd, _ in events:
+                if fd == self.parent:
+                    return  # the Snakemake process that started us has ended
+                if fd == self.listener.fileno():
+                    accept = True
+                elif fd in self.jobs:
+                    self._finish_job(fd)
+                elif fd in self.by_connection:  # the client went away: its job must not go on
+                    signal.pidfd_send_signal(self.by_connection[fd], signal.SIGKILL)
+                    self.poll.unregister(fd)
+            if accept:  # last: a new connection may reuse the number of one closed above
+                self._start_job()
+            last_activity = time.monotonic()
+
+    def _start_job(self) -> None:
+        connection, _ = self.listener.accept()
+        sys.stdout.flush(), sys.stderr.flush()
+        server_pid = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            for pidfd, (_, other) in self.jobs.items():
+                os.close(pidfd)
+                other.close()
+            self.listener.close()
+            if self.parent is not None:
+                os.close(self.parent)
+            _child(connection, server_pid)
+        pidfd = os.pidfd_open(pid)
+        self.started[pid] = time.monotonic()
+        self.jobs[pidfd] = (pid, connection)
+        self.by_connection[connection.fileno()] = pidfd
+        self.poll.register(pidfd, select.POLLIN)
+        # Only a hang-up: the request itself is the child's to read.
+        self.poll.register(connection, select.POLLRDHUP)
+
+    def _finish_job(self, pidfd: int) -> None:
+        pid, connection = self.jobs.pop(pidfd)
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code < 0:  # killed by a signal: what a shell reports
+            code = 128 - code
+        print(f"job {pid}: exit {code} after {time.monotonic() - self.started.pop(pid):.2f} s", flush=True)
+        self.poll.unregister(pidfd)
+        os.close(pidfd)
+        if self.by_connection.pop(connection.fileno(), None) is not None:
+            try:
+                self.poll.unregister(connection)
+            except KeyError:  # already unregistered after a hang-up
+                pass
+        try:
+            connection.sendall(f"{code}\n".encode())
+        except OSError:
+            pass
+        connection.close()
+
+    def close(self) -> None:
+        for pidfd, (pid, connection) in list(self.jobs.items()):
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(pidfd)
+            connection.close()
+        self.jobs.clear()
+        self.listener.close()
+        try:  # only our own socket: a newer server may have taken the name
+            if os.stat(self.path).st_ino == self.inode:
+                os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rnnadd.ops.trainserver", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--socket", required=True, help="path of the Unix socket to listen on")
+    parser.add_argument("--parent", type=int, help="stop when this process ends")
+    parser.add_argument("--idle", type=float, default=600.0,
+                        help="stop after this many seconds without a job (default: %(default)s)")
+    args = parser.parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # Ctrl-C reaches it with the jobs
+        signal.signal(sig, _stop)
+    try:
+        _preload()
+        server = Server(args.socket, args.parent, args.idle)
+    finally:  # clients stop waiting for a server that will not listen
+        _remove(f"{args.socket}.starting")
+    print(f"training server {os.getpid()} listening on {args.socket}", flush=True)
+    try:
+        server.serve()
+    finally:
+        server.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The report layer (see rnnadd/__init__.py for the layers)."""

@@ -1,0 +1,1 @@
+"""The study layer (see rnnadd/__init__.py for the layers)."""
