@@ -1,5 +1,5 @@
 """The settings' definition (rnnadd.core.settings) written out: the config schema's settings part
-and the README's settings table.
+and the settings table of docs/config.md.
 
     python -m rnnadd.report.settingsdoc          # rewrite both from the definition
     python -m rnnadd.report.settingsdoc --check  # exit 1, naming the file, if either is out of date
@@ -20,7 +20,8 @@ from rnnadd.core.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
-README = ROOT / "README.md"
+# The page with the settings table (it was README.md; the name is kept for callers).
+README = ROOT / "docs" / "config.md"
 
 SCHEMA_MARKERS = ("  # -- settings: generated from rnnadd/core/settings.py by `python -m rnnadd.report.settingsdoc`; "
                   "edit it there --",
