@@ -93,15 +93,26 @@ def _counts(rows: list[dict], source: str, stability: dict, stability_source: st
 
 def summary_markdown(rows: list[dict], source: str, stability: dict | None = None,
                      stability_source: str = "") -> str:
-    """README's short block, markers included: the counts, then the report's claims that hold and
-    those that do not hold (decided ones only: a claim not decided on both float paths is left out)."""
+    """README's short block, markers included: the counts, overall and per group, how many verdicts
+    the second float path kept, then the report's claims that were decided (holds, does not hold)."""
     stability = stability or {}
-    lines = [START_SUMMARY, ""] + _counts(rows, source, stability, stability_source)
+
+    def shown(row):
+        return shown_verdict(row, stability)
+
+    lines = [START_SUMMARY, "", f"From `{source}`: {len(rows)} claims, {tally(rows, shown, VERDICT_ORDER)}."]
+    lines += [f"- {line}." for line in tally_by_group(rows, shown, VERDICT_ORDER)]
+    checked = [row for row in rows if row["id"] in stability]
+    if checked:
+        changed = sum(1 for row in checked if shown(row) == NOT_DECIDED)
+        lines.append(f"- under a second float path (`{stability_source}`) {len(checked) - changed} of {len(checked)} "
+                     "keep their verdict" + (f"; the {changed} that change are counted as not decided" if changed
+                                            else "") + ".")
     report = [row for row in rows if row["group"] == "report"]
-    for verdict in ("holds", "does not hold"):
-        chosen = [row for row in report if shown_verdict(row, stability) == verdict]
+    for verdict, words in (("holds", "hold"), ("does not hold", "do not hold")):
+        chosen = [row for row in report if shown(row) == verdict]
         if chosen:
-            lines += ["", f"The report's claims that {'hold' if verdict == 'holds' else 'do not hold'}:", ""]
+            lines += ["", f"The report's claims that {words}:"]
             lines += [f"- {row['claim']} ({row['id'].split('_')[0]})" for row in chosen]
     lines += ["", END_SUMMARY]
     return "\n".join(lines)
