@@ -13,6 +13,8 @@ import re
 import shutil
 
 import pytest
+import yaml
+
 from conftest import REPO
 from rnnadd.report import docsgen, settingsdoc
 from rnnadd.report.findings import END, END_SUMMARY, START, START_SUMMARY
@@ -116,7 +118,10 @@ def test_a_new_claim_test_or_margin_makes_the_docs_stale(copy, monkeypatch):
     assert "| `faster` | `a`, `b`, `metric` |" in docsgen.claim_tests_table()
     monkeypatch.delitem(registry.TESTS, "faster")
     config = copy / "config.yaml"
-    config.write_text(config.read_text().replace("  auc_accuracy:\n    margin: 0.02", "  auc_accuracy:\n    margin: 0.03"))
+    study = yaml.safe_load(config.read_text())
+    metric = next(iter(study["claim_margins"]))
+    study["claim_margins"][metric]["margin"] *= 2
+    config.write_text(yaml.safe_dump(study, sort_keys=False))
     assert docsgen.stale(copy) == ["docs/claims.md: claim-margins"]
 
 

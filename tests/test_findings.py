@@ -1,4 +1,5 @@
-"""README's findings are generated from the full study's verdict table, never written past it."""
+"""The findings are generated from the full study's verdict table, never written past it: README's
+short summary and docs/results.md's full list."""
 
 from __future__ import annotations
 
@@ -7,14 +8,48 @@ import csv
 from conftest import REPO
 from rnnadd.claims import RESULT_COLUMNS
 from rnnadd.claims.stability import read_verdicts
-from rnnadd.report.findings import END, START, findings_markdown, main, read_rows
+from rnnadd.report.findings import (
+    END,
+    END_SUMMARY,
+    START,
+    START_SUMMARY,
+    findings_markdown,
+    main,
+    read_rows,
+    summary_markdown,
+)
 
 
-def test_readme_findings_are_what_the_verdict_table_says(monkeypatch):
-    """The block between the markers is exactly what docs/verdicts.csv gives (run
-    `python -m rnnadd.report.findings` after updating docs/verdicts.csv from a full study)."""
+def test_readme_and_results_findings_are_what_the_verdict_table_says(monkeypatch):
+    """Both blocks are exactly what docs/verdicts.csv gives (run `python -m rnnadd.report.findings`
+    after updating docs/verdicts.csv from a full study)."""
     monkeypatch.chdir(REPO)
     assert main(["--check"]) == 0
+    assert START_SUMMARY in (REPO / "README.md").read_text()
+    assert START in (REPO / "docs" / "results.md").read_text()
+
+
+def pages(tmp_path) -> list[str]:
+    """Copies of README.md and docs/results.md, as --readme and --results arguments."""
+    readme, results = tmp_path / "README.md", tmp_path / "results.md"
+    readme.write_text((REPO / "README.md").read_text())
+    results.write_text((REPO / "docs" / "results.md").read_text())
+    return ["--readme", str(readme), "--results", str(results)]
+
+
+def test_the_summary_counts_as_the_full_list_and_names_only_decided_report_claims():
+    rows = read_rows(REPO / "docs" / "verdicts.csv")
+    stability = read_verdicts(REPO / "docs" / "stability.csv")
+    summary = summary_markdown(rows, "docs/verdicts.csv", stability, "docs/stability.csv")
+    full = findings_markdown(rows, "docs/verdicts.csv", stability, "docs/stability.csv")
+    assert summary.splitlines()[2] == full.splitlines()[2]  # "From docs/verdicts.csv: N claims, ..."
+    assert summary.startswith(START_SUMMARY) and summary.endswith(END_SUMMARY)
+    assert len(summary.splitlines()) < len(full.splitlines()) / 3
+    for row in rows:
+        short = f"({row['id'].split('_')[0]})"
+        decided = row["verdict"] in ("holds", "does not hold") and \
+            stability[row["id"]]["second_verdict"] == row["verdict"]
+        assert (short in summary) == (row["group"] == "report" and decided), row["id"]
 
 
 def test_every_claim_of_the_table_appears_once_under_its_own_verdict():
@@ -28,25 +63,43 @@ def test_every_claim_of_the_table_appears_once_under_its_own_verdict():
         assert heading.lower() == row["verdict"], (row["id"], heading)
 
 
-def test_a_changed_verdict_changes_the_findings(tmp_path):
+def test_a_changed_verdict_changes_both_pages(tmp_path):
     source = REPO / "docs" / "verdicts.csv"
     with open(source, newline="") as handle:
         rows = list(csv.DictReader(handle))
-    flipped = next(row for row in rows if row["verdict"] == "holds")
+    stability = read_verdicts(REPO / "docs" / "stability.csv")
+    flipped = next(row for row in rows if row["verdict"] == "holds" and row["group"] == "report"
+                   and stability[row["id"]]["second_verdict"] == "holds")
     flipped["verdict"] = "inconclusive"
     changed = tmp_path / "verdicts.csv"
     with open(changed, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=RESULT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    readme = tmp_path / "README.md"
-    readme.write_text((REPO / "README.md").read_text())
-    assert main(["--claims", str(changed), "--readme", str(readme), "--check"]) == 1
-    assert main(["--claims", str(changed), "--readme", str(readme)]) == 0
-    text = readme.read_text()
-    assert START in text and END in text
-    inconclusive = text[text.index("- *Inconclusive*"):]
+    arguments = ["--claims", str(changed), "--stability", "none", *pages(tmp_path)]
+    assert main(["--claims", str(source), *arguments[2:]]) == 0  # both pages as the table gives them
+    assert main(["--claims", str(source), *arguments[2:], "--check"]) == 0
+    assert main([*arguments, "--check"]) == 1
+    assert main(arguments) == 0
+    assert main([*arguments, "--check"]) == 0
+    results = (tmp_path / "results.md").read_text()
+    assert START in results and END in results
+    inconclusive = results[results.index("- *Inconclusive*"):]
     assert f"({flipped['id']}: " in inconclusive
+    readme = (tmp_path / "README.md").read_text()
+    summary = readme[readme.index(START_SUMMARY):readme.index(END_SUMMARY)]
+    assert f"({flipped['id'].split('_')[0]})" not in summary
+    # Only the blocks changed: the hand-written parts around them are kept.
+    assert readme.split(START_SUMMARY)[0] == (REPO / "README.md").read_text().split(START_SUMMARY)[0]
+    assert results.split(END)[1] == (REPO / "docs" / "results.md").read_text().split(END)[1]
+
+
+def test_a_page_without_its_markers_is_named(tmp_path, capsys):
+    arguments = pages(tmp_path)
+    (tmp_path / "results.md").write_text("# results, no markers\n")
+    assert main(["--claims", str(REPO / "docs" / "verdicts.csv"), *arguments]) == 2
+    err = capsys.readouterr().err
+    assert "results.md has no findings markers" in err and START in err
 
 
 def _stability_table(path, rows, changed: dict):
@@ -90,9 +143,7 @@ def test_a_verdict_that_changes_with_the_float_path_is_listed_as_not_decided(tmp
 
 
 def test_a_missing_stability_table_is_named(tmp_path, capsys):
-    readme = tmp_path / "README.md"
-    readme.write_text((REPO / "README.md").read_text())
-    code = main(["--claims", str(REPO / "docs" / "verdicts.csv"), "--readme", str(readme),
+    code = main(["--claims", str(REPO / "docs" / "verdicts.csv"), *pages(tmp_path),
                  "--stability", str(tmp_path / "nope.csv")])
     assert code == 2
     assert "--stability" in capsys.readouterr().err

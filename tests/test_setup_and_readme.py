@@ -1,5 +1,5 @@
 """What a newcomer types: the Makefile's setup commands (checked with `make -n`, no network)
-and the README's commands."""
+and the commands of README and docs/."""
 
 from __future__ import annotations
 
@@ -38,25 +38,48 @@ def test_make_smoke_runs_the_readme_command_and_says_where_figures_and_report_ar
     assert "results/figures/" in said and "results/report.zip" in said
 
 
+# The pages whose commands a newcomer copies: README and docs/ (docs/extending.md is checked by its own test).
+PAGES = [REPO / "README.md"] + sorted(p for p in (REPO / "docs").glob("*.md") if p.name != "extending.md")
+
+
 def test_readme_commands_use_one_convention_and_cannot_swallow_a_target():
+    for page in PAGES:
+        text = page.read_text()
+        blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+        lines = [line for block in blocks for line in block.splitlines()]
+        inline = re.findall(r"`([^`\n]*snakemake [^`\n]*)`", text)
+        for command in lines + inline:
+            # "the same snakemake command" in a quoted error message is prose, not a command.
+            for match in re.finditer(r"([^\s\"']*)snakemake(?= (?!command))", command):
+                assert match.group(1) == ".venv/bin/", f"{page.name}: {command}"
+            assert not re.search(r"--(configfile|forcerun)\s", command), f"{page.name}: {command}"
     text = (REPO / "README.md").read_text()
-    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
-    lines = [line for block in blocks for line in block.splitlines()]
-    inline = re.findall(r"`([^`\n]*snakemake [^`\n]*)`", text)
-    for command in lines + inline:
-        # "the same snakemake command" in a quoted error message is prose, not a command.
-        for match in re.finditer(r"([^\s\"']*)snakemake(?= (?!command))", command):
-            assert match.group(1) == ".venv/bin/", command
-        assert not re.search(r"--(configfile|forcerun)\s", command), command
     assert "../shared" not in text
     assert (REPO / "docs" / "original-study.md").exists() and "docs/original-study.md" in text
 
 
-def test_the_logs_of_the_readmes_sbatch_example_are_ignored_by_git():
-    import re
-    import subprocess
+def test_readme_gives_one_command_that_sets_up_and_runs_the_study_and_one_for_the_tests():
+    text = (REPO / "README.md").read_text()
+    commands = [line.split("#")[0].strip() for block in re.findall(r"```bash\n(.*?)```", text, re.S)
+                for line in block.splitlines()]
+    assert "make run" in commands and "make test" in commands
+    # make run sets up .venv first on a fresh clone, then runs the study.
+    run = planned("run", "CORES=2")
+    install = run.index(".venv/bin/pip install -r requirements.txt")
+    assert install < run.index(".venv/bin/snakemake --cores 2")
+    test = planned("test")
+    assert any(command.startswith(".venv/bin/python -m pytest") for command in test)
 
-    readme = (REPO / "README.md").read_text()
+
+def test_readme_gives_the_pinned_torch_and_the_cpu_build():
+    text = " ".join((REPO / "README.md").read_text().split())
+    version = TORCH_PIN.split("==")[1]
+    assert f"torch {version}" in text, f"README must say requirements pin torch {version}"
+    assert "make setup TORCH_INDEX=cpu" in text
+
+
+def test_the_logs_of_the_clusters_sbatch_example_are_ignored_by_git():
+    readme = (REPO / "docs" / "cluster.md").read_text()
     pattern = re.search(r"sbatch .*--output=(\S+)", readme).group(1)
     example = pattern.replace("%j", "12345")
     result = subprocess.run(["git", "check-ignore", "--no-index", example], cwd=REPO, capture_output=True, text=True)
