@@ -169,3 +169,10 @@ def test_the_puzzle_pages_verdicts_are_those_of_the_verdict_table():
         estimate = numbers.split("[")[0].strip()
         decimals = len(estimate.split(".")[1]) if "." in estimate else 0
         assert round(float(rows[claim]["estimate"]), decimals) == pytest.approx(float(estimate)), claim
+
+
+def test_the_digit_budget_the_docs_give_is_the_codes():
+    from rnnadd.analyses.chains import CHAIN_DIGIT_BUDGET
+
+    given = re.findall(r"(?:over|at most)\s+(\d{1,3}(?:,\d{3})+) digits", (REPO / "docs" / "models.md").read_text())
+    assert len(given) == 2 and set(given) == {f"{CHAIN_DIGIT_BUDGET:,}"}
