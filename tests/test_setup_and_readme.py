@@ -76,6 +76,8 @@ def test_readme_gives_the_pinned_torch_and_the_cpu_build():
     version = TORCH_PIN.split("==")[1]
     assert f"torch {version}" in text, f"README must say requirements pin torch {version}"
     assert "make setup TORCH_INDEX=cpu" in text
+    # The set-up without make (docs/models.md) installs the same pin.
+    assert f"--no-deps {TORCH_PIN} " in (REPO / "docs" / "models.md").read_text()
 
 
 def test_the_logs_of_the_clusters_sbatch_example_are_ignored_by_git():
