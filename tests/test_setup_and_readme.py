@@ -63,6 +63,7 @@ def test_readme_gives_one_command_that_sets_up_and_runs_the_study_and_one_for_th
     commands = [line.split("#")[0].strip() for block in re.findall(r"```bash\n(.*?)```", text, re.S)
                 for line in block.splitlines()]
     assert "make run" in commands and "make test" in commands
+    assert "make run TORCH_INDEX=cpu" in " ".join(text.split())
     # make run sets up .venv first on a fresh clone, then runs the study.
     run = planned("run", "CORES=2")
     install = run.index(".venv/bin/pip install -r requirements.txt")
