@@ -68,6 +68,8 @@ def test_readme_gives_one_command_that_sets_up_and_runs_the_study_and_one_for_th
     run = planned("run", "CORES=2")
     install = run.index(".venv/bin/pip install -r requirements.txt")
     assert install < run.index(".venv/bin/snakemake --cores 2")
+    cpu = planned("run", "TORCH_INDEX=cpu", "CORES=2")
+    assert any("download.pytorch.org/whl/cpu" in command for command in cpu)
     test = planned("test")
     assert any(command.startswith(".venv/bin/python -m pytest") for command in test)
 
