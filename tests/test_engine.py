@@ -83,3 +83,17 @@ def test_the_snakefile_refuses_another_snakemake_release_before_any_job(tmp_path
     assert refusals == [engine.version_problem("9.28.0")], result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "WorkflowError" not in result.stderr
     assert "Building DAG of jobs" not in result.stdout + result.stderr
+
+
+@pytest.mark.snakemake
+def test_the_command_lines_report_option_is_read_so_config_warnings_are_printed_once(tmp_path):
+    """`make smoke` builds, then reports with the same config: its warnings only with the build."""
+    from conftest import snakemake
+
+    workdir = copy_workflow(tmp_path / "study")
+    build = snakemake(workdir, "-n", "--cores", "1", *SMOKE)
+    assert "Config warning: " in build.stdout + build.stderr
+    report = snakemake(workdir, "--report", "results/report.zip", *SMOKE, check=False)
+    output = report.stdout + report.stderr
+    assert "Creating report..." in output, output[-2000:]  # read, for a report (of nothing built: it fails)
+    assert "Config warning: " not in output, output[-2000:]
