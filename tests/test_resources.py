@@ -61,13 +61,16 @@ def test_the_memory_check_runs_before_any_job_locally_and_not_for_a_cluster(tmp_
     (workdir / "big.yaml").write_text(BIG)
     result = snakemake(workdir, "fig07_layers", "--cores", "1", *SMOKE, "big.yaml", check=False)
     output = result.stdout + result.stderr
-    assert result.returncode != 0
-    # Checked while the Snakefile is read, for every run: nothing is planned or written.
-    assert re.search(TOO_BIG, output), output[-3000:]
-    assert "Building DAG of jobs" not in output
-    assert not (workdir / "results" / "runs").exists()
-    # The Slurm profile's executor (read from the profile, not given on the command line) is seen
-    # while the Snakefile is read: the same runs are planned, for the cluster (a dry run submits nothing).
+    assert result.returncode == 1
+    # Checked for every run once Snakemake says where jobs run (onstart, with the local
+    # executor), before the first job: one line, no traceback, nothing run or written.
+    refusals = [line for line in result.stderr.splitlines() if "Invalid configuration" in line]
+    assert len(refusals) == 1 and re.fullmatch(TOO_BIG, refusals[0]), output[-3000:]
+    assert "Traceback" not in output and "WorkflowError" not in output
+    assert "rule " not in output and not (workdir / "results").exists()
+    # The Slurm profile's executor (read from the profile, not given on the command line)
+    # never meets this machine's memory: the same runs are planned, for the cluster (a dry
+    # run submits nothing), and a dry run runs nothing either.
     planned = snakemake(workdir, "fig07_layers", "-n", "--profile", "profiles/slurm", *SMOKE, "big.yaml")
     assert "Invalid configuration" not in planned.stdout + planned.stderr
     assert re.search(r"^train\s+\d+$", planned.stdout, re.M), planned.stdout[-3000:]

@@ -129,18 +129,24 @@ def test_a_wrong_partition_stops_before_anything_is_submitted(cluster, tmp_path)
     assert not (workdir / "results").exists()  # not even the local jobs ran
 
 
-def test_a_refused_submission_shows_sbatchs_own_message(cluster, tmp_path):
+def test_a_request_slurm_refuses_stops_before_anything_is_submitted_with_sbatchs_own_words(cluster, tmp_path):
     workdir = copy_workflow(tmp_path / "study")
     before = submissions(cluster["state"])
-    # More memory than the node has: sbatch refuses it at submission.
+    # More memory than the node has: sbatch would refuse it at submission. Asked first with
+    # `sbatch --test-only` (onstart), so nothing is submitted and sbatch's words are the message.
     result = snakemake(workdir, "--profile", "profiles/slurm", SMOKE_PRESET, "fig01_hidden_maxlen5",
                        "--set-resources", "train:mem_mb=99999999", "train:group_slots=1", "--retries", "0",
                        check=False, env=cluster["env"])
     output = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert re.search(r"Error in group train_rnn-\S+: SLURM sbatch failed\. The error message was "
-                     r"'sbatch: error: .*Requested node configuration is not available", output), output[-3000:]
+    assert result.returncode == 1
+    refusals = [line for line in output.splitlines() if "Nothing was submitted." in line]
+    assert len(refusals) == 1 and re.search(
+        r"Nothing was submitted\. Slurm refuses the jobs of rule train \(--mem=99999999 --time=\d+ "
+        r"--cpus-per-task=1, the most they ask for\); sbatch says: .*"
+        r"Requested node configuration is not available\. Ask for less", refusals[0]), output[-3000:]
+    assert "Traceback" not in output and "Error in" not in output
     assert submissions(cluster["state"]) == before
+    assert not (workdir / "results").exists()  # not even the local jobs ran
 
 
 def test_a_failed_job_is_retried_with_more_time(cluster, tmp_path):

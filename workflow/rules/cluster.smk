@@ -1,43 +1,33 @@
-# Running under the Slurm profile: check the target before submitting, and
-# make a failed submission say why.
+# Where the jobs run is known from onstart on (workflow.executor_plugin): under
+# the Slurm profile, ask Slurm before submitting whether it takes the jobs;
+# locally, check this machine's memory and start the training server.
 import os
 import sys
 
 from rnnadd.ops.cluster import SlurmTargetError, check_slurm_target
 
-# Snakemake 9.27 drops the message of a failed *group* job (GroupJob.log_error
-# ignores msg), so a refused submission of a training bundle said only "Error
-# in group ..." and sbatch's own words were lost. Print the message first.
-if not workflow.remote_exec:
-    from snakemake.jobs import GroupJob
-
-    _group_log_error = GroupJob.log_error
-
-    def _group_log_error_with_message(self, msg=None, aux_logs=None, **kwargs):
-        if msg:
-            # The plugin's message goes on to the whole sbatch call (--verbose shows it).
-            reason = " ".join(str(msg).split("\n    sbatch call:")[0].split())
-            logger.error(f"Error in group {self.groupid}: {reason}")
-        return _group_log_error(self, msg, aux_logs, **kwargs)
-
-    GroupJob.log_error = _group_log_error_with_message
-
 
 def _slurm_targets():
-    """Each (partition, account, qos) that the jobs to submit ask for."""
-    targets = set()
+    """{(partition, account, qos): {rule: the most its jobs ask for}} of the jobs to submit."""
+    targets = {}
     # --slurm-qos applies to every submission; a rule's `qos` resource to its own.
     qos_everywhere = getattr(workflow.executor_settings, "qos", None) or ""
     for job in workflow.dag.needrun_jobs():
         if not job.is_local:
             resources = job.resources
-            targets.add(
-                (
-                    str(resources.get("slurm_partition") or ""),
-                    str(resources.get("slurm_account") or ""),
-                    str(qos_everywhere or resources.get("qos") or ""),
-                )
+            target = (
+                str(resources.get("slurm_partition") or ""),
+                str(resources.get("slurm_account") or ""),
+                str(qos_everywhere or resources.get("qos") or ""),
             )
+            asked = targets.setdefault(target, {}).setdefault(job.rule.name, {"mem_mb": 0, "runtime": 0, "cpus": 0})
+            # The plugin asks Slurm for mem_mb (--mem), runtime (-t) and threads (--cpus-per-task).
+            for key, value in (
+                ("mem_mb", resources.get("mem_mb") or 0),
+                ("runtime", resources.get("runtime") or 0),
+                ("cpus", job.threads),
+            ):
+                asked[key] = max(asked[key], value)
     return targets
 
 
@@ -49,7 +39,7 @@ def _source(value, variable, resource):
 # inside a submitted job (those run with --no-hooks) nor in a dry run.
 onstart:
     if workflow.executor_plugin is not None and workflow.executor_plugin.name == "slurm":
-        for partition, account, qos in sorted(_slurm_targets()):
+        for (partition, account, qos), requests in sorted(_slurm_targets().items()):
             try:
                 check_slurm_target(
                     partition,
@@ -60,10 +50,12 @@ onstart:
                         "account": _source(account, "SLURM_ACCOUNT", "slurm_account"),
                         "qos": "--slurm-qos or resource qos",
                     },
+                    requests=requests,
                 )
             except SlurmTargetError as error:
                 # One line and a failed exit; a WorkflowError would add a traceback here.
                 logger.error(f"Nothing was submitted. {error}")
                 sys.exit(1)
     else:
+        check_this_machines_memory()  # common.smk
         start_train_server()  # train.smk

@@ -1,3 +1,4 @@
+import copy
 import json
 import math
 import os
@@ -5,10 +6,9 @@ import shlex
 import sys
 from pathlib import Path
 
+from snakemake import __version__ as SNAKEMAKE_RUNNING
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
-
-min_version("9.0")
 
 WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 
@@ -26,6 +26,25 @@ import rnnadd
 
 if Path(rnnadd.__file__).resolve().parent != WORKFLOW_DIR.resolve() / "rnnadd":
     raise WorkflowError(f"rnnadd was imported from {rnnadd.__file__}, not from this checkout ({WORKFLOW_DIR}/rnnadd)")
+from rnnadd.ops import engine
+
+
+def refuse(message):
+    """Stop before any job is planned: on the command line one line and exit 1, no
+    engine header and no traceback; under the Python API or in a cluster job a WorkflowError."""
+    if engine.from_the_command_line() and not workflow.remote_exec:
+        print(message, file=sys.stderr)
+        sys.exit(1)
+    raise WorkflowError(message)
+
+
+# The one Snakemake release this workflow is tested with (requirements.txt pins
+# it): another is refused here, before anything relies on its behaviour.
+_version_problem = engine.version_problem(SNAKEMAKE_RUNNING)
+if _version_problem:
+    refuse(_version_problem)
+min_version(engine.SNAKEMAKE_VERSION)
+
 from rnnadd.study import resources
 from rnnadd.core import paths
 from rnnadd.report.describe import figure_caption, figure_title, preset, subtitle
@@ -41,51 +60,11 @@ SCRIPTS = WORKFLOW_DIR / "scripts"
 os.environ.update(RNNADD_PYTHON=PYTHON, RNNADD_SCRIPTS=str(SCRIPTS))
 
 
-def _cli_args():
-    """The command line Snakemake is reading this Snakefile for; None under its Python API.
-
-    Snakemake 9.27 keeps it (and the executor it resolved from the command
-    line and the profiles) in local variables of snakemake.cli.args_to_api,
-    which is reading this Snakefile: they are read there.
-    """
-    import inspect
-
-    from snakemake.cli import args_to_api
-
-    frame = inspect.currentframe()
-    while frame is not None:
-        if frame.f_code is args_to_api.__code__:
-            return frame.f_locals
-        frame = frame.f_back
-    return None
-
-
-def _jobs_go_to_a_cluster():
-    """Whether jobs go to a cluster: an executor other than local, given or from a profile.
-
-    Needed while the Snakefile is read (the memory check below must refuse
-    before Snakemake starts the cheap jobs), but Snakemake 9.27 sets
-    workflow.executor_plugin (and with it workflow.local_exec) only when it
-    executes, after reading the Snakefile: until then local_exec is True
-    whatever the command line says. Used through Snakemake's Python API
-    instead of its command line, jobs count as local.
-    """
-    if workflow.remote_exec:  # a job inside a cluster job
-        return True
-    found = _cli_args()
-    return found is not None and not found["executor_plugin"].common_settings.local_exec
-
-
-def refuse(message):
-    """Stop before any job is planned: on the command line one line and exit 1, no
-    engine header and no traceback; under the Python API (tests, a cluster job) a WorkflowError."""
-    if _cli_args() is not None and not workflow.remote_exec:
-        print(message, file=sys.stderr)
-        sys.exit(1)
-    raise WorkflowError(message)
-
-
-JOBS_RUN_HERE = not _jobs_go_to_a_cluster()
+# What the command line asks for (targets, --report), read by Snakemake's own
+# parser; None under its Python API. Where the jobs run is known only once
+# Snakemake executes (workflow.executor_plugin): the check of this machine's
+# memory is in cluster.smk's onstart, before the first job.
+COMMAND_LINE = engine.command_line()
 
 # Everything about the config is checked here, before any job is planned, by
 # the same function the tests call (rnnadd.ops.workflowconfig.load). Its schema
@@ -101,7 +80,7 @@ try:
         configfiles=workflow.configfiles,
         schema=SCHEMA,
         reserved_names=rule_names(Path(workflow.basedir)),
-        jobs_run_here=JOBS_RUN_HERE,
+        jobs_run_here=False,  # this machine's memory: checked in onstart (check_this_machines_memory)
     )
 except ConfigError as error:
     for message in error.warnings:
@@ -110,8 +89,7 @@ except ConfigError as error:
 validate(config, str(SCHEMA))
 # Once per study command: not again when the same config is read to build its report
 # (`make smoke` and `make run` build, then report).
-_reporting = (_cli_args() or {}).get("args")
-if not getattr(_reporting, "report", None):
+if not getattr(COMMAND_LINE, "report", None):
     for message in LOADED.warnings:
         logger.warning(f"Config warning: {message}")
 STUDY = LOADED.study
@@ -190,11 +168,30 @@ def intermediates(names):
     return list(dict.fromkeys(files))
 
 
+def check_this_machines_memory():
+    """Where jobs run on this machine, refuse in one line a run or analysis too big for its
+    memory. Called from onstart (cluster.smk): the first moment Snakemake says where jobs
+    run, after the plan and before the first job."""
+    if not engine.jobs_run_here(workflow):
+        return
+    try:
+        # The config as checked above (command-line values merged in), now with the memory check.
+        load(
+            copy.deepcopy(config),
+            schema=SCHEMA,
+            reserved_names=rule_names(Path(workflow.basedir)),
+            jobs_run_here=True,
+        )
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        sys.exit(1)
+
+
 # Estimates fitted to measurements (rnnadd.study.resources); what a job asks for
 # (Slurm's --mem and -t) leaves room above them and grows with each retry.
 def _refuse_if_too_big(what, estimate_mb):
     """Locally, a job that cannot fit in this machine's memory is refused before it runs."""
-    if workflow.local_exec and JOBS_RUN_HERE:
+    if engine.jobs_run_here(workflow):
         available = resources.machine_memory_mb()
         if estimate_mb > available:
             raise WorkflowError(f"Invalid configuration: {too_big_message(what, estimate_mb, available)}")
@@ -421,11 +418,10 @@ def check_targets():
     Snakemake's to judge."""
     import difflib
 
-    found = _cli_args()
-    if found is None:
+    if COMMAND_LINE is None:
         return
     rules_here = [rule.name for rule in workflow.rules]
-    for target in getattr(found["args"], "targets", None) or ():
+    for target in COMMAND_LINE.targets or ():
         if target in rules_here or any(mark in target for mark in (os.sep, ".")):
             continue  # a rule, or a path: Snakemake's to judge
         figures = list(STUDY.experiments)

@@ -52,12 +52,14 @@ def user_accounts() -> set[str] | None:
     return accounts
 
 
-def check_slurm_target(partition: str, account: str, qos: str = "", *, source: dict | None = None) -> None:
+def check_slurm_target(partition: str, account: str, qos: str = "", *, source: dict | None = None,
+                       requests: dict | None = None) -> None:
     """Raise SlurmTargetError (one line) unless Slurm would accept a job for partition/account/qos.
 
     Empty values mean "the cluster's default". `source` names where each value
     came from (for example {"partition": "SLURM_PARTITION"}) so the message can
-    say what to change.
+    say what to change. `requests` maps a rule to the most its jobs ask for,
+    {"mem_mb": ..., "runtime": minutes, "cpus": ...}: each is tried too.
     """
     source = source or {}
     where = {key: f" ({source[key]})" if key in source else "" for key in ("partition", "account", "qos")}
@@ -76,13 +78,25 @@ def check_slurm_target(partition: str, account: str, qos: str = "", *, source: d
                 f"({', '.join(sorted(accounts))}). Use one of them, or leave it empty for your default")
     # Whatever else the controller would refuse (a partition you may not use,
     # an account it does not take there, a QoS): its own words.
-    command = ["sbatch", "--test-only", "--time=1", "--mem=100", "--ntasks=1", "--job-name=check"]
-    command += [f"--partition={partition}"] if partition else []
-    command += [f"--account={account}"] if account else []
-    command += [f"--qos={qos}"] if qos else []
-    tried = _run(command + ["--wrap=true"])
+    targeting = [f"--partition={partition}"] if partition else []
+    targeting += [f"--account={account}"] if account else []
+    targeting += [f"--qos={qos}"] if qos else []
+    test_only = ["sbatch", "--test-only", "--ntasks=1", "--job-name=check", *targeting]
+    tried = _run(test_only + ["--time=1", "--mem=100", "--wrap=true"])
     if tried.returncode != 0:
         asked = ", ".join(f"{key} {value!r}{where[key]}" for key, value in
                           (("partition", partition), ("account", account), ("qos", qos)) if value)
         raise SlurmTargetError(f"Slurm refuses a test job ({asked or 'cluster defaults'}); "
                                f"sbatch says: {_one_line(tried.stderr) or _one_line(tried.stdout)}")
+    # What the jobs ask for, largest first: a request the nodes cannot meet
+    # (more memory or cpus than any node has) is refused here with sbatch's
+    # words, not at submission.
+    for rule, asked in sorted((requests or {}).items()):
+        sizes = [f"--mem={int(asked['mem_mb'])}", f"--time={max(1, int(asked['runtime']))}",
+                 f"--cpus-per-task={int(asked['cpus'])}"]
+        tried = _run(test_only + sizes + ["--wrap=true"])
+        if tried.returncode != 0:
+            raise SlurmTargetError(
+                f"Slurm refuses the jobs of rule {rule} ({' '.join(sizes)}, the most they ask for); sbatch says: "
+                f"{_one_line(tried.stderr) or _one_line(tried.stdout)}. Ask for less (the rule's mem_mb, "
+                "runtime or threads, or --set-resources) or use a partition whose nodes have room")
