@@ -39,7 +39,7 @@ run: setup                ## the whole study: every figure, averaged over seeds
 	$(BIN)/snakemake --report results/report.zip
 	@echo "Figures: results/figures/ (PNG and PDF). Report with captions: results/report.zip (unzip it, open report/report.html)."
 
-smoke: setup              ## every figure on tiny settings, and its report (times: README)
+smoke: setup              ## every figure on tiny settings, and its report (times: docs/performance.md)
 	$(BIN)/snakemake --cores $(CORES) $(SMOKE)
 	$(BIN)/snakemake $(SMOKE) --report results/report.zip
 	@echo "Smoke figures (tiny settings, not meant to learn): results/figures/ (PNG and PDF)."
@@ -66,7 +66,7 @@ test-fast: setup          ## every test that launches no Snakemake (no build, no
 	$(BIN)/python -m pytest -v -m "not snakemake"
 
 WHAT ?= step
-benchmark: setup          ## speed numbers (README "How long things take"); WHAT=step, noop or study
+benchmark: setup          ## speed numbers (docs/performance.md); WHAT=step, noop or study
 	$(BIN)/python workflow/scripts/benchmark.py $(WHAT)
 
 BENCH_CORES ?= 2

@@ -196,7 +196,7 @@ def test_schema_and_readme_are_written_from_the_definition():
     assert {k: schema["definitions"][k] for k in ("settings", "setting_name")} == settingsdoc.settings_schema()
     assert list(schema["definitions"]["settings"]["properties"]) == list(FIELD_NAMES)
     assert "defaults" not in schema["required"]
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "config.md").read_text()
     for s in SETTINGS:
         assert f"| `{s.name}` | {s.doc} |" in readme
 

@@ -3,7 +3,7 @@
 A run is fully described by a flat mapping of settings.  Each setting is
 defined once, as a field of ``Settings``: its name, type, domain, default and
 a one-line doc.  Validation, the config schema's settings part
-(workflow/schemas/config.schema.yaml) and the README's settings table are
+(workflow/schemas/config.schema.yaml) and the settings table in docs/config.md are
 derived from that definition (``python -m rnnadd.report.settingsdoc`` rewrites the
 two files; a test checks they are up to date).  Configs only override.
 
