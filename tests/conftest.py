@@ -25,7 +25,7 @@ from filelock import FileLock
 
 REPO = Path(__file__).resolve().parents[1]
 
-COPIED = ("Snakefile", "config.yaml", "workflow", "profiles", "tests/smoke.yaml")
+COPIED = ("Snakefile", "config.yaml", "workflow", "profiles", "tests/smoke.yaml", "docs/claims-ledger.yaml")
 
 
 def copy_workflow(target: Path) -> Path:

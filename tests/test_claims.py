@@ -391,8 +391,10 @@ def test_every_configured_claim_has_a_group_and_the_configs_margins_have_reasons
     full = yaml.safe_load((REPO / "config.yaml").read_text())
     groups = {claim_id: entry["group"] for claim_id, entry in full["claims"].items()}
     assert {groups[c] for c in ("c04a_false_equals_zero_maxlen5", "c04b_false_equals_zero_maxlen50",
-                                "c05_no_recurrent_layer_not_learned")} == {"construction"}
-    assert {g for c, g in groups.items() if c.startswith(("c14", "c15", "c16", "c17", "c10b"))} == {"own"}
+                                "c05_no_recurrent_layer_not_learned", "c18c_iid_no_recurrent_layer_not_learned")} \
+        == {"construction"}
+    assert {g for c, g in groups.items() if c.startswith(("c14", "c15", "c16b", "c17", "c10b"))} == {"own"}
+    assert groups["c16a_carry_costs_nothing_at_the_end_maxlen5"] == "report"  # ledger L8
     assert groups["c02b_not_passed_accuracy_rises_faster"] == "report"
     for metric, entry in full["claim_margins"].items():
         assert entry["margin"] > 0 and len(entry["reason"]) > 20, metric

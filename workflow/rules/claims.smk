@@ -1,3 +1,6 @@
+from rnnadd.claims.ledger import read_ledger
+
+
 # Claims of the report (config `claims:`), judged per experiment from its
 # per-seed table, then gathered into one verdict table. Changing a claim
 # changes only these jobs' params: only verdicts are redone. The jobs take
@@ -62,7 +65,14 @@ rule claim_seeds_plot:
         " --out {output} {input.seeds} > {log} 2>&1"
 
 
-# The verdict table's order and preset, as its job reads them (see claims_spec).
+# The claims ledger (docs/claims-ledger.yaml): changes to claims made after numbers they
+# judge existed, shown beside their verdicts. A study without one (a copy of the workflow
+# alone) has none to show.
+LEDGER_FILE = Path(workflow.basedir) / "docs" / "claims-ledger.yaml"
+LEDGER_ENTRIES = read_ledger(LEDGER_FILE)["entries"] if LEDGER_FILE.exists() else []
+
+
+# The verdict table's order, preset and ledger, as its job reads them (see claims_spec).
 rule claims_table_spec:
     output:
         paths.CLAIMS_TABLE_SPEC,
@@ -73,8 +83,9 @@ rule claims_table_spec:
         # Ids sort in the report's order (c01, c02a, ...), whatever order the config files merge in.
         order=sorted(claim["id"] for claim in CLAIMS),
         preset=PRESET,
+        ledger=LEDGER_ENTRIES,
     run:
-        write_json(output[0], {"order": params.order, "preset": params.preset})
+        write_json(output[0], {"order": params.order, "preset": params.preset, "ledger": params.ledger})
 
 
 rule claims_table:
@@ -101,7 +112,7 @@ rule claims_table:
         preset=PRESET,
     shell:
         '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" table --order @{input.spec} --preset @{input.spec}'
-        " --csv {output.csv} --md {output.md} --html {output.html} {input.claims}"
+        " --ledger @{input.spec} --csv {output.csv} --md {output.md} --html {output.html} {input.claims}"
         " > {log} 2>&1"
 
 

@@ -3,7 +3,8 @@ or Snakemake import, so each job starts in a fraction of a second).
 
   verdicts.py judge --claims @claims/<name>.spec.json --seeds <name>.seeds.csv [<other>.seeds.csv ...]
                     --out claims/<name>.csv
-  verdicts.py table --order @claims.spec.json --preset @claims.spec.json --csv .. --md .. --html .. claims/*.csv
+  verdicts.py table --order @claims.spec.json --preset @claims.spec.json [--ledger @claims.spec.json]
+                    --csv .. --md .. --html .. claims/*.csv
 
 A JSON value may be given inline or as @FILE (the rules write long ones to a file,
 so no log carries a command several KB long); a table spec file holds both
@@ -41,6 +42,7 @@ def main(argv=None) -> int:
     table = commands.add_parser("table")
     table.add_argument("--order", required=True)
     table.add_argument("--preset", required=True)
+    table.add_argument("--ledger", default="[]", help="the claims ledger's entries (docs/claims-ledger.yaml)")
     for name in ("csv", "md", "html"):
         table.add_argument(f"--{name}", required=True)
     table.add_argument("inputs", nargs="*")
@@ -62,7 +64,7 @@ def main(argv=None) -> int:
         elif args.command == "table":
             order = json_value(args.order, "order")
             write_tables(args.inputs, order, json_value(args.preset, "preset"),
-                         {"csv": args.csv, "md": args.md, "html": args.html})
+                         {"csv": args.csv, "md": args.md, "html": args.html}, json_value(args.ledger, "ledger"))
             print(f"{len(order)} verdicts gathered")
         elif args.command == "made-by":
             write_text(args.out, json.dumps(json.loads(args.json), indent=1, sort_keys=True) + "\n")

@@ -259,6 +259,7 @@ class Judgement:
     n_seeds: int = 0
     holds_within: float = math.nan  # margin tests: the smallest margin at which the claim would hold
     power_seeds: float = math.nan  # comparison tests: seeds for 80% power at the observed effect (estimate)
+    p_value: float = math.nan  # the verdict's p on its intervals' scale (rnnadd.claims.shared.claim_p)
 
 
 class ClaimTest:

@@ -8,6 +8,7 @@ import math
 import re
 
 from rnnadd.claims.base import ClaimError, ClaimReader, SeedValues, check_margins
+from rnnadd.claims.ledger import definition_of
 from rnnadd.claims.metrics import CAP, rule_of
 from rnnadd.claims.registry import TESTS
 from rnnadd.study.kinds import lower_is_better, metric_names
@@ -21,8 +22,12 @@ GROUPS = {
 }
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 RESULT_COLUMNS = ("id", "group", "section", "claim", "experiment", "test", "metric", "compared", "estimate",
-                  "median", "ci95_low", "ci95_high", "margin", "holds_within", "rate", "count", "n_seeds",
-                  "power_seeds", "verdict", "pilot_verdict", "measured")
+                  "median", "ci95_low", "ci95_high", "p_value", "margin", "holds_within", "rate", "count",
+                  "n_seeds", "power_seeds", "verdict", "pilot_verdict", "p_adjusted", "adjusted_verdict",
+                  "definition", "ledger", "measured")
+# Which groups' claims are adjusted together for multiplicity (Benjamini-Hochberg, in the
+# verdict table): each of these is one family; `construction` claims are checks, not evidence.
+ADJUSTED_GROUPS = ("report", "own")
 # The pilot of the two-stage design (docs/claims.md): the first PILOT_SEEDS seeds of each
 # experiment, from which each experiment's seeds were chosen; its verdict is shown beside the final one.
 PILOT_SEEDS = 5
@@ -81,6 +86,7 @@ def _load_claim(claim_id, entry, study, margins) -> dict:
              "group": entry["group"], "experiment": experiment_name, "test": name, "axes": list(experiment.axes)}
     read = ClaimReader(claim_id, entry, experiment, metrics, study, margins)
     claim.update(test.load(read))
+    claim["definition"] = definition_of(entry, claim.get("margin"))
     _check_every_level_has_its_metrics(claim, experiment, study, where)
     # Every experiment whose per-seed table the claim reads: its own, and one a test names as `other`.
     claim["tables"] = [experiment_name] + ([claim["other"]] if "other" in claim else [])
@@ -130,7 +136,9 @@ def judge(claim: dict, values: SeedValues) -> dict:
            "metric": claim.get("metric", ""), "estimate": judgement.estimate, "median": math.nan,
            "ci95_low": math.nan, "ci95_high": math.nan, "margin": claim.get("margin", math.nan),
            "holds_within": judgement.holds_within, "rate": claim.get("rate", getattr(test, "rate", math.nan)),
-           "count": judgement.count, "n_seeds": judgement.n_seeds, "power_seeds": judgement.power_seeds}
+           "count": judgement.count, "n_seeds": judgement.n_seeds, "power_seeds": judgement.power_seeds,
+           "p_value": judgement.p_value, "p_adjusted": math.nan, "adjusted_verdict": "",
+           "definition": claim.get("definition", ""), "ledger": ""}
     shown = judgement.shown
     if shown is not None:
         row.update(estimate=shown.mean, median=getattr(shown, "median", math.nan), ci95_low=shown.low,
@@ -160,6 +168,29 @@ def judge_all(claims: list[dict], seed_rows, others: dict | None = None, pilot: 
     return rows
 
 
+def adjust_for_multiplicity(rows: list[dict], level: float = 0.05) -> list[dict]:
+    """Benjamini-Hochberg across the claims of each group of ADJUSTED_GROUPS (the report's;
+    this study's own): each row's p_adjusted, and adjusted_verdict, its verdict where the
+    adjusted p stays below `level` (the scale of the 95% intervals), else inconclusive.
+    The verdict itself stays the per-claim rule's; the adjustment is shown beside it."""
+    from scipy.stats import false_discovery_control
+
+    from rnnadd.analyses.stats import FAILS, HOLDS, OPEN
+
+    for row in rows:
+        row["p_adjusted"], row["adjusted_verdict"] = math.nan, row["verdict"]
+    for group in ADJUSTED_GROUPS:
+        members = [row for row in rows if row["group"] == group and not math.isnan(row["p_value"])]
+        if not members:
+            continue
+        adjusted = false_discovery_control([row["p_value"] for row in members], method="bh")
+        for row, p in zip(members, adjusted):
+            row["p_adjusted"] = float(p)
+            if row["verdict"] in (HOLDS, FAILS) and p >= level:
+                row["adjusted_verdict"] = OPEN
+    return rows
+
+
 def pilot_seeds(table, pilot: int = PILOT_SEEDS) -> list[int]:
     """The pilot's seeds of a per-seed table: its first `pilot` seeds (in order, 0, 1, ... for a count)."""
     return sorted({row["seed"] for row in table})[:pilot]
@@ -173,7 +204,8 @@ def first_seeds(table, pilot: int = PILOT_SEEDS) -> list[dict]:
 
 # -- result tables -----------------------------------------------------------------
 
-_NUMERIC = ("estimate", "median", "ci95_low", "ci95_high", "margin", "holds_within", "rate", "power_seeds")
+_NUMERIC = ("estimate", "median", "ci95_low", "ci95_high", "p_value", "margin", "holds_within", "rate",
+            "power_seeds", "p_adjusted")
 
 
 def write_results(rows: list[dict], path) -> None:

@@ -13,6 +13,7 @@ from rnnadd.claims.checks import (
                      never_learns,
                      no_interaction,
                      not_testable,
+                     not_worse,
                      ordered,
                      reaches,
                      same,
@@ -33,4 +34,5 @@ TESTS: dict[str, ClaimTest] = {test.name: test for test in (
     same_as.SameAs(),
     not_testable.NotTestable(),
     better_than.BetterThan(),
+    not_worse.NotWorse(),
 )}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 from rnnadd.analyses.stats import (
+    FAILS,
     HOLDS,
     AtLeastRate,
     Comparison,
@@ -62,6 +63,22 @@ def sample(claim: dict, what: str, values: SeedValues, cell) -> Comparison:
                       seeds=values.seeds(metric), bounds=value_bounds(metric))
 
 
+def claim_p(items, rule, verdict: str) -> float:
+    """The p-value of a claim's verdict, on the scale of its 95% intervals (a verdict is given
+    at p < 0.05, one-sided 0.025 each way), from rule.p_value of each comparison:
+
+    - holds needs every comparison (intersection-union): the largest p;
+    - does not hold rests on any one (Holm): the smallest p times their number;
+    - inconclusive: the smaller of the two, how near it came to either.
+    """
+    items = list(items)
+    if not items:
+        return math.nan
+    holds = max(rule.p_value(item, HOLDS) for item in items)
+    fails = min(1.0, len(items) * min(rule.p_value(item, FAILS) for item in items))
+    return holds if verdict == HOLDS else fails if verdict == FAILS else min(holds, fails)
+
+
 def summary_of(metric: str) -> str:
     return f"{describe_metric(metric)}"
 
@@ -75,14 +92,18 @@ class SideTest(ClaimTest):
         return [compare(claim, f"{cell_name(a)} ahead of {cell_name(b)}", values, a, values, b, sign)
                 for a, b in pairs_of]
 
-    def judgement(self, claim: dict, pairs, verdict: str, compared: str) -> Judgement:
+    def judgement(self, claim: dict, pairs, verdict: str, compared: str, rule=None, summary: str = "",
+                  p_value: float | None = None) -> Judgement:
+        """The judgement of paired comparisons (rule: Side() unless given)."""
+        rule = rule or Side()
         direction = "lower is better" if claim.get("lower_is_better") else "higher is better"
         shown = self.deciding(pairs, verdict) if pairs else None
         return Judgement(verdict, compared,
-                         summary=(f"{summary_of(claim['metric'])} ({direction}); paired differences, "
-                                  "positive when the claimed better level is ahead"),
+                         summary=summary or (f"{summary_of(claim['metric'])} ({direction}); paired differences, "
+                                             "positive when the claimed better level is ahead"),
                          details=listed(pairs), shown=shown,
-                         power_seeds=seeds_to_decide([c for c, _ in pairs], [v for _, v in pairs], shown, Side()))
+                         power_seeds=seeds_to_decide([c for c, _ in pairs], [v for _, v in pairs], shown, rule),
+                         p_value=claim_p([c for c, _ in pairs], rule, verdict) if p_value is None else p_value)
 
     @staticmethod
     def deciding(pairs, verdict: str) -> Comparison:
@@ -119,7 +140,8 @@ class MarginTest(ClaimTest):
                                   f"±{short_number(claim['margin'])} ({claim.get('margin_reason', '')}); "
                                   f"would hold with any margin from {short_number(holds_within)}"),
                          details=listed(pairs), shown=shown, holds_within=holds_within,
-                         power_seeds=seeds_to_decide(comparisons, verdicts, shown, Inside(claim["margin"])))
+                         power_seeds=seeds_to_decide(comparisons, verdicts, shown, Inside(claim["margin"])),
+                         p_value=claim_p(comparisons, Inside(claim["margin"]), verdict))
 
 
 class MeanTest(ClaimTest):
@@ -144,7 +166,8 @@ class MeanTest(ClaimTest):
                                   f"{short_number(value)}",
                          summary=f"{summary_of(metric)}; mean over seeds{kept}", details=listed(pairs),
                          shown=shown, power_seeds=seeds_to_decide(comparisons, [v for _, v in pairs], shown,
-                                                                  self.rule(value)))
+                                                                  self.rule(value)),
+                         p_value=claim_p(comparisons, self.rule(value), verdict))
 
 
 class CountTest(ClaimTest):
@@ -188,4 +211,5 @@ class CountTest(ClaimTest):
                                   for s, v in zip(shares, verdicts)],
                          shown=shown, count=f"{yes_total}/{n_total}",
                          estimate=yes_total / n_total if n_total else math.nan,
-                         n_seeds=max((s.n for s in shares), default=0))
+                         n_seeds=max((s.n for s in shares), default=0),
+                         p_value=claim_p(shares, AtLeastRate(rate), verdict))

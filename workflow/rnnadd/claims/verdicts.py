@@ -21,7 +21,8 @@ def _known(value) -> bool:
 
 def numbers(row: dict) -> str:
     """The claim's deciding number in words: a count against its rate, or a mean (and median)
-    with its 95% interval, the margin and the smallest margin at which it would hold."""
+    with its 95% interval, the margin and the smallest margin at which it would hold; then
+    the verdict's p (and its adjusted p)."""
     if row["verdict"] == "not testable here":
         return ""
     if row["count"]:
@@ -29,7 +30,7 @@ def numbers(row: dict) -> str:
         if _known(row["rate"]):
             text += (f" (claimed: at least {short_number(row['rate'])}; 95% CP "
                      f"[{short_number(row['ci95_low'], missing='')}, {short_number(row['ci95_high'], missing='')}])")
-        return text
+        return text + p_text(row)
     text = short_number(row["estimate"], missing="")
     if _known(row["median"]) and row["n_seeds"] >= 2:
         text += f" (median {short_number(row['median'])})"
@@ -41,7 +42,23 @@ def numbers(row: dict) -> str:
         text += f", margin ±{short_number(row['margin'], missing='')}"
         if _known(row["holds_within"]):
             text += f"; holds from ±{short_number(row['holds_within'])}"
-    return text
+    return text + p_text(row)
+
+
+def p_text(row: dict) -> str:
+    """'; p 0.003' (and the Benjamini-Hochberg adjusted p across the claim's group, where adjusted)."""
+    p = row.get("p_value", float("nan"))
+    if not _known(p):
+        return ""
+    text = f"; p {short_number(p)}"
+    adjusted = row.get("p_adjusted", float("nan"))
+    return text + (f", BH {short_number(adjusted)}" if _known(adjusted) else "")
+
+
+def adjusted_text(row: dict) -> str:
+    """The verdict after Benjamini-Hochberg across its group, where that changes it."""
+    after = row.get("adjusted_verdict", "")
+    return f"{after} after BH" if after and after != row["verdict"] else ""
 
 
 def power_text(row: dict) -> str:
@@ -83,7 +100,24 @@ def tally_by_group(rows, verdict_of=None, order=VERDICTS) -> list[str]:
     return lines
 
 
-def claims_markdown(rows, preset: dict, made_with: str) -> str:
+MULTIPLICITY_NOTE = (
+    "p: the p-value of the verdict on the scale of the 95% intervals (a verdict is given at p < 0.05): "
+    "for holds the largest of its comparisons' p (all must hold), for does not hold the smallest times "
+    "their number (Holm), for inconclusive the smaller of the two. BH: the Benjamini-Hochberg adjusted p "
+    "across the report's claims and, apart, across the claims this study adds (not the construction "
+    "claims). 'after BH' marks a verdict that would be inconclusive at adjusted p 0.05; the verdict "
+    "itself stays the per-claim rule's.")
+LEDGER_NOTE = ("Every change to a claim's words, test, metric, levels, margin, threshold or group made after "
+               "numbers it judges existed (docs/claims-ledger.yaml); the 'changed' column names each claim's "
+               "entries.")
+
+
+def adjusted_tally(rows) -> str:
+    """The counts per verdict after Benjamini-Hochberg, as `tally` gives them."""
+    return tally(rows, verdict_of=lambda row: row.get("adjusted_verdict") or row["verdict"])
+
+
+def claims_markdown(rows, preset: dict, made_with: str, ledger=()) -> str:
     lines = [
         "# Verdicts on the report's claims",
         "",
@@ -96,19 +130,29 @@ def claims_markdown(rows, preset: dict, made_with: str) -> str:
         "margin at which it would hold; or a count of seeds against the claimed rate, with its 95% "
         "Clopper-Pearson interval. A claim that rests on any one of several comparisons is judged "
         "with Holm's correction (family-wise 0.05).",
+        MULTIPLICITY_NOTE,
         POWER_NOTE,
         "",
         f"{len(rows)} claims: {tally(rows)}.",
         "",
         *[f"- {line}." for line in tally_by_group(rows)],
+        *([f"- after Benjamini-Hochberg: {adjusted_tally(rows)}."] if any(adjusted_text(r) for r in rows) else []),
         "",
-        "| id | group | report | claim | metric | numbers | verdict | pilot | seeds for 80% power (estimate) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| id | group | report | claim | metric | numbers | verdict | after BH | pilot | changed after its numbers "
+        "(ledger) | seeds for 80% power (estimate) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         cells = [row["id"], row["group"], row["section"], row["claim"], row["metric"], numbers(row),
-                 f"**{row['verdict']}**", pilot_text(row), power_text(row)]
+                 f"**{row['verdict']}**", adjusted_text(row), pilot_text(row), row.get("ledger", ""),
+                 power_text(row)]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if ledger:
+        lines += ["", "## Claims ledger", "", LEDGER_NOTE, ""]
+        for entry in ledger:
+            lines.append(f"- **{entry['id']}** ({entry['date']}, {entry['commit']}; {', '.join(entry['claims'])}): "
+                         f"{entry['changed']}. Verdict before: {entry['verdict_before']}; after: "
+                         f"{entry['verdict_after']}. Why: {entry['why']}")
     lines += ["", "## What was measured", ""]
     for row in rows:
         lines.append(f"- **{row['id']}** ({row['experiment']}, {row['test']}: {row['compared']}): "
@@ -126,8 +170,17 @@ td:first-child{min-width:11em}div.strip{margin-top:4px}
 </style>"""
 
 
-def _verdict_cell(verdict: str) -> str:
-    return f'<td class="verdict" style="background:{COLOUR.get(verdict, "#fff")}"><b>{html.escape(verdict)}</b></td>'
+def _verdict_cell(verdict: str, row: dict | None = None) -> str:
+    """The verdict; under it, the verdict after Benjamini-Hochberg where that differs, and the
+    claim's ledger entries (changes made after numbers it judges existed)."""
+    extra = ""
+    if row is not None:
+        if adjusted_text(row):
+            extra += f'<div class="small">{html.escape(adjusted_text(row))}</div>'
+        if row.get("ledger"):
+            extra += f'<div class="small">changed after its numbers: {html.escape(row["ledger"])}</div>'
+    return (f'<td class="verdict" style="background:{COLOUR.get(verdict, "#fff")}"><b>{html.escape(verdict)}</b>'
+            f"{extra}</td>")
 
 
 def _claim_rows(rows, with_experiment=True, strips=None) -> str:
@@ -140,7 +193,7 @@ def _claim_rows(rows, with_experiment=True, strips=None) -> str:
         if with_experiment:
             cells.append(f"<td>{html.escape(row['experiment'])}</td>")
         cells += [f"<td>{html.escape(row['metric'])}</td>", f"<td>{html.escape(numbers(row))}</td>"]
-        out.append("<tr>" + "".join(cells) + _verdict_cell(row["verdict"])
+        out.append("<tr>" + "".join(cells) + _verdict_cell(row["verdict"], row)
                    + f"<td>{html.escape(pilot_text(row))}</td><td>{html.escape(power_text(row))}</td>"
                    + f'<td class="small">{html.escape(row["measured"])}</td></tr>')
     return "\n".join(out)
@@ -213,16 +266,21 @@ def judge_file(claims: list[dict], seeds_paths, out_path) -> None:
     write_results(judge_all(claims, read_seed_table(own), other_rows), out_path)
 
 
-def write_tables(claim_files, order: list[str], preset: dict, paths: dict) -> None:
-    """Gather every claim's verdict: claims.csv, claims.md and the report's verdict table."""
+def write_tables(claim_files, order: list[str], preset: dict, paths: dict, ledger=()) -> None:
+    """Gather every claim's verdict: claims.csv, claims.md and the report's verdict table, with
+    the adjustment for multiplicity across each group and each claim's ledger entries."""
     from rnnadd.claims import read_results, write_results
+    from rnnadd.claims.engine import adjust_for_multiplicity
     from rnnadd.core.io import write_text
 
     by_id = {row["id"]: row for path in claim_files for row in read_results(path)}
-    rows = [by_id[claim_id] for claim_id in order]
+    rows = adjust_for_multiplicity([by_id[claim_id] for claim_id in order])
+    for row in rows:
+        row["ledger"] = "; ".join(f"{e['id']} ({e['date']}): {e['changed']}"
+                                  for e in ledger if row["id"] in e["claims"])
     made_with = versions()
     write_results(rows, paths["csv"])
-    write_text(paths["md"], claims_markdown(rows, preset, made_with))
+    write_text(paths["md"], claims_markdown(rows, preset, made_with, ledger))
     write_text(paths["html"], claims_html(rows, preset, made_with))
 
 

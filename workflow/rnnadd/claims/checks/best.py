@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rnnadd.analyses.stats import Side, best_verdicts, combine
+import math
+
+from rnnadd.analyses.stats import FAILS, HOLDS, Side, best_verdicts, combine
 from rnnadd.claims.base import ClaimReader, SeedValues, cell_name
 from rnnadd.claims.shared import SideTest
 
@@ -26,4 +28,17 @@ class Best(SideTest):
         group_verdicts, member_verdicts = best_verdicts(groups, Side())
         pairs = [(c, v) for g, vs in zip(groups, member_verdicts) for c, v in zip(g, vs)]
         compared = f"{' or '.join(cell_name(k) for k in claim['levels'])} vs each of {len(others)} others"
-        return self.judgement(claim, pairs, combine(group_verdicts), compared)
+        verdict = combine(group_verdicts)
+        return self.judgement(claim, pairs, verdict, compared, p_value=self.p_value(groups, verdict))
+
+    @staticmethod
+    def p_value(groups, verdict: str) -> float:
+        """As the verdict is given: holds needs every group (the largest group p), a group holds
+        on any named level (Holm within it: its smallest p times their number); does not hold
+        rests on any group (Holm over the groups), a group failing on all its named levels."""
+        if not groups:
+            return math.nan
+        rule = Side()
+        holds = max(min(1.0, len(g) * min(rule.p_value(c, HOLDS) for c in g)) for g in groups)
+        fails = min(1.0, len(groups) * min(max(rule.p_value(c, FAILS) for c in g) for g in groups))
+        return holds if verdict == HOLDS else fails if verdict == FAILS else min(holds, fails)
