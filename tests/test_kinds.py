@@ -3,6 +3,7 @@ with its caption; options keep their checks and messages; "first step at a thres
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
 
@@ -35,19 +36,23 @@ def test_every_registered_kind_implements_the_protocol(name):
     if kind.reads == CHECKPOINT:
         assert isinstance(kind, CheckpointKind)
     assert set(kind.inert_options) <= {option.key for option in kind.options}
-    # Its caption: plain reStructuredText in workflow/report/kinds/, placeholders filled from caption_values.
+    # Its caption: plain reStructuredText beside its module, placeholders filled from caption_values.
     assert kind.caption == CAPTIONS / f"{name}.rst" and kind.caption.is_file()
-    assert CAPTIONS == REPO / "workflow" / "report" / "kinds"
+    assert CAPTIONS == REPO / "workflow" / "rnnadd" / "study" / "kinds"
     text = kind.caption.read_text()
     assert text.strip() and "<" not in text  # no HTML
     if type(kind).caption_values is Kind.caption_values:
         assert not PLACEHOLDER.findall(text)  # nothing to fill them from
 
 
-def test_no_other_kind_files_and_no_kind_is_named_outside_the_registry():
-    files = {path.stem for path in (REPO / "workflow" / "rnnadd" / "kinds").glob("*.py")}
-    assert files == set(NAMES) | {"__init__", "base"}
+def test_the_registry_is_every_kind_file_and_each_has_its_caption():
+    # Found by scanning the folder: each module but base is a kind, and each kind has its caption beside it.
+    files = {path.stem for path in CAPTIONS.glob("*.py")}
+    assert files == set(NAMES) | {"__init__", "base"} and tuple(KINDS) == NAMES
     assert {path.stem for path in CAPTIONS.glob("*.rst")} == set(NAMES)
+    # Listed by each module's ORDER, then by name.
+    orders = [getattr(importlib.import_module(f"rnnadd.study.kinds.{name}"), "ORDER", math.inf) for name in NAMES]
+    assert [(o, n) for o, n in zip(orders, NAMES)] == sorted(zip(orders, NAMES))
 
 
 def test_each_kinds_metrics_have_a_direction_and_words():

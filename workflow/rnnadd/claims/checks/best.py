@@ -27,3 +27,8 @@ class Best(SideTest):
         pairs = [(c, v) for g, vs in zip(groups, member_verdicts) for c, v in zip(g, vs)]
         compared = f"{' or '.join(cell_name(k) for k in claim['levels'])} vs each of {len(others)} others"
         return self.judgement(claim, pairs, combine(group_verdicts), compared)
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 40
+TEST = Best()
