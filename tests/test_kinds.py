@@ -4,6 +4,7 @@ with its caption; options keep their checks and messages; "first step at a thres
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import math
 
@@ -55,16 +56,32 @@ def test_the_registry_is_every_kind_file_and_each_has_its_caption():
     assert [(o, n) for o, n in zip(orders, NAMES)] == sorted(zip(orders, NAMES))
 
 
+# Options of a small experiment of each kind; a kind not here gives its own in OPTIONS of its test file,
+# tests/test_kind_<name>.py (docs/extending.md), or has none that must be given.
+OPTIONS = {"curves": {"threshold": 1.0}, "heatmap": {"threshold": 0.99},
+           "length": {"test_lengths": [10, 20], "examples": 5}, "positions": {}, "probe": {"examples": 5},
+           "chains": {"chain_lengths": [1, 10], "chain_test_length": 100, "examples": 5},
+           "probe_controls": {"examples": 5, "chain_lengths": [1, 3]}}
+
+
+def example_options(name: str) -> dict:
+    if name in OPTIONS:
+        return OPTIONS[name]
+    path = REPO / "tests" / f"test_kind_{name}.py"
+    if not path.is_file():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"_options_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, "OPTIONS", {})
+
+
 def test_each_kinds_metrics_have_a_direction_and_words():
     settings = Settings.from_dict({"maxlen": 5, "layers": 2})
-    layouts = {"curves": {"threshold": 1.0}, "heatmap": {"threshold": 0.99},
-               "length": {"test_lengths": [10, 20], "examples": 5}, "positions": {}, "probe": {"examples": 5},
-               "chains": {"chain_lengths": [1, 10], "chain_test_length": 100, "examples": 5},
-               "probe_controls": {"examples": 5, "chain_lengths": [1, 3]}}
-    assert set(layouts) == set(KINDS)
     lower = {}
     for name, kind in KINDS.items():
-        layout = {"kind": name, "axes": ["maxlen"], **layouts[name], "cells": [{"run": "r", "levels": []}]}
+        options = read_options(kind, name, {"kind": name, "sweep": {"maxlen": [5]}, **example_options(name)}, [])
+        layout = {"kind": name, "axes": ["maxlen"], **options, "cells": [{"run": "r", "levels": []}]}
         metrics = kind.metric_names(layout, {"r": settings})
         assert metrics and len(set(metrics)) == len(metrics)
         for metric in metrics:
@@ -136,6 +153,14 @@ def test_options_get_their_defaults_and_options_without_effect_a_warning():
     assert read_options(KINDS["length"], "w", _entry(test_lengths=[10], threshold=0.9), warnings) == \
         {"test_lengths": [10], "examples": 1000}
     assert warnings == ["w.threshold: has no effect, only heatmaps use a threshold"] * 2
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_kinds_path_part_and_job_options_are_inverse(name):
+    kind = KINDS[name]
+    options = read_options(kind, name, {"kind": name, "sweep": {"maxlen": [5]}, **example_options(name)}, [])
+    if kind.reads == CHECKPOINT:
+        assert kind.job_options(kind.path_part(options)) == options
 
 
 def test_path_part_and_job_options_are_inverse():
