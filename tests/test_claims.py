@@ -552,6 +552,22 @@ def test_the_registry_is_every_file_of_the_checks_folder():
     assert all(test.name == name for name, test in TESTS.items())
 
 
+def test_discovery_orders_by_ORDER_then_name_and_refuses_a_module_that_is_not_a_test(tmp_path, monkeypatch):
+    from rnnadd.claims.registry import discover
+
+    package = tmp_path / "more_checks"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name, order in (("zz", "ORDER = 1\n"), ("bb", ""), ("aa", "")):
+        (package / f"{name}.py").write_text(f"from rnnadd.claims.checks.at_least import AtLeast\n{order}\n\n"
+                                            f"class T(AtLeast):\n    name = {name!r}\n\n\nTEST = T()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert list(discover([str(package)], "more_checks")) == ["zz", "aa", "bb"]
+    (package / "misnamed.py").write_text("from rnnadd.claims.checks.at_least import TEST\n")
+    with pytest.raises(ImportError, match=r"misnamed\.py: a claim test module defines TEST"):
+        discover([str(package)], "more_checks")
+
+
 def test_every_registered_test_has_a_case_for_each_verdict():
     covered = {(case[0], case[3]) for case in ALL_CASES}
     missing = [(name, v) for name in TESTS for v in ("holds", "does not hold", "inconclusive")

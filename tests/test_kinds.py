@@ -206,3 +206,20 @@ def test_first_step_at_a_threshold_has_one_definition_for_the_heatmap_and_the_se
     monkeypatch.setattr(heatmap, "read_frames", lambda cell, seeds, path_of: [frames[s] for s in seeds])
     row = heatmap.summary(layout, [0, 1], None).iloc[0]
     assert row["mean"] == 25.0 and row["n_reached"] == 1 and row["cap"] == 30
+
+
+def test_discovery_orders_by_ORDER_then_name_and_refuses_a_module_that_is_not_a_kind(tmp_path, monkeypatch):
+    from rnnadd.study.kinds import discover
+
+    package = tmp_path / "more_kinds"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name, order in (("zz", "ORDER = 1\n"), ("bb", ""), ("aa", "")):
+        (package / f"{name}.py").write_text(f"from rnnadd.study.kinds.curves import Curves\n{order}\n\n"
+                                            f"class K(Curves):\n    name = {name!r}\n\n\nKIND = K()\n")
+    (package / "_helper.py").write_text("VALUE = 1\n")  # a helper: skipped
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert list(discover([str(package)], "more_kinds")) == ["zz", "aa", "bb"]
+    (package / "stray.py").write_text("VALUE = 1\n")
+    with pytest.raises(ImportError, match=r"stray\.py: a kind module defines KIND"):
+        discover([str(package)], "more_kinds")

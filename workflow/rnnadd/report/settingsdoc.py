@@ -98,11 +98,11 @@ def _words(names) -> str:
 def kinds_schema(metrics: bool) -> dict:
     """The options of the kinds that read the training metrics (metrics=True) or analyse the trained
     models, each once, with the kinds that read it; an option of both kinds is with the first."""
-    chosen = [kind for kind in KINDS.values() if (kind.reads == METRICS) == metrics]
-    before = [option for kind in KINDS.values() if (kind.reads == METRICS) and not metrics for option in kind.options]
+    readers_from_metrics = [kind for kind in KINDS.values() if kind.reads == METRICS]
     properties = {}
     for option in all_options():
-        if option in before or not any(option in kind.options for kind in chosen):
+        from_metrics = any(option in kind.options for kind in readers_from_metrics)
+        if from_metrics != metrics:
             continue
         if not option.schema:
             raise SystemExit(f"the kind option {option.key!r} has no schema: give its Option a schema=")
@@ -189,7 +189,8 @@ def main(argv=None) -> int:
             path.write_text(text[:start] + wanted + text[stop:])
             print(f"rewrote the part after {markers[0].strip()!r} in {path}")
     if args.check and stale:
-        print("out of date (run `python -m rnnadd.report.settingsdoc`): " + ", ".join(map(str, stale)), file=sys.stderr)
+        print("out of date (run `python -m rnnadd.report.settingsdoc`): " + ", ".join(map(str, dict.fromkeys(stale))),
+              file=sys.stderr)
         return 1
     return 0
 

@@ -19,22 +19,23 @@ from rnnadd.study.kinds.base import CHECKPOINT, METRICS, Kind, Option, OptionErr
 NOT_KINDS = ("base",)
 
 
-def _discover() -> dict[str, Kind]:
-    """Every kinds/<name>.py's KIND, by its ORDER, then by name; a module that is not one refused."""
+def discover(path, package: str) -> dict[str, Kind]:
+    """Every <name>.py's KIND of a package (its path and name), by ORDER, then by name; a module that
+    is not one refused."""
     modules = []
-    for info in pkgutil.iter_modules(__path__):
+    for info in pkgutil.iter_modules(path):
         if info.name in NOT_KINDS or info.name.startswith("_"):
             continue
-        module = import_module(f"{__name__}.{info.name}")
+        module = import_module(f"{package}.{info.name}")
         kind = getattr(module, "KIND", None)
         if not isinstance(kind, Kind) or kind.name != info.name:
-            raise ImportError(f"{module.__file__}: a kind module defines KIND, an instance of "
-                              f"rnnadd.study.kinds.base.Kind named {info.name!r}")
+            raise ImportError(f"{module.__file__}: a kind module defines KIND, an instance of rnnadd."
+                              f"study.kinds.base.Kind named {info.name!r} (a helper module's name starts with _)")
         modules.append((getattr(module, "ORDER", float("inf")), info.name, kind))
     return {name: kind for _, name, kind in sorted(modules, key=lambda m: (m[0], m[1]))}
 
 
-KINDS: dict[str, Kind] = _discover()
+KINDS: dict[str, Kind] = discover(__path__, __name__)
 # The kinds' names, in the order messages list them.
 NAMES = tuple(KINDS)
 
