@@ -2,9 +2,10 @@
 settings table.
 
 - the schema's settings and the README's table, from the settings' definition (rnnadd.core.settings);
-- the schema's experiment keys that kinds read (`kind` and each kind's options), from the kinds'
-  registry (rnnadd.study.kinds: the modules of rnnadd/study/kinds/);
-- the schema's claim keys (`group`, `test` and each test's keys), from the claims' registry
+- the schema's experiment keys that kinds read (each kind's options, with the kinds that read it),
+  from the kinds' registry (rnnadd.study.kinds: the modules of rnnadd/study/kinds/);
+- the schema's claim keys (the keys every claim has, `group` and `test` among them, then each
+  test's keys, with the tests that take it), from the claims' engine and registry
   (rnnadd.claims.registry: the modules of rnnadd/claims/checks/).
 
     python -m rnnadd.report.settingsdoc          # rewrite them from the definitions
@@ -96,8 +97,8 @@ def _words(names) -> str:
 
 
 def kinds_schema(metrics: bool) -> dict:
-    """The options of the kinds that read the training metrics (metrics=True) or analyse the trained
-    models, each once, with the kinds that read it; an option of both kinds is with the first."""
+    """The options read by some kind that reads the training metrics (metrics=True), or only by kinds
+    that analyse the trained models (metrics=False), each once, with the kinds that read it."""
     readers_from_metrics = [kind for kind in KINDS.values() if kind.reads == METRICS]
     properties = {}
     for option in all_options():
@@ -114,7 +115,8 @@ def kinds_schema(metrics: bool) -> dict:
 
 
 def claims_schema() -> dict:
-    """The claim's keys that the tests define: `group`, `test`, and each test's keys (with the tests that read it)."""
+    """The claim's keys: those every claim has (`group` and `test` from the engine and the registry), then
+    each test's keys with the tests that take it (KEY_SCHEMAS, or a test's own `schemas`)."""
     common = {"section": {"type": "string", "description": "where the report says it"},
               "claim": {"type": "string", "description": "the claim in one sentence"},
               "group": {"enum": list(GROUPS), "description": "whose claim: "
