@@ -18,6 +18,7 @@ import yaml
 from snakemake.utils import update_config
 
 from conftest import REPO, copy_workflow, snakemake
+from rnnadd.core import paths
 
 PAGE = REPO / "docs" / "extending.md"
 # `<!-- example: <name> <where> -->` then a fenced block; <where> is `config` (merged into config.yaml),
@@ -80,10 +81,13 @@ def test_the_pages_examples_build_and_the_suite_stays_green(tmp_path):
         else:
             shutil.copy2(REPO / name, root / name)
     config = yaml.safe_load((root / "config.yaml").read_text())
-    added = []
+    added, figures, claims = [], [], {}
     for _, where, text in examples():
         if where == "config":
-            update_config(config, yaml.safe_load(text))
+            entries = yaml.safe_load(text)
+            figures += list(entries.get("experiments", {}))
+            claims.update(entries.get("claims", {}))
+            update_config(config, entries)
         elif where.startswith("file="):
             path = root / where.removeprefix("file=")
             assert not path.exists(), f"{path} exists already: the example would replace it"
@@ -104,16 +108,21 @@ def test_the_pages_examples_build_and_the_suite_stays_green(tmp_path):
     claim = schema["definitions"]["claim"]["properties"]
     assert "solves" in claim["test"]["enum"] and claim["accuracy"]["maximum"] == 1
 
-    # Built with the smoke preset: the two new figures, and the verdicts on the new test's claim.
-    snakemake(root, "--cores", "2", "--configfile=tests/smoke.yaml", "fig10_lr_maxlen10", "final_layers",
-              "results/claims/fig06_lr.csv")
-    for figure in ("fig10_lr_maxlen10", "final_layers"):
-        assert (root / "results" / "figures" / f"{figure}.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-        assert (root / "results" / "figures" / f"{figure}.pdf").read_bytes().startswith(b"%PDF")
-    with open(root / "results" / "claims" / "fig06_lr.csv", newline="") as handle:
-        rows = {row["id"]: row for row in csv.DictReader(handle)}
-    assert rows["x01_lr_solves"]["test"] == "solves"
-    assert rows["x01_lr_solves"]["verdict"] in ("holds", "does not hold", "inconclusive")
+    # Built with the smoke preset: the new figures, and the verdicts on the new claims (only those).
+    assert figures == ["fig10_lr_maxlen10", "final_layers"] and claims
+    verdicts = sorted({paths.CLAIMS.format(name=claim["experiment"]) for claim in claims.values()})
+    snakemake(root, "--cores", "2", "--configfile=tests/smoke.yaml", *figures, *verdicts)
+    for figure in figures:
+        assert (root / paths.FIGURE_PNG.format(name=figure)).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        assert (root / paths.FIGURE_PDF.format(name=figure)).read_bytes().startswith(b"%PDF")
+    rows = {}
+    for path in verdicts:
+        with open(root / path, newline="") as handle:
+            rows.update({row["id"]: row for row in csv.DictReader(handle)})
+    for claim_id, claim in claims.items():
+        assert rows[claim_id]["test"] == claim["test"]
+        assert rows[claim_id]["verdict"] in ("holds", "does not hold", "inconclusive")
+    assert "solves" in {claim["test"] for claim in claims.values()}
 
     # The suite's own tests, on the copy: the registries (kinds, claim tests and their cases, including
     # the examples' own test files), the generated schema, and the job counts planned from the config
