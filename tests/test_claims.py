@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import csv
+import importlib
+import importlib.util
 import math
 import re
 
@@ -512,8 +514,25 @@ VERDICT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("test, rows, keys, expected", VERDICT_CASES,
-                         ids=[f"{case[0]}-{case[3].replace(' ', '_')}" for case in VERDICT_CASES])
+
+
+def _own_cases() -> list:
+    """The VERDICT_CASES of each claim test's own test file, tests/test_claim_<name>.py (docs/extending.md):
+    a new test brings its cases with it and is checked here like the others."""
+    cases = []
+    for path in sorted((REPO / "tests").glob("test_claim_*.py")):
+        spec = importlib.util.spec_from_file_location(f"_cases_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        cases += getattr(module, "VERDICT_CASES", [])
+    return cases
+
+
+ALL_CASES = VERDICT_CASES + _own_cases()
+
+
+@pytest.mark.parametrize("test, rows, keys, expected", ALL_CASES,
+                         ids=[f"{case[0]}-{case[3].replace(' ', '_')}" for case in ALL_CASES])
 def test_each_claim_test_gives_each_verdict(test, rows, keys, expected):
     keys = dict(keys)
     others = keys.pop("others", None)
@@ -526,10 +545,33 @@ def test_each_claim_test_gives_each_verdict(test, rows, keys, expected):
         assert result["n_seeds"] >= 3 and not math.isnan(result["ci95_low"])
 
 
+def test_the_registry_is_every_file_of_the_checks_folder():
+    # Found by scanning: each module of rnnadd/claims/checks/ is the test of its name, listed by ORDER, then name.
+    folder = REPO / "workflow" / "rnnadd" / "claims" / "checks"
+    assert set(TESTS) == {path.stem for path in folder.glob("*.py")} - {"__init__"}
+    orders = [getattr(importlib.import_module(f"rnnadd.claims.checks.{name}"), "ORDER", math.inf) for name in TESTS]
+    assert list(zip(orders, TESTS)) == sorted(zip(orders, TESTS))
+    assert all(test.name == name for name, test in TESTS.items())
+
+
+def test_discovery_orders_by_ORDER_then_name_and_refuses_a_module_that_is_not_a_test(tmp_path, monkeypatch):
+    from rnnadd.claims.registry import discover
+
+    package = tmp_path / "more_checks"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name, order in (("zz", "ORDER = 1\n"), ("bb", ""), ("aa", "")):
+        (package / f"{name}.py").write_text(f"from rnnadd.claims.checks.at_least import AtLeast\n{order}\n\n"
+                                            f"class T(AtLeast):\n    name = {name!r}\n\n\nTEST = T()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert list(discover([str(package)], "more_checks")) == ["zz", "aa", "bb"]
+    (package / "misnamed.py").write_text("from rnnadd.claims.checks.at_least import TEST\n")
+    with pytest.raises(ImportError, match=r"misnamed\.py: a claim test module defines TEST"):
+        discover([str(package)], "more_checks")
+
+
 def test_every_registered_test_has_a_case_for_each_verdict():
-    covered = {(case[0], case[3]) for case in VERDICT_CASES}
-    assert set(TESTS) == {"better", "same", "ordered", "best", "no_interaction", "at_least", "at_most",
-                          "diverges", "never_learns", "reaches", "same_as", "not_testable", "better_than"}
+    covered = {(case[0], case[3]) for case in ALL_CASES}
     missing = [(name, v) for name in TESTS for v in ("holds", "does not hold", "inconclusive")
                if (name, v) not in covered and name != "not_testable"]
     assert not missing

@@ -3,6 +3,8 @@ with its caption; options keep their checks and messages; "first step at a thres
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import inspect
 import math
 
@@ -35,31 +37,51 @@ def test_every_registered_kind_implements_the_protocol(name):
     if kind.reads == CHECKPOINT:
         assert isinstance(kind, CheckpointKind)
     assert set(kind.inert_options) <= {option.key for option in kind.options}
-    # Its caption: plain reStructuredText in workflow/report/kinds/, placeholders filled from caption_values.
+    # Its caption: plain reStructuredText beside its module, placeholders filled from caption_values.
     assert kind.caption == CAPTIONS / f"{name}.rst" and kind.caption.is_file()
-    assert CAPTIONS == REPO / "workflow" / "report" / "kinds"
+    assert CAPTIONS == REPO / "workflow" / "rnnadd" / "study" / "kinds"
     text = kind.caption.read_text()
     assert text.strip() and "<" not in text  # no HTML
     if type(kind).caption_values is Kind.caption_values:
         assert not PLACEHOLDER.findall(text)  # nothing to fill them from
 
 
-def test_no_other_kind_files_and_no_kind_is_named_outside_the_registry():
-    files = {path.stem for path in (REPO / "workflow" / "rnnadd" / "kinds").glob("*.py")}
-    assert files == set(NAMES) | {"__init__", "base"}
+def test_the_registry_is_every_kind_file_and_each_has_its_caption():
+    # Found by scanning the folder: each module but base is a kind, and each kind has its caption beside it.
+    files = {path.stem for path in CAPTIONS.glob("*.py")}
+    assert files == set(NAMES) | {"__init__", "base"} and tuple(KINDS) == NAMES
     assert {path.stem for path in CAPTIONS.glob("*.rst")} == set(NAMES)
+    # Listed by each module's ORDER, then by name.
+    orders = [getattr(importlib.import_module(f"rnnadd.study.kinds.{name}"), "ORDER", math.inf) for name in NAMES]
+    assert [(o, n) for o, n in zip(orders, NAMES)] == sorted(zip(orders, NAMES))
+
+
+# Options of a small experiment of each kind; a kind not here gives its own in OPTIONS of its test file,
+# tests/test_kind_<name>.py (docs/extending.md), or has none that must be given.
+OPTIONS = {"curves": {"threshold": 1.0}, "heatmap": {"threshold": 0.99},
+           "length": {"test_lengths": [10, 20], "examples": 5}, "positions": {}, "probe": {"examples": 5},
+           "chains": {"chain_lengths": [1, 10], "chain_test_length": 100, "examples": 5},
+           "probe_controls": {"examples": 5, "chain_lengths": [1, 3]}}
+
+
+def example_options(name: str) -> dict:
+    if name in OPTIONS:
+        return OPTIONS[name]
+    path = REPO / "tests" / f"test_kind_{name}.py"
+    if not path.is_file():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"_options_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, "OPTIONS", {})
 
 
 def test_each_kinds_metrics_have_a_direction_and_words():
     settings = Settings.from_dict({"maxlen": 5, "layers": 2})
-    layouts = {"curves": {"threshold": 1.0}, "heatmap": {"threshold": 0.99},
-               "length": {"test_lengths": [10, 20], "examples": 5}, "positions": {}, "probe": {"examples": 5},
-               "chains": {"chain_lengths": [1, 10], "chain_test_length": 100, "examples": 5},
-               "probe_controls": {"examples": 5, "chain_lengths": [1, 3]}}
-    assert set(layouts) == set(KINDS)
     lower = {}
     for name, kind in KINDS.items():
-        layout = {"kind": name, "axes": ["maxlen"], **layouts[name], "cells": [{"run": "r", "levels": []}]}
+        options = read_options(kind, name, {"kind": name, "sweep": {"maxlen": [5]}, **example_options(name)}, [])
+        layout = {"kind": name, "axes": ["maxlen"], **options, "cells": [{"run": "r", "levels": []}]}
         metrics = kind.metric_names(layout, {"r": settings})
         assert metrics and len(set(metrics)) == len(metrics)
         for metric in metrics:
@@ -133,6 +155,14 @@ def test_options_get_their_defaults_and_options_without_effect_a_warning():
     assert warnings == ["w.threshold: has no effect, only heatmaps use a threshold"] * 2
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_every_kinds_path_part_and_job_options_are_inverse(name):
+    kind = KINDS[name]
+    options = read_options(kind, name, {"kind": name, "sweep": {"maxlen": [5]}, **example_options(name)}, [])
+    if kind.reads == CHECKPOINT:
+        assert kind.job_options(kind.path_part(options)) == options
+
+
 def test_path_part_and_job_options_are_inverse():
     for name, options in (("length", {"test_lengths": [10, 200], "examples": 7}), ("probe", {"examples": 9}),
                           ("positions", {}), ("probe_controls", {"examples": 9, "chain_lengths": [1, 2, 3]}),
@@ -176,3 +206,20 @@ def test_first_step_at_a_threshold_has_one_definition_for_the_heatmap_and_the_se
     monkeypatch.setattr(heatmap, "read_frames", lambda cell, seeds, path_of: [frames[s] for s in seeds])
     row = heatmap.summary(layout, [0, 1], None).iloc[0]
     assert row["mean"] == 25.0 and row["n_reached"] == 1 and row["cap"] == 30
+
+
+def test_discovery_orders_by_ORDER_then_name_and_refuses_a_module_that_is_not_a_kind(tmp_path, monkeypatch):
+    from rnnadd.study.kinds import discover
+
+    package = tmp_path / "more_kinds"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name, order in (("zz", "ORDER = 1\n"), ("bb", ""), ("aa", "")):
+        (package / f"{name}.py").write_text(f"from rnnadd.study.kinds.curves import Curves\n{order}\n\n"
+                                            f"class K(Curves):\n    name = {name!r}\n\n\nKIND = K()\n")
+    (package / "_helper.py").write_text("VALUE = 1\n")  # a helper: skipped
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert list(discover([str(package)], "more_kinds")) == ["zz", "aa", "bb"]
+    (package / "stray.py").write_text("VALUE = 1\n")
+    with pytest.raises(ImportError, match=r"stray\.py: a kind module defines KIND"):
+        discover([str(package)], "more_kinds")

@@ -262,11 +262,34 @@ class Judgement:
     p_value: float = math.nan  # the verdict's p on its intervals' scale (rnnadd.claims.shared.claim_p)
 
 
+# The config schema's shape of the keys tests share (`python -m rnnadd.report.settingsdoc` writes
+# them, with the tests that read each): a first check before a test's load() reads the key with
+# a message naming it. A test with a key of its own gives its shape in its `schemas`.
+KEY_SCHEMAS = {
+    "metric": {"type": "string", "description": "a metric of the experiment's per-seed table"},
+    "a": {"description": "a level (a mapping axis -> value for a heatmap cell)"},
+    "b": {"description": "a level, or a list of levels"},
+    "than": {"description": "the metric, or a list of metrics, of the same runs that `metric` is better than"},
+    "levels": {"type": "array", "minItems": 1},
+    "margin": {"type": "number", "exclusiveMinimum": 0, "description": "the claim's own margin, instead of "
+                                                                       "claim_margins'"},
+    "margin_reason": {"type": "string", "minLength": 1, "description": "why the claim's own margin"},
+    "rate": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1,
+             "description": "counting tests: the share of seeds claimed"},
+    "other": {"type": "string", "description": "the other experiment"},
+    "reason": {"type": "string", "minLength": 1, "description": "why it cannot be tested"},
+    "value": {"type": "number"},
+    "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+    "by": {"type": "integer", "minimum": 0},
+}
+
+
 class ClaimTest:
-    """One test of the claim vocabulary: a subclass per file in rnnadd/claims/checks/.
+    """One test of the claim vocabulary: a module per test in rnnadd/claims/checks/.
 
     name: the `test:` value; required / optional: key -> what it means (besides
-    section, claim, experiment, test).  load() checks the keys (in a fixed order,
+    section, claim, group, experiment, test); schemas: the JSON schema of each
+    of its keys that KEY_SCHEMAS lacks.  load() checks the keys (in a fixed order,
     so the first bad key is the one reported) and returns the claim's fields;
     judge() gives the verdict from the per-seed values.  A field "metric" gets its
     direction ("lower_is_better") from the engine.
@@ -275,6 +298,7 @@ class ClaimTest:
     name: ClassVar[str]
     required: ClassVar[dict[str, str]]
     optional: ClassVar[dict[str, str]] = {}
+    schemas: ClassVar[dict[str, dict]] = {}
 
     def load(self, read: ClaimReader) -> dict:
         raise NotImplementedError

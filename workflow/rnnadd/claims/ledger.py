@@ -66,8 +66,8 @@ def unrecorded(ledger: dict, definitions: dict[str, str]) -> list[str]:
     for claim_id, definition in definitions.items():
         first = ledger["judged_under"].get(claim_id)
         if first is None:
-            problems.append(f"{claim_id}: not in judged_under: a new claim's definition goes there when it is "
-                            f"first judged ({definition})")
+            problems.append(f"{claim_id}: not in judged_under: a claim's definition goes there when its verdict "
+                            f"is first published (add `{claim_id}: \"{definition}\"`)")
             continue
         recorded = [entry.get("definitions", {}).get(claim_id) for entry in entries_of(ledger, claim_id)]
         latest = next((d for d in reversed(recorded) if d), first)

@@ -2,7 +2,7 @@
 figure shows and with which settings.  Used for figure subtitles, the figures'
 report captions and the verdict tables, so no caption is written by hand per
 figure; what a kind of figure shows is its caption file,
-workflow/report/kinds/<kind>.rst.
+workflow/rnnadd/study/kinds/<kind>.rst.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def figure_caption(experiment, study, config: dict) -> dict:
     fixed = fixed_settings(experiment, study)
     info = preset(config)
     return {
-        # What the figure shows: its kind's caption (workflow/report/kinds/<kind>.rst), filled in.
+        # What the figure shows: its kind's caption (workflow/rnnadd/study/kinds/<kind>.rst), filled in.
         "what": KINDS[experiment.kind].caption_text(experiment, fixed),
         "swept": "; ".join(f"{axis} {', '.join(levels)}" for axis, levels in swept(experiment)),
         "fixed": ", ".join(f"{key} {_text(value)}" for key, value in fixed.items() if key not in experiment.axes),

@@ -1,11 +1,18 @@
-"""The settings' definition (rnnadd.core.settings) written out: the config schema's settings part
-and the settings table of docs/config.md.
+"""The definitions written out: the config schema's parts that the code defines and the
+settings table of docs/config.md.
 
-    python -m rnnadd.report.settingsdoc          # rewrite both from the definition
-    python -m rnnadd.report.settingsdoc --check  # exit 1, naming the file, if either is out of date
+- the schema's settings and docs/config.md's table, from the settings' definition (rnnadd.core.settings);
+- the schema's experiment keys that kinds read (each kind's options, with the kinds that read it),
+  from the kinds' registry (rnnadd.study.kinds: the modules of rnnadd/study/kinds/);
+- the schema's claim keys (the keys every claim has, `group` and `test` among them, then each
+  test's keys, with the tests that take it), from the claims' engine and registry
+  (rnnadd.claims.registry: the modules of rnnadd/claims/checks/).
+
+    python -m rnnadd.report.settingsdoc          # rewrite them from the definitions
+    python -m rnnadd.report.settingsdoc --check  # exit 1, naming the file, if any is out of date
 
 Each is the text between its two marker lines; the rest of the file is kept.
-tests/test_run_names.py checks both are up to date.
+tests/test_run_names.py checks they are up to date.
 """
 
 from __future__ import annotations
@@ -16,7 +23,11 @@ import re
 import sys
 from pathlib import Path
 
+from rnnadd.claims.base import KEY_SCHEMAS
+from rnnadd.claims.engine import COMMON_KEYS, GROUPS
+from rnnadd.claims.registry import TESTS
 from rnnadd.core.settings import SETTINGS
+from rnnadd.study.kinds import KINDS, METRICS, all_options
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -26,6 +37,15 @@ README = ROOT / "docs" / "config.md"
 SCHEMA_MARKERS = ("  # -- settings: generated from rnnadd/core/settings.py by `python -m rnnadd.report.settingsdoc`; "
                   "edit it there --",
                   "  # -- end of the generated settings --")
+METRICS_KINDS_MARKERS = ("      # -- options of the kinds that read training metrics: generated from "
+                         "rnnadd/study/kinds/ by `python -m rnnadd.report.settingsdoc`; edit them there --",
+                         "      # -- end of the generated options --")
+ANALYSIS_KINDS_MARKERS = ("      # -- options of the kinds that analyse trained models: generated from "
+                          "rnnadd/study/kinds/ by `python -m rnnadd.report.settingsdoc`; edit them there --",
+                          "      # -- end of the generated options --")
+CLAIMS_MARKERS = ("      # -- claim tests: generated from rnnadd/claims/checks/ by "
+                  "`python -m rnnadd.report.settingsdoc`; edit them there --",
+                  "      # -- end of the generated claim tests --")
 README_MARKERS = ("<!-- settings table: generated from workflow/rnnadd/core/settings.py by "
                   "`python -m rnnadd.report.settingsdoc`; edit it there -->",
                   "<!-- end of the settings table -->")
@@ -72,6 +92,61 @@ def schema_block() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _words(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def kinds_schema(metrics: bool) -> dict:
+    """The options read by some kind that reads the training metrics (metrics=True), or only by kinds
+    that analyse the trained models (metrics=False), each once, with the kinds that read it."""
+    readers_from_metrics = [kind for kind in KINDS.values() if kind.reads == METRICS]
+    properties = {}
+    for option in all_options():
+        from_metrics = any(option in kind.options for kind in readers_from_metrics)
+        if from_metrics != metrics:
+            continue
+        if not option.schema:
+            raise SystemExit(f"the kind option {option.key!r} has no schema: give its Option a schema=")
+        readers = [name for name, kind in KINDS.items() if option in kind.options]
+        schema = dict(option.schema)
+        schema["description"] = "; ".join(filter(None, [schema.get("description"), f"read by {_words(readers)}"]))
+        properties[option.key] = schema
+    return properties
+
+
+def claims_schema() -> dict:
+    """The claim's keys: those every claim has (`group` and `test` from the engine and the registry), then
+    each test's keys with the tests that take it (KEY_SCHEMAS, or a test's own `schemas`)."""
+    common = {"section": {"type": "string", "description": "where the report says it"},
+              "claim": {"type": "string", "description": "the claim in one sentence"},
+              "group": {"enum": list(GROUPS), "description": "whose claim: "
+                        + "; ".join(f"{name}, {words}" for name, words in GROUPS.items())},
+              "experiment": {"type": "string"},
+              "test": {"enum": list(TESTS)}}
+    properties = {key: common[key] for key in COMMON_KEYS}
+    users: dict[str, list[str]] = {key: [] for key in KEY_SCHEMAS}
+    for name, test in TESTS.items():
+        for key in {**test.required, **test.optional}:
+            users.setdefault(key, []).append(name)
+    for key, names in users.items():
+        if not names:
+            continue
+        owners = [TESTS[name] for name in names if key in TESTS[name].schemas]
+        schema = owners[0].schemas[key] if owners else KEY_SCHEMAS.get(key)
+        if schema is None:
+            raise SystemExit(f"rnnadd/claims/checks/{names[0]}.py: the key {key!r} has no schema; give it in the "
+                             f"test's `schemas` (rnnadd.claims.base.ClaimTest)")
+        schema = dict(schema)
+        schema["description"] = "; ".join(filter(None, [schema.get("description"), f"tests: {', '.join(names)}"]))
+        properties[key] = schema
+    return properties
+
+
+def _properties_block(properties: dict) -> str:
+    return "".join(f"      {name}: {_flow(rule)}\n" for name, rule in properties.items())
+
+
 def readme_table() -> str:
     """The lines between the README's markers: one row per setting."""
     lines = ["| setting | meaning | allowed | default |", "|---|---|---|---|"]
@@ -80,7 +155,8 @@ def readme_table() -> str:
 
 
 def _between(text: str, markers: tuple[str, str], path: Path) -> tuple[int, int]:
-    begin, end = (text.find(marker + "\n") for marker in markers)
+    begin = text.find(markers[0] + "\n")
+    end = text.find(markers[1] + "\n", begin + 1) if begin >= 0 else -1
     if begin < 0 or end < begin:
         raise SystemExit(f"{path}: lacks the marker lines {markers[0]!r} and {markers[1]!r}")
     return begin + len(markers[0]) + 1, end
@@ -93,7 +169,11 @@ def generated_part(path: Path, markers) -> str:
 
 
 def targets() -> list[tuple[Path, tuple[str, str], str]]:
-    return [(SCHEMA, SCHEMA_MARKERS, schema_block()), (README, README_MARKERS, readme_table())]
+    return [(SCHEMA, SCHEMA_MARKERS, schema_block()),
+            (SCHEMA, METRICS_KINDS_MARKERS, _properties_block(kinds_schema(metrics=True))),
+            (SCHEMA, ANALYSIS_KINDS_MARKERS, _properties_block(kinds_schema(metrics=False))),
+            (SCHEMA, CLAIMS_MARKERS, _properties_block(claims_schema())),
+            (README, README_MARKERS, readme_table())]
 
 
 def main(argv=None) -> int:
@@ -110,9 +190,10 @@ def main(argv=None) -> int:
         stale.append(path)
         if not args.check:
             path.write_text(text[:start] + wanted + text[stop:])
-            print(f"rewrote the settings in {path}")
+            print(f"rewrote the part after {markers[0].strip()!r} in {path}")
     if args.check and stale:
-        print("out of date (run `python -m rnnadd.report.settingsdoc`): " + ", ".join(map(str, stale)), file=sys.stderr)
+        print("out of date (run `python -m rnnadd.report.settingsdoc`): " + ", ".join(map(str, dict.fromkeys(stale))),
+              file=sys.stderr)
         return 1
     return 0
 

@@ -1,1 +1,2 @@
-"""The claim tests, one class per file; rnnadd.claims.registry lists them."""
+"""The claim tests, one module per test: <name>.py defines TEST (and may set ORDER);
+rnnadd.claims.registry finds them by scanning this folder."""

@@ -19,3 +19,8 @@ class AtLeast(MeanTest):
 
     def rule(self, value: float):
         return Side(value, closed=True)
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 90
+TEST = AtLeast()

@@ -19,3 +19,8 @@ class AtMost(MeanTest):
 
     def rule(self, value: float):
         return Below(value, closed=True)
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 100
+TEST = AtMost()

@@ -42,3 +42,8 @@ class Best(SideTest):
         holds = max(min(1.0, len(g) * min(rule.p_value(c, HOLDS) for c in g)) for g in groups)
         fails = min(1.0, len(groups) * min(max(rule.p_value(c, FAILS) for c in g) for g in groups))
         return holds if verdict == HOLDS else fails if verdict == FAILS else min(holds, fails)
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 40
+TEST = Best()

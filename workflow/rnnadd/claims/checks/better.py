@@ -27,3 +27,8 @@ class Better(SideTest):
         pairs = list(zip(comparisons, verdicts_of(comparisons, Side())))
         compared = f"{cell_name(claim['a'])} vs {', '.join(cell_name(b) for b in claim['b'])}"
         return self.judgement(claim, pairs, combine(v for _, v in pairs), compared)
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 10
+TEST = Better()

@@ -56,3 +56,8 @@ class BetterThan(SideTest):
         compared = (f"{metric} vs {', '.join(claim['than'])} at "
                     f"{', '.join(cell_name(c) for c in claim['levels'])}")
         return self.judgement(claim, pairs, combine(v for _, v in pairs), compared)
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 130
+TEST = BetterThan()

@@ -22,3 +22,8 @@ class Diverges(CountTest):
 
     def what(self, claim) -> str:
         return "seeds whose loss became non-finite"
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 60
+TEST = Diverges()

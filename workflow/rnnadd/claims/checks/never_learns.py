@@ -26,3 +26,8 @@ class NeverLearns(CountTest):
 
     def what(self, claim) -> str:
         return f"seeds whose exact-match accuracy never reached {short_number(claim.get('threshold', 0))}"
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 70
+TEST = NeverLearns()

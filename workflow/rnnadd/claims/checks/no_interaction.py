@@ -63,3 +63,8 @@ def _or_worst(value: float, worst) -> float:
     if math.isfinite(value):
         return value
     return math.nan if worst is None else worst
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 50
+TEST = NoInteraction()

@@ -39,3 +39,8 @@ class NotWorse(SideTest):
                    f"claimed level is ahead; not worse when above -{short_number(claim['margin'])} "
                    f"({claim.get('margin_reason', '')})")
         return self.judgement(claim, pairs, combine(v for _, v in pairs), compared, rule=rule, summary=summary)
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 140
+TEST = NotWorse()

@@ -20,3 +20,8 @@ class Ordered(SideTest):
         comparisons = self.comparisons(claim, values, list(zip(levels, levels[1:])))
         pairs = list(zip(comparisons, verdicts_of(comparisons, Side())))
         return self.judgement(claim, pairs, combine(v for _, v in pairs), " > ".join(cell_name(k) for k in levels))
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 30
+TEST = Ordered()

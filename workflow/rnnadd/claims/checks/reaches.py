@@ -36,3 +36,8 @@ class Reaches(CountTest):
 
     def what(self, claim) -> str:
         return f"seeds at exact-match accuracy {short_number(claim.get('threshold', 0))} by step {claim.get('by')}"
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 80
+TEST = Reaches()

@@ -20,3 +20,8 @@ class Same(MarginTest):
         comparisons = [compare(claim, f"{cell_name(a)} minus {cell_name(b)}", values, a, values, b)
                        for i, a in enumerate(levels) for b in levels[i + 1:]]
         return self.judge_comparisons(claim, comparisons, " = ".join(cell_name(k) for k in levels))
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 20
+TEST = Same()

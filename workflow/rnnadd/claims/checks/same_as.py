@@ -34,3 +34,8 @@ class SameAs(MarginTest):
         return self.judge_comparisons(claim, comparisons,
                                       f"{claim['experiment']} = {claim['other']} at "
                                       f"{', '.join(cell_name(k) for k in claim['levels'])}")
+
+
+# Where messages and the schema list this test (rnnadd.claims.registry).
+ORDER = 110
+TEST = SameAs()

@@ -1,21 +1,45 @@
-"""The kinds of experiment, one module each, registered in one table.
+"""The kinds of experiment, one module each, found by scanning this folder.
 
 ``KINDS`` maps a kind's name (the ``kind:`` of an experiment entry) to its
-object, an instance of kinds.base.Kind. The study, the rules and the scripts
-ask it; nothing else names a kind. See docs/extending.md to add one.
+object, an instance of kinds.base.Kind: the ``KIND`` of the module
+``kinds/<name>.py``, whose caption is ``kinds/<name>.rst`` beside it. The
+study, the rules and the scripts ask it; nothing else names a kind. A module
+may set ``ORDER`` (a number: where messages and the schema list the kind);
+one without comes after those with, by name. See docs/extending.md to add one.
 """
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 
 from rnnadd.study.kinds.base import CHECKPOINT, METRICS, Kind, Option, OptionError
 
-# The kinds, in the order messages list them: a new kind is its module's name here.
-NAMES = ("curves", "heatmap", "length", "positions", "probe", "chains", "probe_controls")
-KINDS: dict[str, Kind] = {name: import_module(f"{__name__}.{name}").KIND for name in NAMES}
+# Modules of this folder that are not kinds.
+NOT_KINDS = ("base",)
 
-__all__ = ["CHECKPOINT", "KINDS", "METRICS", "Kind", "Option", "OptionError", "all_options",
+
+def discover(path, package: str) -> dict[str, Kind]:
+    """Every <name>.py's KIND of a package (its path and name), by ORDER, then by name; a module that
+    is not one refused."""
+    modules = []
+    for info in pkgutil.iter_modules(path):
+        if info.name in NOT_KINDS or info.name.startswith("_"):
+            continue
+        module = import_module(f"{package}.{info.name}")
+        kind = getattr(module, "KIND", None)
+        if not isinstance(kind, Kind) or kind.name != info.name:
+            raise ImportError(f"{module.__file__}: a kind module defines KIND, an instance of rnnadd."
+                              f"study.kinds.base.Kind named {info.name!r} (a helper module's name starts with _)")
+        modules.append((getattr(module, "ORDER", float("inf")), info.name, kind))
+    return {name: kind for _, name, kind in sorted(modules, key=lambda m: (m[0], m[1]))}
+
+
+KINDS: dict[str, Kind] = discover(__path__, __name__)
+# The kinds' names, in the order messages list them.
+NAMES = tuple(KINDS)
+
+__all__ = ["CHECKPOINT", "KINDS", "METRICS", "NAMES", "Kind", "Option", "OptionError", "all_options",
            "describe_metric", "lower_is_better", "metric_names", "read_options"]
 
 

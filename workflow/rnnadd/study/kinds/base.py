@@ -9,9 +9,9 @@ A kind (curves, heatmap, length, positions, probe) says, in its own file:
   (CHECKPOINT: ``path_part``, ``job_options``, ``run_metrics``, ``measure``);
 - ``metric_names``, ``lower_is_better``, ``describe_metric``: its per-seed metrics;
 - ``aggregate``: the tables of one experiment, ``read_table``, ``figure``;
-- ``caption``: a reStructuredText file under workflow/report/kinds/ that says
-  what the figure shows, with ``{{ snakemake.params.<name> }}`` filled from
-  ``caption_values``.
+- ``caption``: the reStructuredText file beside its module (kinds/<name>.rst)
+  that says what the figure shows, with ``{{ snakemake.params.<name> }}``
+  filled from ``caption_values``.
 
 Kind modules import pandas, matplotlib and torch inside the methods that use
 them: the registry is read whenever Snakemake parses the workflow, and the
@@ -20,10 +20,11 @@ claims job judges without pandas.
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -32,8 +33,8 @@ from rnnadd.study.resources import evaluation_memory_mb
 METRICS = "metrics"        # per seed: results/runs/<run>/seed<N>.csv, written by training
 CHECKPOINT = "checkpoint"  # per seed: a job reads results/runs/<run>/seed<N>.pt and writes a CSV
 
-# workflow/report/kinds/, where each kind's caption lives.
-CAPTIONS = Path(__file__).resolve().parents[3] / "report" / "kinds"
+# Where the kinds' modules and their captions (<name>.rst beside <name>.py) live.
+CAPTIONS = Path(__file__).resolve().parent
 # Placeholders of a caption, filled from caption_values (caption_text) for the figure's report caption.
 PLACEHOLDER = re.compile(r"\{\{\s*snakemake\.params\.(\w+)\s*\}\}")
 
@@ -50,13 +51,17 @@ class Option:
     keeps it; ``default`` is used when the key is absent (REQUIRED: it must be
     given). Given to a kind that does not read it, the entry is refused with
     ``refused`` (or, if ``warn_elsewhere``, checked and then warned about),
-    naming the kinds that read it.
+    naming the kinds that read it. ``schema``: the JSON schema of its value,
+    with a ``description``, written into the config schema (the kinds that read
+    it appended) by ``python -m rnnadd.report.settingsdoc``; ``read`` stays the
+    authority, with messages that name the key.
     """
     key: str
     read: Callable[[str, Any], Any]
     default: Any
     refused: tuple[str, str]  # (said by one kind, said by several): "{kinds}" is filled in
     warn_elsewhere: bool = False
+    schema: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 REQUIRED = object()
@@ -101,13 +106,22 @@ def _read_examples(where: str, examples):
 # Heatmaps: the accuracy whose first step each cell shows; curves record it too (first_step_<t>).
 THRESHOLD = Option("threshold", _read_threshold, 1.0,
                    ("has no effect, only {kinds}s use a threshold",
-                    "has no effect, only {kinds} figures use a threshold"), warn_elsewhere=True)
+                    "has no effect, only {kinds} figures use a threshold"), warn_elsewhere=True,
+                   schema={"description": "the accuracy whose first step a heatmap shows (first step with "
+                                          "accuracy >= threshold)",
+                           "type": "number", "exclusiveMinimum": 0, "maximum": 1})
 # Length: the operand lengths (plus one) of the fixed test sums.
 TEST_LENGTHS = Option("test_lengths", _read_test_lengths, REQUIRED,
-                      ("only a {kinds} figure has test lengths", "only {kinds} figures have test lengths"))
+                      ("only a {kinds} figure has test lengths", "only {kinds} figures have test lengths"),
+                      schema={"description": "test lengths L (operands of exactly L-1 digits), at least one",
+                              "type": "array", "minItems": 1, "uniqueItems": True,
+                              "items": {"type": "integer", "minimum": 2}})
 # Length, probe: how many sums a job draws (per test length; per fit and score set).
 EXAMPLES = Option("examples", _read_examples, 1000,
-                  ("only a {kinds} figure draws its own sums", "only {kinds} figures draw their own sums"))
+                  ("only a {kinds} figure draws its own sums", "only {kinds} figures draw their own sums"),
+                  schema={"description": "how many sums an analysis job draws (per test length, per fit and "
+                                         "score set, per chain length: see the kind)",
+                          "type": "integer", "minimum": 1})
 
 
 class Kind:
@@ -249,7 +263,8 @@ class Kind:
 
     @property
     def caption(self) -> Path:
-        return CAPTIONS / f"{self.name}.rst"
+        """The caption beside the kind's own module: kinds/<name>.py -> kinds/<name>.rst."""
+        return Path(inspect.getfile(type(self))).resolve().with_suffix(".rst")
 
     def caption_values(self, experiment, fixed: dict) -> dict:
         """Values of the caption's placeholders (fixed: settings shared by every line or cell)."""

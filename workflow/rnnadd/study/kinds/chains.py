@@ -31,11 +31,18 @@ def _read_chain_test_length(where: str, length):
 
 
 CHAIN_LENGTHS = Option("chain_lengths", _read_chain_lengths, REQUIRED,
-                       ("only a {kinds} figure has chain lengths", "only {kinds} figures have chain lengths"))
+                       ("only a {kinds} figure has chain lengths", "only {kinds} figures have chain lengths"),
+                       schema={"description": "chain lengths K (positions a carry must travel through), "
+                                              "at least one",
+                               "type": "array", "minItems": 1, "uniqueItems": True,
+                               "items": {"type": "integer", "minimum": 1}})
 # 1000: the longest length test (999-digit operands), where random sums scored 1.000.
 CHAIN_TEST_LENGTH = Option("chain_test_length", _read_chain_test_length, 1000,
                            ("only a {kinds} figure has a chain test length",
-                            "only {kinds} figures have a chain test length"))
+                            "only {kinds} figures have a chain test length"),
+                           schema={"description": "the test length L of the chain sums (operands of exactly "
+                                                  "L-1 digits)",
+                                   "type": "integer", "minimum": 4})
 
 
 def chain_set_id(chains, length: int, examples: int) -> str:
@@ -137,4 +144,6 @@ class Chains(CheckpointKind):
         save_figure(figure, paths)
 
 
+# Where messages and the schema list this kind (rnnadd.study.kinds).
+ORDER = 60
 KIND = Chains()

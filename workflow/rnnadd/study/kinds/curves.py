@@ -345,4 +345,6 @@ def curves_figure(table, title: str, labels: dict, options: dict):
     return figure
 
 
+# Where messages and the schema list this kind (rnnadd.study.kinds).
+ORDER = 10
 KIND = Curves()

@@ -114,4 +114,6 @@ class Heatmap(Curves):
                 "cap": fixed.get("steps", "the last step")}
 
 
+# Where messages and the schema list this kind (rnnadd.study.kinds).
+ORDER = 20
 KIND = Heatmap()

@@ -111,4 +111,6 @@ class Length(CheckpointKind):
         save_figure(figure, paths)
 
 
+# Where messages and the schema list this kind (rnnadd.study.kinds).
+ORDER = 30
 KIND = Length()

@@ -96,4 +96,6 @@ class Positions(CheckpointKind):
         save_figure(figure, paths)
 
 
+# Where messages and the schema list this kind (rnnadd.study.kinds).
+ORDER = 40
 KIND = Positions()

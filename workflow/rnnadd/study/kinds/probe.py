@@ -102,4 +102,6 @@ class Probe(CheckpointKind):
         save_figure(figure, paths)
 
 
+# Where messages and the schema list this kind (rnnadd.study.kinds).
+ORDER = 50
 KIND = Probe()

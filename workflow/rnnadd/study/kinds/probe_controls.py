@@ -171,5 +171,7 @@ class ProbeControls(Probe):
         save_figure(figure, paths)
 
 
+# Where messages and the schema list this kind (rnnadd.study.kinds).
+ORDER = 70
 KIND = ProbeControls()
 
