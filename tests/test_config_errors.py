@@ -465,7 +465,10 @@ def test_a_sweep_the_quick_preset_collapses_is_drawn_as_one_run_with_a_warning(t
     ("missing.yaml", None, "missing.yaml: no such config file"),
     ("empty.yaml", "", "empty.yaml: is empty; a config file is a mapping"),
     ("list.yaml", "- a\n- b\n", "list.yaml: holds a list, not a mapping"),
-    ("unclosed.yaml", "seeds: [0\n", "unclosed.yaml: not valid YAML ("),
+    ("unclosed.yaml", "seeds: [0\n", "unclosed.yaml, line 2, column 1: not valid YAML: expected ',' or ']'"),
+    ("tab.yaml", "seeds:\n\t- 0\n", "tab.yaml, line 2, column 1: not valid YAML: a tab character; YAML indents "
+                                    "with spaces only"),
+    ("nul.yaml", "seeds: [0]\n\0\n", "nul.yaml: not a text file"),
     ("binary.yaml", bytes(range(128, 256)), "binary.yaml: not a text file"),
     ("folder.yaml", "folder", "folder.yaml: is a folder, not a config file"),
     ("typo.yaml", "seedz: [0]\n", "Invalid configuration: seedz: unknown key"),
