@@ -37,12 +37,14 @@ def _mapping(loader, node, deep=False):
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def yaml_problem(path, error: yaml.YAMLError) -> str:
+def yaml_problem(path, error: yaml.YAMLError, text: str = "") -> str:
     """A YAML error in one line: the file, where, and what (a tab gets its own words)."""
     mark = getattr(error, "problem_mark", None)
     where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark is not None else str(path)
     problem = getattr(error, "problem", None) or str(error).strip().splitlines()[0]
-    if "'\\t'" in problem:
+    lines = text.splitlines()
+    at = lines[mark.line][mark.column:mark.column + 1] if mark is not None and mark.line < len(lines) else ""
+    if "'\\t'" in problem or at == "\t":  # libyaml's words do not show the character
         return f"{where}: not valid YAML: a tab character; YAML indents with spaces only"
     context = getattr(error, "context", None)
     return f"{where}: not valid YAML: {problem}" + (f" ({context})" if context else "")
@@ -71,7 +73,7 @@ def read_config_file(path, loader=yaml.SafeLoader) -> dict:
     try:
         value = yaml.load(text, Loader=loader)
     except yaml.YAMLError as error:
-        raise ValueError(yaml_problem(path, error)) from None
+        raise ValueError(yaml_problem(path, error, text)) from None
     if value is None:
         raise ValueError(f"{path}: is empty; a config file is a mapping of keys such as seeds, experiments")
     if not isinstance(value, dict):
