@@ -11,6 +11,7 @@ jsonschema's dump of the schema and the whole config.
 from __future__ import annotations
 
 import functools
+import io
 import os
 
 import yaml
@@ -71,7 +72,9 @@ def read_config_file(path, loader=yaml.SafeLoader) -> dict:
     if "\0" in text:
         raise ValueError(f"{path}: not a text file (a config file is YAML or JSON)")
     try:
-        value = yaml.load(text, Loader=loader)
+        stream = io.StringIO(text)
+        stream.name = str(path)  # so that a mark names the file
+        value = yaml.load(stream, Loader=loader)
     except yaml.YAMLError as error:
         raise ValueError(yaml_problem(path, error, text)) from None
     if value is None:
