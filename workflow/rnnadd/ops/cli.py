@@ -192,10 +192,13 @@ def writable_folder_problem(path: Path):
     """None if a file can be made at path (its folder exists or can be made, and can be written
     in), else why not, in words."""
     folder = path.parent
-    while not folder.exists():
-        if folder.is_symlink():
-            return f"{folder} is a link to nothing"
-        folder = folder.parent
+    try:
+        while not folder.exists():
+            if folder.is_symlink():
+                return f"{folder} is a link to nothing"
+            folder = folder.parent
+    except OSError as error:  # a folder on the way that cannot be looked into
+        return f"{error.filename or folder}: {error.strerror}"
     if not folder.is_dir():
         return f"{folder} is a file, not a folder"
     if not os.access(folder, os.W_OK | os.X_OK):
