@@ -34,12 +34,19 @@ endif
 
 setup: $(BIN)/snakemake   ## create .venv with everything pinned (TORCH_INDEX=cpu: CPU-only torch)
 
+# Snakemake reads its config files and --config before the workflow's code runs, and ends a bad one in
+# a traceback or a message without the file's name: check-config names it in one line first (exit 2).
+# PYTHONPATH: this checkout's rnnadd, whichever checkout the .venv was made in.
+CHECK_CONFIG := PYTHONPATH=workflow $(BIN)/python -m rnnadd check-config
+
 run: setup                ## the whole study: every figure, averaged over seeds
+	$(CHECK_CONFIG)
 	$(BIN)/snakemake --cores $(CORES)
 	$(BIN)/snakemake --report results/report.zip
 	@echo "Figures: results/figures/ (PNG and PDF). Report with captions: results/report.zip (unzip it, open report/report.html)."
 
 smoke: setup              ## every figure on tiny settings, and its report (times: docs/performance.md)
+	$(CHECK_CONFIG) tests/smoke.yaml
 	$(BIN)/snakemake --cores $(CORES) $(SMOKE)
 	$(BIN)/snakemake $(SMOKE) --report results/report.zip
 	@echo "Smoke figures (tiny settings, not meant to learn): results/figures/ (PNG and PDF)."
@@ -47,9 +54,19 @@ smoke: setup              ## every figure on tiny settings, and its report (time
 
 FIGURE ?=
 PRESET ?=
+# The recipe reads FIGURE from its environment ("$$FIGURE", split into words without globbing), so its
+# text is never shell code. PRESET is checked when the Makefile is read: a typo (PRESET=smok) would
+# otherwise quietly run the full study.
+export FIGURE
+ifneq ($(filter figure,$(MAKECMDGOALS)),)
+ifneq ($(filter-out smoke,$(PRESET)),)
+$(error PRESET=$(PRESET): make figure takes PRESET=smoke (tiny settings) or no PRESET (the full study))
+endif
+endif
 figure: setup             ## one figure and what it needs: make figure FIGURE=fig05_maxlen [PRESET=smoke]
-	@test -n "$(FIGURE)" || { echo "make figure needs FIGURE=<name>, e.g. make figure FIGURE=fig05_maxlen"; exit 2; }
-	$(BIN)/snakemake $(FIGURE) --cores $(CORES) $(if $(filter smoke,$(PRESET)),$(SMOKE))
+	@test -n "$$FIGURE" || { echo "make figure needs FIGURE=<name>, e.g. make figure FIGURE=fig05_maxlen" >&2; exit 2; }
+	$(CHECK_CONFIG) $(if $(filter smoke,$(PRESET)),tests/smoke.yaml)
+	set -f; $(BIN)/snakemake $$FIGURE --cores $(CORES) $(if $(filter smoke,$(PRESET)),$(SMOKE))
 
 # Two workers suit 2 cores; a module's tests stay on one worker (its fixtures are built once),
 # handed out in the order tests/conftest.py gives (FIRST_MODULES), not by size.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -465,7 +466,10 @@ def test_a_sweep_the_quick_preset_collapses_is_drawn_as_one_run_with_a_warning(t
     ("missing.yaml", None, "missing.yaml: no such config file"),
     ("empty.yaml", "", "empty.yaml: is empty; a config file is a mapping"),
     ("list.yaml", "- a\n- b\n", "list.yaml: holds a list, not a mapping"),
-    ("unclosed.yaml", "seeds: [0\n", "unclosed.yaml: not valid YAML ("),
+    ("unclosed.yaml", "seeds: [0\n", "unclosed.yaml, line 2, column 1: not valid YAML: expected ',' or ']'"),
+    ("tab.yaml", "seeds:\n\t- 0\n", "tab.yaml, line 2, column 1: not valid YAML: a tab character; YAML indents "
+                                    "with spaces only"),
+    ("nul.yaml", "seeds: [0]\n\0\n", "nul.yaml: not a text file"),
     ("binary.yaml", bytes(range(128, 256)), "binary.yaml: not a text file"),
     ("folder.yaml", "folder", "folder.yaml: is a folder, not a config file"),
     ("typo.yaml", "seedz: [0]\n", "Invalid configuration: seedz: unknown key"),
@@ -494,3 +498,106 @@ def test_check_config_accepts_the_smoke_preset(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
     assert main(["check-config", "tests/smoke.yaml"]) == 0
     assert capsys.readouterr().out.startswith("config OK: ")
+
+
+@pytest.mark.parametrize("items, words", [
+    (["seeds"], "--config seeds: not KEY=VALUE (e.g. --config seeds=[0,1]); put targets before --config"),
+    # A target after --config is read as a config item by Snakemake, which ends it in a traceback.
+    (["seeds=[0]", "fig05_maxlen"], "--config fig05_maxlen: not KEY=VALUE"),
+    (["9seeds=[0]"], "--config 9seeds=[0]: '9seeds' is not a config key"),
+    (["seeds=[-1]"], "Invalid configuration: seeds[0]: -1 is less than the minimum of 0"),
+    (["defaults={learnig_rate: 0.01}"], "Invalid configuration: defaults.learnig_rate: unknown key"),
+])
+def test_check_config_names_a_bad_config_item_in_one_line(items, words, capsys, monkeypatch):
+    """`--config` items as Snakemake reads them; an item without `=` is a traceback in Snakemake."""
+    from rnnadd.ops.cli import main
+
+    monkeypatch.chdir(REPO)
+    assert main(["check-config", "--configfile", "tests/smoke.yaml", "--config", *items]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and words in err and err.count("\n") == 1, err
+
+
+def test_check_config_takes_configfiles_and_items_as_snakemake_does(tmp_path, capsys, monkeypatch):
+    from rnnadd.ops.cli import main
+
+    monkeypatch.chdir(REPO)
+    (tmp_path / "more.yaml").write_text("seeds: [3]\n")
+    assert main(["check-config", "tests/smoke.yaml", "--configfile", str(tmp_path / "more.yaml"),
+                 "--config", "seeds=[0,1]", "defaults={lr: 0.01}"]) == 0
+    assert capsys.readouterr().out.startswith("config OK: 24 experiments")
+    # Each file named by --configfile is read too: the second one here is a folder.
+    assert main(["check-config", "--configfile", "tests/smoke.yaml", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path}: is a folder, not a config file\n"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "empty.yaml: is empty; a config file is a mapping"),
+    ("- a\n", "empty.yaml: holds a list, not a mapping"),
+    ("seeds:\n\t- 0\n", "empty.yaml, line 2, column 1: not valid YAML: a tab character"),
+])
+def test_the_snakefiles_own_check_names_a_config_file_it_is_given(text, words, tmp_path):
+    """What reaches the Snakefile (workflow.configfiles, through load) is named too, not only by check-config."""
+    path = tmp_path / "empty.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as error:
+        load(yaml.safe_load((REPO / "config.yaml").read_text()), configfiles=[str(path)])
+    assert words in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_run_too_big_names_the_sweep_key_that_makes_it_so(tmp_path):
+    """The size refusals name the key to change, not only the experiment."""
+    message = refusal(tmp_path, "experiments:\n  my_big: {kind: curves, sweep: {hidden: [8, 100000]}}\n",
+                      files=(REPO / "config.yaml",))
+    assert "experiments.my_big (hidden=100000): one training job" in message
+    assert "; make experiments.my_big.sweep.hidden (100000) smaller, or run it on a cluster" in message
+    message = refusal(tmp_path, "experiments:\n  my_big: {kind: curves, set: {train_size: 2000000000}, "
+                                "sweep: {hidden: [8, 16]}}\n", files=(REPO / "config.yaml",))
+    assert "; make experiments.my_big.set.train_size (2000000000) smaller" in message
+    message = refusal(tmp_path, "defaults: {train_size: 2000000000}\n", files=(REPO / "config.yaml",))
+    assert "; make defaults.train_size (2000000000) smaller" in message
+
+
+def test_an_analysis_too_big_names_its_option(tmp_path):
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    for name, change, key in (("length_cells", {"test_lengths": [10, 100, 1000, 100_000_000]},
+                               "experiments.length_cells.test_lengths ([10, 100, 1000, 100000000])"),
+                              ("probe_layers", {"examples": 2_000_000_000},
+                               "experiments.probe_layers.examples (2000000000)")):
+        changed = copy.deepcopy(config)
+        changed["experiments"][name].update(change)
+        with pytest.raises(ConfigError) as error:
+            load(changed, memory_mb=24_000)
+        assert "): one analysis job needs about" in str(error.value)
+        assert f"; make {key} smaller, or run it on a cluster" in str(error.value), str(error.value)
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    """`make -n ARGS` in the repository: what it would run, or its refusal (-B: whatever .venv holds)."""
+    return subprocess.run(["make", "-n", "-B", *args], cwd=REPO, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("preset", ["smok", "full", "smoke smoke2"])
+def test_make_figure_refuses_an_unknown_preset_in_one_line(preset):
+    """PRESET=smok quietly ran the full study; it is refused when the Makefile is read, before setup."""
+    result = make("figure", "FIGURE=fig05_maxlen", f"PRESET={preset}")
+    assert result.returncode == 2 and result.stdout == "", result.stdout
+    assert result.stderr.count("\n") == 1 and (
+        f"*** PRESET={preset}: make figure takes PRESET=smoke (tiny settings) or no PRESET (the full study)"
+        in result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("target, check, build", [
+    (["run"], "PYTHONPATH=workflow .venv/bin/python -m rnnadd check-config", ".venv/bin/snakemake --cores all"),
+    (["smoke"], "PYTHONPATH=workflow .venv/bin/python -m rnnadd check-config tests/smoke.yaml",
+     ".venv/bin/snakemake --cores all --configfile=tests/smoke.yaml"),
+    (["figure", "FIGURE=fig05_maxlen", "PRESET=smoke"],
+     "PYTHONPATH=workflow .venv/bin/python -m rnnadd check-config tests/smoke.yaml",
+     "set -f; .venv/bin/snakemake $FIGURE --cores all --configfile=tests/smoke.yaml"),
+    (["figure", "FIGURE=fig05_maxlen"], "PYTHONPATH=workflow .venv/bin/python -m rnnadd check-config ",
+     "set -f; .venv/bin/snakemake $FIGURE --cores all "),
+])
+def test_make_checks_the_config_before_snakemake_reads_it(target, check, build):
+    commands = make(*target).stdout.splitlines()
+    assert check in commands and build in commands, commands
+    assert commands.index(check) < commands.index(build)

@@ -42,7 +42,8 @@ BIG = "override: {hidden: 100000}\n"
 # The first run too big for this machine is named, with its estimate.
 TOO_BIG = (r"Invalid configuration: experiments\.\w+ \([^)]*\): one training job \(run "
            r"rnn-relu_\dx100000_carry-normal_len5_lr[\d.]+_30steps_\w+\) needs about [\d.]+ GB of memory \(estimate\), "
-           r"more than this machine's [\d.]+ GB; make it smaller, or run it on a cluster \(--profile profiles/slurm\)")
+           r"more than this machine's [\d.]+ GB; make override\.hidden \(100000\) smaller, or run it on a cluster "
+           r"\(--profile profiles/slurm\)")
 
 
 def test_a_run_too_big_for_this_machine_is_refused_with_its_estimate(tmp_path):

@@ -1,10 +1,14 @@
 """Command line: make a dataset, train one run, use a trained model.
 
     python -m rnnadd make-dataset --maxlen 5 --seed 0 --out data/
-    python -m rnnadd train --settings run.yaml --seed 0 --out runs/mine/
+    python -m rnnadd train --settings run.yaml --seed 0 --out runs/mine/ [--force]
     python -m rnnadd add --checkpoint runs/mine/seed0.pt 98765 43210 [A B ...]
     python -m rnnadd evaluate --checkpoint runs/mine/seed0.pt --length 100
     python -m rnnadd evaluate --checkpoint runs/mine/seed0.pt --length 1000 --carry-chain 50 [--no-carry]
+
+A command that writes files checks first, before any work, that each can be
+written and is not there already (``--force`` replaces it); a refusal is one
+line on stderr, exit 2.
 
 Run from the repository with ``PYTHONPATH=workflow`` (or after
 ``pip install -e .``).
@@ -14,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -137,44 +143,42 @@ def check_evaluation_size(length: int, examples: int) -> None:
                            f"{describe_memory(available)}; make --length or --examples smaller")
 
 
-def read_config_file(path) -> dict:
-    """One config file as a mapping, or a UserError naming the file and what is wrong with it."""
-    import yaml
+def parse_config_items(items) -> dict:
+    """`--config` items as Snakemake reads them (KEY=VALUE, the value as its YAML base loader
+    reads it), or a UserError naming the item: Snakemake itself ends such an item in a traceback."""
+    from snakemake.cli import parse_config
 
-    from rnnadd.core.errors import UserError
-
-    where = Path(path)
-    if not where.exists():
-        raise UserError(f"{path}: no such config file")
-    if where.is_dir():
-        raise UserError(f"{path}: is a folder, not a config file")
+    for item in items:
+        key, equals, _ = item.partition("=")
+        if not equals:
+            raise UserError(f"--config {item}: not KEY=VALUE (e.g. --config seeds=[0,1]); put targets "
+                            "before --config, which takes every word after it")
+        if not re.fullmatch(r"[a-zA-Z_][\w-]*\w", key):
+            raise UserError(f"--config {item}: {key!r} is not a config key (letters, digits, _ and -, "
+                            "starting with a letter or _)")
     try:
-        text = where.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not a text file (a config file is YAML or JSON)") from None
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        first = str(error).strip().splitlines()
-        raise UserError(f"{path}: not valid YAML ({' '.join(line.strip() for line in first[:3])})") from None
-    if value is None:
-        raise UserError(f"{path}: is empty; a config file is a mapping of keys such as seeds, experiments")
-    if not isinstance(value, dict):
-        raise UserError(f"{path}: holds a {type(value).__name__}, not a mapping of keys (seeds, experiments, ...)")
-    return value
+        return parse_config(list(items))
+    except ValueError as error:  # what the checks above missed: still one line
+        raise UserError(f"--config: {error}") from None
 
 
-def check_config_command(base, files) -> int:
-    """`check-config`: every file read, merged and checked; one line, exit 2, on the first problem."""
-    from rnnadd.core.errors import UserError
-    from rnnadd.ops.workflowconfig import ConfigError, load, merge
+def check_config_command(base, files, items=()) -> int:
+    """`check-config`: every file read, merged and checked as `snakemake --configfile FILES
+    --config ITEMS` would; one line, exit 2, on the first problem."""
+    from rnnadd.ops.workflowconfig import load, merge
+    from rnnadd.study.configcheck import read_config_file
 
     try:
         config = {}
         for path in [base, *files]:
-            merge(config, read_config_file(path))
-        loaded = load(config, configfiles=[base, *files])
-    except (UserError, ConfigError) as error:
+            try:
+                merge(config, read_config_file(path))
+            except ValueError as error:
+                raise UserError(str(error)) from None
+        command_line = parse_config_items(items)
+        merge(config, command_line)  # Snakemake merges the strings first; load reads them as YAML
+        loaded = load(config, command_line=command_line, configfiles=[base, *files])
+    except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for warning in loaded.warnings:
@@ -182,6 +186,52 @@ def check_config_command(base, files) -> int:
     print(f"config OK: {len(loaded.study.experiments)} experiments, {len(loaded.study.runs)} runs, "
           f"{len(loaded.claims)} claims")
     return 0
+
+
+def writable_folder_problem(path: Path):
+    """None if a file can be made at path (its folder exists or can be made, and can be written
+    in), else why not, in words."""
+    folder = path.parent
+    try:
+        while not folder.exists():
+            if folder.is_symlink():
+                return f"{folder} is a link to nothing"
+            folder = folder.parent
+    except OSError as error:  # a folder on the way that cannot be looked into
+        return f"{error.filename or folder}: {error.strerror}"
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to write in {folder}{os.sep}"
+    return None
+
+
+def check_outputs(outputs, force: bool = False) -> None:
+    """Before any work: each output path can be written and is not there already (unless
+    --force). outputs: (option, path) pairs; a path None is not written. A UserError in one line."""
+    seen = {}
+    for option, path in outputs:
+        if path is None:
+            continue
+        where = Path(path)
+        key = os.path.realpath(where)
+        if key in seen:
+            raise UserError(f"{option} {path}: the same file as {seen[key]}; give each output its own path")
+        seen[key] = f"{option} {path}"
+        if where.is_dir():
+            raise UserError(f"{option} {path}: is a folder; give the path of a file")
+        if os.path.lexists(where) and not force:
+            raise UserError(f"{option} {path}: already exists; give another path, or add --force to "
+                            "replace it")
+        why = writable_folder_problem(where)
+        if why:
+            raise UserError(f"{option} {path}: cannot be written: {why}")
+
+
+def check_out_folder(folder, writes: str) -> None:
+    """`--out` names a folder: refused in one line when it is a file."""
+    if folder is not None and os.path.lexists(folder) and not Path(folder).is_dir():
+        raise UserError(f"--out {folder}: is a file, not a folder; --out names the folder for {writes}")
 
 
 def use_model(args) -> None:
@@ -220,6 +270,7 @@ def main(argv=None) -> int:
     make.add_argument("--out", help="folder for train.npz and test.npz")
     make.add_argument("--train", help="path of the training file (instead of --out)")
     make.add_argument("--test", help="path of the test file (instead of --out)")
+    make.add_argument("--force", action="store_true", help="replace output files that exist already")
 
     run = commands.add_parser("train", help="train one run and write its metrics CSV")
     run.add_argument("--settings", required=True, help="YAML or JSON file of settings")
@@ -231,6 +282,9 @@ def main(argv=None) -> int:
     run.add_argument("--metrics", help="metrics CSV path (instead of --out)")
     run.add_argument("--timing", help="timing JSON path (instead of --out)")
     run.add_argument("--checkpoint", help="trained model path (default with --out: seed<N>.pt)")
+    run.add_argument("--force", action="store_true",
+                     help="replace output files that exist already (without it they are refused before "
+                          "training)")
 
     add = commands.add_parser(
         "add", help="add numbers with a trained model",
@@ -267,34 +321,51 @@ def main(argv=None) -> int:
                     "workflow's code runs, so a file that is missing, a folder, binary, empty or not a "
                     "mapping ends there in the engine's own message; this names the file instead.")
     check.add_argument("files", nargs="*", metavar="FILE", help="config files, in the order Snakemake merges them")
+    check.add_argument("--configfile", "--configfiles", nargs="+", action="extend", default=[], metavar="FILE",
+                       help="config files too, as given to snakemake (after the FILEs)")
+    check.add_argument("--config", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
+                       help="the items of snakemake's --config, checked as Snakemake reads them")
     check.add_argument("--base", default="config.yaml", help="the workflow's own config (default: config.yaml)")
 
     args = parser.parse_args(argv)
     if args.command == "check-config":
-        return check_config_command(args.base, args.files)
+        return check_config_command(args.base, [*args.files, *args.configfile], args.config)
     # Every mistake a user can fix is a UserError with a one-line message.
     try:
         if args.command in ("add", "evaluate"):
             use_model(args)
         elif args.command == "make-dataset":
+            if args.out is None and not (args.train and args.test):
+                raise UserError("make-dataset needs --out FOLDER, or both --train and --test")
+            check_out_folder(args.out, "train.npz and test.npz")
+            train_path, test_path = (args.train, args.test) if args.train else paths.dataset_files(args.out)
+            check_outputs([("--train" if args.train else "--out", train_path),
+                           ("--test" if args.test else "--out", test_path)], args.force)
             Settings.from_dict({"maxlen": args.maxlen, "split": args.split,
                                 "train_size": args.train_size, "test_size": args.test_size})
-            train_path, test_path = (args.train, args.test) if args.train else paths.dataset_files(args.out)
             make_dataset(args.maxlen, args.split, args.seed, args.train_size, args.test_size,
                          train_path, test_path)
         else:
-            settings = load_settings_file(args.settings)
-            train_path, test_path = (args.train, args.test)
-            if args.data:
-                train_path, test_path = paths.dataset_files(args.data)
             metrics, timing, checkpoint = args.metrics, args.timing, args.checkpoint
+            named = {"--metrics": metrics, "--timing": timing, "--checkpoint": checkpoint}
             if args.out:
+                check_out_folder(args.out, f"seed{args.seed}.csv, seed{args.seed}.timing.json and seed{args.seed}.pt")
                 files = paths.seed_files(args.out, args.seed)
                 metrics = metrics or str(files["metrics"])
                 timing = timing or str(files["timing"])
                 checkpoint = checkpoint or str(files["checkpoint"])
             if not metrics or not timing:
-                parser.error("train needs --out, or both --metrics and --timing")
+                raise UserError("train needs --out FOLDER, or both --metrics and --timing")
+            # Before the settings, the data and any training: a run is never lost to its output path.
+            check_outputs([(option if named[option] else "--out", path) for option, path in
+                           (("--metrics", metrics), ("--timing", timing), ("--checkpoint", checkpoint))],
+                          args.force)
+            settings = load_settings_file(args.settings)
+            train_path, test_path = (args.train, args.test)
+            if bool(args.train) != bool(args.test):
+                raise UserError("train needs both --train and --test (or --data FOLDER), or neither (generate)")
+            if args.data:
+                train_path, test_path = paths.dataset_files(args.data)
             print(json.dumps(train(settings, args.seed, train_path, test_path, metrics, timing,
                                    checkpoint)))
     except UserError as error:

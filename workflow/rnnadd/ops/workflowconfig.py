@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rnnadd.claims import ClaimError, load_claims
 from rnnadd.core.errors import UserError
+from rnnadd.core.settings import Settings
 from rnnadd.study import resources
 from rnnadd.study.configcheck import check_config_files, check_schema, command_line_values
 from rnnadd.study.plan import Study, StudyError, load_study
@@ -28,6 +29,9 @@ from rnnadd.study.plan import Study, StudyError, load_study
 # workflow/rnnadd/ops/workflowconfig.py -> the repository root (Snakefile, workflow/rules).
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+
+_DEFAULTS = Settings()
 
 
 class ConfigError(UserError):
@@ -108,11 +112,75 @@ def _run_where(study: Study) -> dict:
     return where
 
 
-def too_big_message(what: str, estimate_mb: float, available_mb: float) -> str:
-    """Why a job is refused on this machine (without the "Invalid configuration: " prefix)."""
+def too_big_message(what: str, estimate_mb: float, available_mb: float, key: str | None = None) -> str:
+    """Why a job is refused on this machine (without the "Invalid configuration: " prefix).
+
+    key: the config key (and its value) that makes the job this big, named in the remedy.
+    """
     return (f"{what} needs about {resources.describe_memory(estimate_mb)} of memory (estimate), more than this "
-            f"machine's {resources.describe_memory(available_mb)}; make it smaller, or run it on a cluster "
-            "(--profile profiles/slurm)")
+            f"machine's {resources.describe_memory(available_mb)}; make {key or 'it'} smaller, or run it on a "
+            "cluster (--profile profiles/slurm)")
+
+
+def setting_source(config: Mapping, name: str, levels, key: str) -> str:
+    """The config key that gives a run of experiment `name` (a cell of `levels`) its `key` setting,
+    in the order the study applies them: override, the sweep's levels (the last wins), the
+    experiment's `set`, then `defaults` (also where a built-in default is changed)."""
+    if key in (config.get("override") or {}):
+        return f"override.{key}"
+    for level in reversed(levels):
+        if key in level.changes:
+            if level.changes == {level.axis: level.value} and key == level.axis:
+                return f"experiments.{name}.sweep.{key}"
+            return f"experiments.{name}.sweep.{level.axis} ({level.label}).set.{key}"
+    entry = (config.get("experiments") or {}).get(name) or {}
+    if key in (entry.get("set") or {}):
+        return f"experiments.{name}.set.{key}"
+    return f"defaults.{key}"
+
+
+def _heaviest(estimate, candidates) -> str | None:
+    """Of candidates (name, value, estimate with it put back to its default), the one whose value
+    adds most to estimate: "name (value)"; None when putting none back lowers it."""
+    best, drop = None, 0.0
+    for name, value, lowered in candidates:
+        try:
+            gain = estimate - lowered()
+        except (KeyError, TypeError, ValueError):
+            continue
+        if gain > drop:
+            best, drop = f"{name} ({value})", gain
+    return best
+
+
+def _training_key(config, name, levels, settings) -> str | None:
+    values, defaults = settings.as_dict(), _DEFAULTS.as_dict()
+    return _heaviest(resources.train_memory_mb(values), [
+        (setting_source(config, name, levels, key), values[key],
+         lambda key=key: resources.train_memory_mb({**values, key: defaults[key]}))
+        for key in values if values[key] != defaults[key]])
+
+
+def _analysis_key(config, name, levels, kind, settings, options) -> str | None:
+    from types import SimpleNamespace
+
+    values, defaults = settings.as_dict(), _DEFAULTS.as_dict()
+    option_defaults = {option.key: option.default for option in kind.options}
+    entry = (config.get("experiments") or {}).get(name) or {}
+
+    def with_setting(key):
+        return kind.job_memory_mb(SimpleNamespace(**{**values, key: defaults[key]}), options)
+
+    def with_option(key):
+        default = option_defaults.get(key)
+        return kind.job_memory_mb(settings, {**options, key: None if not isinstance(default, (int, float, list))
+                                             else default})
+
+    candidates = [(f"experiments.{name}.{key}", options[key], lambda key=key: with_option(key))
+                  for key in options if key in entry]
+    candidates += [(setting_source(config, name, levels, key), values[key], lambda key=key: with_setting(key))
+                   for key in values if values[key] != defaults[key]]
+    return _heaviest(kind.job_memory_mb(settings, options), candidates)
 
 
 def load(config: dict, *, command_line: Mapping | None = None, configfiles=(), schema=SCHEMA,
@@ -145,14 +213,30 @@ def load(config: dict, *, command_line: Mapping | None = None, configfiles=(), s
     loaded = LoadedConfig(study, claims, warnings, _run_where(study))
     if jobs_run_here:
         available = resources.machine_memory_mb() if memory_mb is None else memory_mb
+        first_cell = {}
+        for name, experiment in study.experiments.items():
+            for cell in experiment.cells:
+                first_cell.setdefault(cell.run, (name, cell.levels))
         for run, settings in study.runs.items():
             estimate = resources.train_memory_mb(settings)
             if estimate > available:
+                key = _training_key(config, *first_cell[run], settings)
                 raise ConfigError(too_big_message(f"{loaded.run_where[run]}: one training job (run {run})",
-                                                  estimate, available), warnings)
-        for where, estimate in analysis_memory(study):
-            if estimate > available:
-                raise ConfigError(too_big_message(f"{where}: one analysis job", estimate, available), warnings)
+                                                  estimate, available, key), warnings)
+        from rnnadd.study.kinds import CHECKPOINT, KINDS
+
+        for name, experiment in study.experiments.items():
+            kind = KINDS[experiment.kind]
+            if kind.reads != CHECKPOINT:
+                continue
+            for cell in experiment.cells:
+                settings = study.runs[cell.run]
+                estimate = kind.job_memory_mb(settings, experiment.kind_options)
+                if estimate > available:
+                    labels = ", ".join(f"{lv.axis}={lv.label}" for lv in cell.levels)
+                    key = _analysis_key(config, name, cell.levels, kind, settings, experiment.kind_options)
+                    raise ConfigError(too_big_message(f"experiments.{name} ({labels}): one analysis job",
+                                                      estimate, available, key), warnings)
     return loaded
 
 

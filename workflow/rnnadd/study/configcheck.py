@@ -11,6 +11,7 @@ jsonschema's dump of the schema and the whole config.
 from __future__ import annotations
 
 import functools
+import io
 import os
 
 import yaml
@@ -37,13 +38,56 @@ def _mapping(loader, node, deep=False):
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
+def yaml_problem(path, error: yaml.YAMLError, text: str = "") -> str:
+    """A YAML error in one line: the file, where, and what (a tab gets its own words)."""
+    mark = getattr(error, "problem_mark", None)
+    where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark is not None else str(path)
+    problem = getattr(error, "problem", None) or str(error).strip().splitlines()[0]
+    lines = text.splitlines()
+    at = lines[mark.line][mark.column:mark.column + 1] if mark is not None and mark.line < len(lines) else ""
+    if "'\\t'" in problem or at == "\t":  # libyaml's words do not show the character
+        return f"{where}: not valid YAML: a tab character; YAML indents with spaces only"
+    context = getattr(error, "context", None)
+    return f"{where}: not valid YAML: {problem}" + (f" ({context})" if context else "")
+
+
+def read_config_file(path, loader=yaml.SafeLoader) -> dict:
+    """One config file as a mapping, or a ValueError whose message is one line naming the file.
+
+    What Snakemake's own reading of ``--configfile`` ends in a traceback or a
+    message without the file's name for: missing, a folder, binary, not YAML
+    (a tab, an unclosed bracket), empty, or not a mapping (a list).
+    """
+    if not os.path.lexists(path):
+        raise ValueError(f"{path}: no such config file")
+    if os.path.isdir(path):
+        raise ValueError(f"{path}: is a folder, not a config file")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a text file (a config file is YAML or JSON)") from None
+    except OSError as error:
+        raise ValueError(f"{path}: cannot be read ({error.strerror})") from None
+    if "\0" in text:
+        raise ValueError(f"{path}: not a text file (a config file is YAML or JSON)")
+    try:
+        stream = io.StringIO(text)
+        stream.name = str(path)  # so that a mark names the file
+        value = yaml.load(stream, Loader=loader)
+    except yaml.YAMLError as error:
+        raise ValueError(yaml_problem(path, error, text)) from None
+    if value is None:
+        raise ValueError(f"{path}: is empty; a config file is a mapping of keys such as seeds, experiments")
+    if not isinstance(value, dict):
+        raise ValueError(f"{path}: holds a {type(value).__name__}, not a mapping of keys (seeds, experiments, ...)")
+    return value
+
+
 def check_config_files(paths) -> None:
+    """Each file readable as a mapping, with no key given twice; ValueError naming the file."""
     for path in paths:
-        with open(path) as handle:
-            try:
-                yaml.load(handle, Loader=_StrictLoader)
-            except yaml.YAMLError as error:
-                raise ValueError(f"{path}: not valid YAML ({error})") from None
+        read_config_file(path, loader=_StrictLoader)
 
 
 def _key(parts) -> str:
