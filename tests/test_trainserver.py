@@ -224,7 +224,7 @@ def test_a_local_study_trains_through_the_server_and_stops_it(tmp_path):
     assert any("analysis" in str(job) for job in jobs) and len(list((results / "figures").glob("*.png"))) == 2
     assert log.count(": exit 0 after") == len(jobs), log
     wait_until(lambda: not Path(f"/proc/{pid}").exists(), 30, "the server to end")
-    assert not list((root / ".snakemake").glob("train-server.sock*"))
+    assert not list((root / ".snakemake" / "train-server").glob("train-server.sock*"))
     # One seed of the study retrained alone, the old way: the same bytes.
     csv = sorted((root / "results" / "runs").glob("*/seed0.csv"))[0]
     run = csv.parent
@@ -242,4 +242,4 @@ def test_a_local_study_trains_through_the_server_and_stops_it(tmp_path):
         path.unlink()
     snakemake(root, *build, env={ENV: "off"})
     assert {path: path.read_bytes() for path in made} == made
-    assert not (root / ".snakemake" / "train-server.sock").exists()
+    assert not (root / ".snakemake" / "train-server" / "train-server.sock").exists()

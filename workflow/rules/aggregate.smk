@@ -1,6 +1,7 @@
 # Per experiment, by its kind (rnnadd.study.kinds): every line or cell averaged over
 # seeds into one tidy CSV, and each seed summarized into the per-seed table
 # that claims are judged from.
+from rnnadd.ops.drawing_jobs import JSONParam
 
 
 rule aggregate:
@@ -15,10 +16,19 @@ rule aggregate:
     conda:
         "../envs/rnnadd.yaml"
     params:
-        layout=lambda w: STUDY.experiments[w.name].layout(),
+        # Mappings reach the command as one JSON word each; Snakemake records them as the
+        # mappings they are (rnnadd.ops.drawing_jobs.JSONParam).
+        layout=lambda w: JSONParam(STUDY.experiments[w.name].layout()),
         seeds=lambda w: experiment_seeds(w.name),
-        runs=lambda w: {run: RUNS[run].recorded() for run in STUDY.experiments[w.name].runs()},
+        runs=lambda w: JSONParam({run: RUNS[run].recorded() for run in STUDY.experiments[w.name].runs()}),
         jobs=lambda w: [key for key, _ in per_seed_jobs(w.name)],
         figures=lambda w: figure_files(w.name),
-    script:
-        "../scripts/aggregate.py"
+    # A command, not a `script:` (Snakemake 9.27 starts a script with its Python's path
+    # unquoted: a checkout path with a space or `$(...)` broke the job or ran), whose
+    # arguments are the job's plain values; it hands the job to the server (server.smk).
+    # The inputs come in `jobs` order, from which the script rebuilds each (run, seed)'s
+    # file. Snakemake recorded no code for the script rule: finished jobs do not rerun.
+    shell:
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/aggregate.py" --layout {params.layout:q} --seeds {params.seeds}'
+        " --runs {params.runs:q} --inputs {input:q} --figures {params.figures:q}"
+        " --table {output.table:q} --seeds-table {output.seeds:q} --log {log:q}"
