@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, _launching, copy_workflow
+from conftest import REPO, _launching, copy_workflow, snakemake
 from rnnadd.ops import trainserver
 
 ENV = trainserver.ENV
@@ -285,3 +285,17 @@ def test_a_checkout_with_shell_text_in_its_path_and_its_venv_inside_builds_a_fig
     planted = [path for folder in (tmp_path, workdir, REPO, Path.cwd(), Path("/"))
                for path in folder.glob("PWNED*")] + list(tmp_path.rglob("PWNED*"))
     assert not planted, planted
+
+
+@pytest.mark.snakemake
+def test_a_command_too_long_to_run_inline_is_refused_in_a_folder_with_shell_text(tmp_path):
+    """Past 65,535 bytes Snakemake runs a command from a file named by the folder's path in double
+    quotes: in such a folder an experiment that big is refused in one line, before any job."""
+    workdir = copy_workflow(tmp_path / "a $(touch PWNED) b")
+    (workdir / "many.yaml").write_text("experiments:\n  fig00_baseline:\n    seeds: 1000\n")
+    result = snakemake(workdir, "fig00_baseline", "-n", "--configfile", "many.yaml", check=False)
+    assert result.returncode == 1
+    refusal = [line for line in result.stderr.splitlines() if line.startswith("experiments.")]
+    assert len(refusal) == 1 and refusal[0].startswith("experiments.fig00_baseline: its aggregate command would be")
+    assert "Traceback" not in result.stderr and not (workdir / "results").exists()
+    assert not list(tmp_path.rglob("PWNED*"))

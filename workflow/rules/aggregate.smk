@@ -32,3 +32,37 @@ rule aggregate:
         '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/aggregate.py" --layout {params.layout:q} --seeds {params.seeds}'
         " --runs {params.runs:q} --inputs {input:q} --figures {params.figures:q}"
         " --table {output.table:q} --seeds-table {output.seeds:q} --log {log:q}"
+
+
+# Snakemake 9.27 runs a command longer than 65,535 bytes (snakemake.shell.MAX_ARG_LEN) from a
+# script file named by its absolute path in double quotes, where `$`, backticks and `\` of the
+# checkout's path would act. In a folder whose path holds one, an experiment whose aggregate or
+# figure command would be that long (thousands of seeds' files) is refused before any job runs.
+def check_command_lengths(folder):
+    from types import SimpleNamespace
+
+    from snakemake.shell import MAX_ARG_LEN
+
+    if not set('$`"\\') & set(folder):
+        return
+    for name, experiment in STUDY.experiments.items():
+        layout = str(JSONParam(experiment.layout()))
+        runs = str(JSONParam({run: RUNS[run].recorded() for run in experiment.runs()}))
+        plot = str(JSONParam(plot_params(SimpleNamespace(name=name))))
+        inputs = [path for _, path in per_seed_jobs(name)]
+        for rule_name, words in (
+            ("aggregate", [layout, runs, *inputs, *map(str, experiment.seeds)]),
+            ("figure", [layout, plot]),
+        ):
+            # Each word as Snakemake counts it (quoted, then every ' escaped), and room for the rest.
+            size = 2000 + sum(len(shlex.quote(word).replace("'", "'\\''")) + 1 for word in words)
+            if size > MAX_ARG_LEN:
+                refuse(
+                    f"experiments.{name}: its {rule_name} command would be about {size} bytes, more than the "
+                    f"{MAX_ARG_LEN} Snakemake runs directly; it would then run it from a file named by this "
+                    "folder's path, whose $, backtick, quote or backslash the shell would act on: give it "
+                    "fewer seeds or runs, or use a checkout path without those characters"
+                )
+
+
+check_command_lengths(os.getcwd())
