@@ -251,6 +251,63 @@ print("received", len(data)); sys.stdout.flush()
             theirs.wait()
 
 
+# -- plain data, not pickles ------------------------------------------------------------------
+
+def same(a, b) -> bool:
+    """Equal, and of the same types all the way down (1 == 1.0 == True would not do)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@pytest.mark.parametrize("preset", ["study", "smoke"])
+def test_every_mapping_a_table_or_figure_job_gets_survives_its_json_word_exactly(preset):
+    """The aggregate and figure commands get each mapping as JSON (drawing_jobs.JSONParam): every
+    experiment's values come back the same, types and key order included, so the jobs compute
+    what they computed from the values the `script:` rules were given; and Snakemake records
+    and reports the mapping as the plain dict it was (its repr), so no finished job reruns."""
+    import argparse
+    import shlex
+
+    import yaml
+    from snakemake.utils import format as snakemake_format
+    from snakemake.utils import update_config
+
+    from rnnadd.ops.drawing_jobs import JSONParam, aggregate_parser, figure_parser
+    from rnnadd.report.describe import figure_title, subtitle
+    from rnnadd.study.plan import load_study
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    if preset == "smoke":
+        update_config(config, yaml.safe_load((REPO / "tests" / "smoke.yaml").read_text()))
+    study = load_study(config)
+    for name, experiment in study.experiments.items():
+        layout = experiment.layout()
+        runs = {run: study.runs[run].recorded() for run in experiment.runs()}
+        plot = {"title": figure_title(experiment, config), "subtitle": subtitle(experiment, study, config),
+                "options": experiment.options, "labels": config.get("labels", {})}
+        for value in (layout, runs, plot):
+            param = JSONParam(value)
+            assert repr(param) == repr(value) and f"{param}" == str(value)
+        # As Snakemake formats the rules' commands, and the shell splits them.
+        words = shlex.split(snakemake_format("--layout {layout:jsonq} --runs {runs:jsonq} --seeds {seeds}"
+                                             " --inputs a --table t --seeds-table s --log l",
+                                             layout=JSONParam(layout), runs=JSONParam(runs), seeds=experiment.seeds))
+        parsed = aggregate_parser().parse_args(words)
+        assert same(parsed.layout, layout) and same(parsed.runs, runs), name
+        assert parsed.seeds == experiment.seeds
+        words = shlex.split(snakemake_format("--kind {kind:q} --layout {layout:jsonq} --plot {plot:jsonq}"
+                                             " --table t --png p --pdf q --log l",
+                                             kind=experiment.kind, layout=JSONParam(layout), plot=JSONParam(plot)))
+        parsed = figure_parser().parse_args(words)
+        assert same(parsed.layout, layout) and same(parsed.plot, plot), name
+    assert isinstance(parsed, argparse.Namespace)
+
+
 # -- a checkout path with everything in it ----------------------------------------------------
 
 ODD = "odd dir 'q' \"dq\" $(touch PWNED1) `touch PWNED2`; touch PWNED3"

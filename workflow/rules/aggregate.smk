@@ -16,8 +16,8 @@ rule aggregate:
     conda:
         "../envs/rnnadd.yaml"
     params:
-        # Mappings reach the command as one JSON word each; Snakemake records them as the
-        # mappings they are (rnnadd.ops.drawing_jobs.JSONParam).
+        # Mappings reach the command as one JSON word each ({params.layout:jsonq}); Snakemake
+        # records, logs and reports them as the mappings they are (rnnadd.ops.drawing_jobs.JSONParam).
         layout=lambda w: JSONParam(STUDY.experiments[w.name].layout()),
         seeds=lambda w: experiment_seeds(w.name),
         runs=lambda w: JSONParam({run: RUNS[run].recorded() for run in STUDY.experiments[w.name].runs()}),
@@ -26,11 +26,12 @@ rule aggregate:
     # A command, not a `script:` (Snakemake 9.27 starts a script with its Python's path
     # unquoted: a checkout path with a space or `$(...)` broke the job or ran), whose
     # arguments are the job's plain values; it hands the job to the server (server.smk).
-    # The inputs come in `jobs` order, from which the script rebuilds each (run, seed)'s
-    # file. Snakemake recorded no code for the script rule: finished jobs do not rerun.
+    # The inputs come in the order of `jobs` (each run's seeds, run after run), which the
+    # script rebuilds from --runs and --seeds. The params are the values the script rule had,
+    # and Snakemake recorded no code for it: finished jobs do not rerun.
     shell:
-        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/aggregate.py" --layout {params.layout:q} --seeds {params.seeds}'
-        " --runs {params.runs:q} --inputs {input:q} --figures {params.figures:q}"
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/aggregate.py" --layout {params.layout:jsonq} --seeds {params.seeds}'
+        " --runs {params.runs:jsonq} --inputs {input:q} --figures {params.figures:q}"
         " --table {output.table:q} --seeds-table {output.seeds:q} --log {log:q}"
 
 
@@ -46,9 +47,9 @@ def check_command_lengths(folder):
     if not set('$`"\\') & set(folder):
         return
     for name, experiment in STUDY.experiments.items():
-        layout = str(JSONParam(experiment.layout()))
-        runs = str(JSONParam({run: RUNS[run].recorded() for run in experiment.runs()}))
-        plot = str(JSONParam(plot_params(SimpleNamespace(name=name))))
+        layout = format(JSONParam(experiment.layout()), "json")
+        runs = format(JSONParam({run: RUNS[run].recorded() for run in experiment.runs()}), "json")
+        plot = format(JSONParam(plot_params(SimpleNamespace(name=name))), "json")
         inputs = [path for _, path in per_seed_jobs(name)]
         for rule_name, words in (
             ("aggregate", [layout, runs, *inputs, *map(str, experiment.seeds)]),

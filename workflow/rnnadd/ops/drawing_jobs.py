@@ -3,7 +3,7 @@ run either in the local server's child (rnnadd.ops.trainserver) or in the script
 
 The rules (aggregate.smk, figures.smk) are shell commands whose arguments are the job's plain
 values: paths and seeds as words, each mapping (the experiment's layout, its runs' settings,
-the plot's words) as one JSON word (``JSONParam``). Nothing is unpickled, and both ways compute
+the plot's words) as one JSON word (``JSONParam``, ``{params.name:jsonq}``). Nothing is unpickled, and both ways compute
 from exactly the same values. Plotting and pandas are imported once by the server instead of
 by every job (about 1.3 s each).
 
@@ -19,15 +19,19 @@ from pathlib import Path
 
 
 class JSONParam(dict):
-    """A params mapping that a shell command gets as one JSON word (``{params.layout:q}``).
+    """A params mapping that a shell command gets as one JSON word: ``{params.layout:jsonq}``.
 
-    Formatting it (``str``, ``format``) gives compact JSON, in the mapping's own key order;
-    its ``repr`` is the mapping's, so Snakemake records the same params value as for a plain
-    dict (a rule that turned from ``script:`` into ``shell:`` reruns nothing).
+    Formatted with the spec ``json`` (``q`` after it: Snakemake quotes the word) it is compact
+    JSON, in the mapping's own key order. Anything else sees the mapping it is: its ``repr``
+    and ``str`` are the plain dict's, so Snakemake records the same params value as for a plain
+    dict (a rule that turned from ``script:`` into ``shell:`` reruns nothing) and its log and
+    report show it as before.
     """
 
-    def __str__(self) -> str:
-        return json.dumps(self, separators=(",", ":"), allow_nan=False)
+    def __format__(self, spec: str) -> str:
+        if spec == "json":
+            return json.dumps(self, separators=(",", ":"), allow_nan=False)
+        return super().__format__(spec)
 
 
 def _mapping(text: str) -> dict:
