@@ -1,7 +1,11 @@
 # Per experiment, by its kind (rnnadd.study.kinds): every line or cell averaged over
 # seeds into one tidy CSV, and each seed summarized into the per-seed table
 # that claims are judged from.
-from rnnadd.ops.drawing_jobs import JSONParam
+from types import SimpleNamespace
+
+from snakemake.shell import MAX_ARG_LEN
+
+from rnnadd.ops.drawing_jobs import JSONParam, refuse_long_commands
 
 
 rule aggregate:
@@ -39,31 +43,21 @@ rule aggregate:
 # script file named by its absolute path in double quotes, where `$`, backticks and `\` of the
 # checkout's path would act. In a folder whose path holds one, an experiment whose aggregate or
 # figure command would be that long (thousands of seeds' files) is refused before any job runs.
-def check_command_lengths(folder):
-    from types import SimpleNamespace
-
-    from snakemake.shell import MAX_ARG_LEN
-
-    if not set('$`"\\') & set(folder):
-        return
-    for name, experiment in STUDY.experiments.items():
-        layout = format(JSONParam(experiment.layout()), "json")
-        runs = format(JSONParam({run: RUNS[run].recorded() for run in experiment.runs()}), "json")
-        plot = format(JSONParam(plot_params(SimpleNamespace(name=name))), "json")
-        inputs = [path for _, path in per_seed_jobs(name)]
-        for rule_name, words in (
-            ("aggregate", [layout, runs, *inputs, *map(str, experiment.seeds)]),
-            ("figure", [layout, plot]),
-        ):
-            # Each word as Snakemake counts it (quoted, then every ' escaped), and room for the rest.
-            size = 2000 + sum(len(shlex.quote(word).replace("'", "'\\''")) + 1 for word in words)
-            if size > MAX_ARG_LEN:
-                refuse(
-                    f"experiments.{name}: its {rule_name} command would be about {size} bytes, more than the "
-                    f"{MAX_ARG_LEN} Snakemake runs directly; it would then run it from a file named by this "
-                    "folder's path, whose $, backtick, quote or backslash the shell would act on: give it "
-                    "fewer seeds or runs, or use a checkout path without those characters"
-                )
-
-
-check_command_lengths(os.getcwd())
+refuse_long_commands(
+    os.getcwd(),
+    STUDY.experiments,
+    lambda name: {
+        "aggregate": [
+            JSONParam(STUDY.experiments[name].layout()),
+            JSONParam({run: RUNS[run].recorded() for run in STUDY.experiments[name].runs()}),
+            *(path for _, path in per_seed_jobs(name)),
+            *map(str, experiment_seeds(name)),
+        ],
+        "figure": [
+            JSONParam(STUDY.experiments[name].layout()),
+            JSONParam(plot_params(SimpleNamespace(name=name))),
+        ],
+    },
+    MAX_ARG_LEN,
+    refuse,
+)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -32,6 +33,32 @@ class JSONParam(dict):
         if spec == "json":
             return json.dumps(self, separators=(",", ":"), allow_nan=False)
         return super().__format__(spec)
+
+
+# What double quotes leave the shell to act on, in a path.
+SHELL_TEXT = frozenset('$`"\\')
+
+
+def refuse_long_commands(folder: str, names, words_of, limit: int, refuse) -> None:
+    """Refuse, in a folder whose path holds SHELL_TEXT, an experiment with a command longer than limit.
+
+    Snakemake (9.27) runs a command longer than its MAX_ARG_LEN from a script file named by
+    its absolute path in double quotes, where such text of the folder's path would act.
+    ``words_of(name)`` gives each rule's variable words of the experiment's command (a
+    JSONParam is formatted as the rule formats it); ``refuse(message)`` stops the workflow.
+    """
+    if not SHELL_TEXT & set(folder):
+        return
+    for name in names:
+        for rule, words in words_of(name).items():
+            # Each word as Snakemake counts it (quoted, then every ' escaped), and room for the rest.
+            size = 2000 + sum(len(shlex.quote(format(word, "json") if isinstance(word, JSONParam) else word)
+                                  .replace("'", "'\\''")) + 1 for word in words)
+            if size > limit:
+                refuse(f"experiments.{name}: its {rule} command would be about {size} bytes, more than the "
+                       f"{limit} Snakemake runs directly; it would then run it from a file named by this "
+                       "folder's path, whose $, backtick, quote or backslash the shell would act on: give it "
+                       "fewer seeds or runs, or use a checkout path without those characters")
 
 
 def _mapping(text: str) -> dict:
