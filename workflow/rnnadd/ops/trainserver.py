@@ -73,18 +73,15 @@ class NotPrivate(Exception):
 def private_folder(path) -> str:
     """Make path a folder only this user can enter, or check that it is one; return it.
 
-    Created with mode 0700 from the start (under a umask that cannot widen it), never
-    chmod-ed after; a folder (or anything else) already there with another owner or
-    mode, or a symbolic link, raises NotPrivate with one line naming it.
+    Created with mode 0700 from the start (a umask only takes bits away), never chmod-ed
+    after; a folder (or anything else) already there with another owner or mode, or a
+    symbolic link, raises NotPrivate with one line naming it.
     """
     path = os.fspath(path)
-    umask = os.umask(0o077)
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:
         pass
-    finally:
-        os.umask(umask)
     found = os.lstat(path)
     mode = stat.S_IMODE(found.st_mode)
     if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.geteuid() or mode != 0o700:
