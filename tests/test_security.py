@@ -274,6 +274,7 @@ def test_every_mapping_a_table_or_figure_job_gets_survives_its_json_word_exactly
     import shlex
 
     import yaml
+    from snakemake.logging import format_dict
     from snakemake.utils import format as snakemake_format
     from snakemake.utils import update_config
 
@@ -293,6 +294,8 @@ def test_every_mapping_a_table_or_figure_job_gets_survives_its_json_word_exactly
         for value in (layout, runs, plot):
             param = JSONParam(value)
             assert repr(param) == repr(value) and f"{param}" == str(value)
+            # How Snakemake's log and report show a job's params.
+            assert format_dict({"x": param}) == format_dict({"x": value})
         # As Snakemake formats the rules' commands, and the shell splits them.
         words = shlex.split(snakemake_format("--layout {layout:jsonq} --runs {runs:jsonq} --seeds {seeds}"
                                              " --inputs a --table t --seeds-table s --log l",
