@@ -24,12 +24,12 @@ help:                     ## this list: each target and what it does
 
 $(BIN)/snakemake: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	"$(BIN)/python" -m pip install --quiet --upgrade pip
 ifneq ($(TORCH_INDEX_URL),)
-	$(BIN)/pip install --index-url $(TORCH_INDEX_URL) --no-deps '$(TORCH_PIN)'
+	"$(BIN)/python" -m pip install --index-url $(TORCH_INDEX_URL) --no-deps '$(TORCH_PIN)'
 endif
-	$(BIN)/pip install -r requirements.txt
-	$(BIN)/pip install --no-deps --no-build-isolation --editable .
+	"$(BIN)/python" -m pip install -r requirements.txt
+	"$(BIN)/python" -m pip install --no-deps --no-build-isolation --editable .
 	touch $@
 
 setup: $(BIN)/snakemake   ## create .venv with everything pinned (TORCH_INDEX=cpu: CPU-only torch)

@@ -36,8 +36,13 @@ def train_command(settings: Path, out: Path, seed: int = 0) -> list[str]:
             "--checkpoint", str(out / f"seed{seed}.pt")]
 
 
+# This checkout's rnnadd in every Python started here (as the workflow gives its jobs), whatever
+# the environment has installed.
+OWN = {**os.environ, "PYTHONPATH": str(REPO / "workflow")}
+
+
 def run_train(command, log: Path, server: str | None) -> int:
-    env = {k: v for k, v in os.environ.items() if k != ENV}
+    env = {k: v for k, v in OWN.items() if k != ENV}
     if server is not None:
         env[ENV] = server
     with open(log, "w") as handle:
@@ -46,7 +51,7 @@ def run_train(command, log: Path, server: str | None) -> int:
 
 
 def start_server(socket_path: Path, *extra: str) -> subprocess.Popen:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    env = {**OWN, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     with open(socket_path.with_suffix(".log"), "w") as log:  # the child keeps its own copy
         return subprocess.Popen([sys.executable, "-m", "rnnadd.ops.trainserver", "--socket", str(socket_path),
                                  *extra], stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -121,7 +126,7 @@ def test_killing_the_client_kills_its_child_and_leaves_no_output(server, tmp_pat
     socket_path, process = server
     settings = write_settings(tmp_path, "long.yaml", steps=100000, eval_every=10)
     log = tmp_path / "client.log"
-    env = {**{k: v for k, v in os.environ.items() if k != ENV}, ENV: str(socket_path)}
+    env = {**{k: v for k, v in OWN.items() if k != ENV}, ENV: str(socket_path)}
     before = set(children(process.pid))
     with open(log, "w") as handle:
         client = subprocess.Popen(train_command(settings, tmp_path / "out"), stdout=handle,
@@ -196,7 +201,7 @@ def test_an_analysis_by_the_server_equals_the_analysis_alone_and_fails_alike(ser
             command = [sys.executable, str(ANALYSE), "--kind", "probe_controls", "--checkpoint", str(checkpoint),
                        "--out", str(out), "--log", str(tmp_path / f"{where}-{name}.log"), "--examples", "40"]
             result = subprocess.run(command, capture_output=True, text=True, timeout=300,
-                                    env={**{k: v for k, v in os.environ.items() if k != ENV},
+                                    env={**{k: v for k, v in OWN.items() if k != ENV},
                                          **({ENV: env} if env else {})})
             results[where, name] = (result.returncode, result.stderr, out.read_bytes() if out.exists() else None)
         # The served jobs ran in the server's children (one exit line each; the failed one: exit 2).
@@ -224,7 +229,7 @@ def test_a_local_study_trains_through_the_server_and_stops_it(tmp_path):
     assert any("analysis" in str(job) for job in jobs) and len(list((results / "figures").glob("*.png"))) == 2
     assert log.count(": exit 0 after") == len(jobs), log
     wait_until(lambda: not Path(f"/proc/{pid}").exists(), 30, "the server to end")
-    assert not list((root / ".snakemake").glob("train-server.sock*"))
+    assert not list((root / ".snakemake" / "train-server").glob("train-server.sock*"))
     # One seed of the study retrained alone, the old way: the same bytes.
     csv = sorted((root / "results" / "runs").glob("*/seed0.csv"))[0]
     run = csv.parent
@@ -242,4 +247,4 @@ def test_a_local_study_trains_through_the_server_and_stops_it(tmp_path):
         path.unlink()
     snakemake(root, *build, env={ENV: "off"})
     assert {path: path.read_bytes() for path in made} == made
-    assert not (root / ".snakemake" / "train-server.sock").exists()
+    assert not (root / ".snakemake" / "train-server" / "train-server.sock").exists()

@@ -5,6 +5,7 @@
 # shows (the kind's caption), its settings and a link to the verdicts on the
 # claims about it (report.smk). No claim is a param: a changed claim or verdict
 # never redraws a figure.
+from rnnadd.ops.drawing_jobs import JSONParam
 
 
 rule figure:
@@ -26,12 +27,16 @@ rule figure:
     conda:
         "../envs/rnnadd.yaml"
     params:
-        plot=plot_params,
-        layout=lambda w: STUDY.experiments[w.name].layout(),
+        # Mappings reach the command as one JSON word each ({params.plot:jsonq}), and the
+        # report's caption (figure.rst) as the mappings they are (rnnadd.ops.drawing_jobs.JSONParam).
+        plot=lambda w: JSONParam(plot_params(w)),
+        layout=lambda w: JSONParam(STUDY.experiments[w.name].layout()),
         kind=lambda w: STUDY.experiments[w.name].kind,
         caption=lambda w: figure_caption(STUDY.experiments[w.name], STUDY, config),
-    script:
-        "../scripts/plot.py"
+    # A command, not a `script:` (see aggregate.smk); it hands the job to the server (server.smk).
+    shell:
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/plot.py" --kind {params.kind:q} --layout {params.layout:jsonq}'
+        " --plot {params.plot:jsonq} --table {input:q} --png {output.png:q} --pdf {output.pdf:q} --log {log:q}"
 
 
 # One target rule per figure: `snakemake --cores 8 fig05_maxlen`.

@@ -39,9 +39,15 @@ def start_train_server():
     names = [job.rule.name for job in workflow.dag.needrun_jobs()]
     if not {"train", "analyse"} & set(names) and sum(name in ("aggregate", "figure") for name in names) < 4:
         return
-    # In this working folder's .snakemake/: parallel studies never share a server.
+    # In this working folder's .snakemake/: parallel studies never share a server. Its socket
+    # lies in a folder only this user can enter (made 0700), and it serves this user only.
     folder = Path(".snakemake").resolve()
-    socket_path = folder / trainserver.SOCKET_NAME
+    try:
+        private = Path(trainserver.private_folder(folder / trainserver.FOLDER_NAME))
+    except trainserver.NotPrivate as error:
+        logger.warning(f"No training server (each job runs in its own process): {error}")
+        return
+    socket_path = private / trainserver.SOCKET_NAME
     starting = Path(f"{socket_path}.starting")
     socket_path.unlink(missing_ok=True)  # left by a server that was killed
     with open(folder / "train-server.log", "w") as log:

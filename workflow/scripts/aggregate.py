@@ -1,18 +1,13 @@
-"""Snakemake entry: one experiment's summary table and per-seed table, by its kind's aggregate.
+"""One experiment's summary table and per-seed table, by its kind's aggregate; see `--help`.
 
-Run in the local server's child when there is one (rnnadd.ops.trainserver), else here: the same
-function on the same values (rnnadd.ops.drawing_jobs).
+The command of the `aggregate` rule (workflow/rules/aggregate.smk): its arguments are the job's
+plain values (paths, seeds, JSON). When the workflow's server runs (rnnadd.ops.trainserver), the
+job runs in a child of it, which has pandas imported already; otherwise here, in this process:
+the same function on the same values (rnnadd.ops.drawing_jobs), the same bytes either way.
 """
 
 import sys
 
-from rnnadd.ops.drawing_jobs import encode
-from rnnadd.ops.trainserver import run_served_or_here
+from rnnadd.ops.trainserver import run_served_or_here  # standard library only: no pandas yet
 
-params, output = snakemake.params, snakemake.output
-job = [encode({"layout": params.layout, "seeds": params.seeds, "runs": params.runs, "jobs": params.jobs,
-               "inputs": list(snakemake.input), "figures": params.figures, "table": output.table,
-               "seeds_table": output.seeds, "log": snakemake.log[0]})]
-code = run_served_or_here("aggregate", job)
-if code:
-    sys.exit(code)
+sys.exit(run_served_or_here("aggregate", sys.argv[1:]))

@@ -1,17 +1,13 @@
-"""Snakemake entry: draw one figure (PNG and PDF) from its summary table, by its kind.
+"""Draw one figure (PNG and PDF) from its summary table, by its kind; see `--help`.
 
-Run in the local server's child when there is one (rnnadd.ops.trainserver), else here: the same
-function on the same values (rnnadd.ops.drawing_jobs).
+The command of the `figure` rule (workflow/rules/figures.smk): its arguments are the job's plain
+values (paths, the kind, JSON). When the workflow's server runs (rnnadd.ops.trainserver), the job
+runs in a child of it, which has matplotlib imported already; otherwise here, in this process:
+the same function on the same values (rnnadd.ops.drawing_jobs), the same bytes either way.
 """
 
 import sys
 
-from rnnadd.ops.drawing_jobs import encode
-from rnnadd.ops.trainserver import run_served_or_here
+from rnnadd.ops.trainserver import run_served_or_here  # standard library only: no matplotlib yet
 
-params, output = snakemake.params, snakemake.output
-job = [encode({"kind": params.kind, "layout": params.layout, "plot": params.plot, "table": snakemake.input[0],
-               "png": output.png, "pdf": output.pdf, "log": snakemake.log[0]})]
-code = run_served_or_here("figure", job)
-if code:
-    sys.exit(code)
+sys.exit(run_served_or_here("figure", sys.argv[1:]))

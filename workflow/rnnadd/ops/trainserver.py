@@ -17,6 +17,16 @@ a server (Slurm, a dry run, a job started by hand, ``RNNADD_TRAIN_SERVER=off``)
 the script runs the task in its own process as before; the results are the
 same bytes either way.
 
+The server is private: its socket lies in a folder only its user can enter
+(``private_folder``: created with mode 0700, refused when it exists with
+another owner or mode), the socket itself is created with mode 0600, and every
+connection is checked with the peer's credentials (``SO_PEERCRED``): a process
+of another user is refused with one line in the server's log, before anything
+is read from it. A request is JSON (the task's name, its command-line
+arguments, the working folder and environment); nothing a client sends is
+unpickled. A client checks the server's credentials in turn before it sends
+its environment and standard output.
+
 Nothing is left behind: a child whose client goes away (Snakemake killed the
 job) is killed with SIGKILL, and so is every child whose server dies; the
 server stops when asked (SIGTERM, the workflow's onsuccess/onerror), when the
@@ -36,13 +46,16 @@ import os
 import select
 import signal
 import socket
+import stat
 import struct
 import sys
 import time
 import traceback
 
 ENV = "RNNADD_TRAIN_SERVER"  # the socket's path; "off": start no server
-SOCKET_NAME = "train-server.sock"  # in .snakemake/ of the working folder
+FOLDER_NAME = "train-server"  # in .snakemake/ of the working folder: only its user may enter
+SOCKET_NAME = "train-server.sock"  # in that folder
+_CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 _HEADER = struct.Struct("!I")  # length of the JSON request that follows
 
 
@@ -51,6 +64,37 @@ def _address(path: str) -> str:
     if len(os.fsencode(path)) < 100:
         return path
     return os.path.relpath(path)
+
+
+class NotPrivate(Exception):
+    """The server's folder is not one that only this user can enter."""
+
+
+def private_folder(path) -> str:
+    """Make path a folder only this user can enter, or check that it is one; return it.
+
+    Created with mode 0700 from the start (a umask only takes bits away), never chmod-ed
+    after; a folder (or anything else) already there with another owner or mode, or a
+    symbolic link, raises NotPrivate with one line naming it.
+    """
+    path = os.fspath(path)
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    found = os.lstat(path)
+    mode = stat.S_IMODE(found.st_mode)
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.geteuid() or mode != 0o700:
+        what = "a folder" if stat.S_ISDIR(found.st_mode) else "not a folder"
+        raise NotPrivate(f"{path}: the training server's folder must be a folder of uid {os.geteuid()} "
+                         f"with mode 0700; found {what} of uid {found.st_uid} with mode {mode:04o} "
+                         f"(remove it, and the workflow makes it again)")
+    return path
+
+
+def peer_credentials(connection: socket.socket) -> tuple[int, int, int]:
+    """(pid, uid, gid) of the process at the other end of a Unix socket, as the kernel saw it connect."""
+    return _CREDENTIALS.unpack(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CREDENTIALS.size))
 
 
 # -- client (train.py) --------------------------------------------------------
@@ -115,10 +159,16 @@ def relay(argv: list[str], task: str = "train") -> int | None:
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(_address(path))
-    except OSError:  # gone (killed): the job trains in its own process
+    except OSError:  # gone (killed), or not ours to enter: the job trains in its own process
         connection.close()
         return None
     with connection:
+        # Our environment and output go only to a server of our own user.
+        _, uid, _ = peer_credentials(connection)
+        if uid != os.geteuid():
+            print(f"warning: {path} is served by uid {uid}, not this user ({os.geteuid()}): "
+                  "the job runs in its own process", file=sys.stderr)
+            return None
         request = json.dumps({"task": task, "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
         sys.stdout.flush(), sys.stderr.flush()
         try:
@@ -227,9 +277,14 @@ class Server:
             self.poll.register(self.parent, select.POLLIN)
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         # Bind under a temporary name and rename: a client never finds a socket that does not answer.
+        # The socket is 0600 from its creation (its folder, 0700, is what keeps others out).
         temporary = f"{path}.{os.getpid()}.tmp"
         _remove(temporary)
-        self.listener.bind(_address(temporary))
+        umask = os.umask(0o177)
+        try:
+            self.listener.bind(_address(temporary))
+        finally:
+            os.umask(umask)
         self.listener.listen(128)
         os.replace(temporary, path)
         self.inode = os.stat(path).st_ino
@@ -260,6 +315,12 @@ class Server:
 
     def _start_job(self) -> None:
         connection, _ = self.listener.accept()
+        pid, uid, gid = peer_credentials(connection)
+        if uid != os.geteuid():  # before anything is read from it
+            print(f"refused a connection from pid {pid} (uid {uid}, gid {gid}): "
+                  f"this server runs jobs of uid {os.geteuid()} only", flush=True)
+            connection.close()
+            return
         sys.stdout.flush(), sys.stderr.flush()
         server_pid = os.getpid()
         pid = os.fork()
@@ -333,6 +394,12 @@ def main(argv=None) -> int:
     parser.add_argument("--idle", type=float, default=600.0,
                         help="stop after this many seconds without a job (default: %(default)s)")
     args = parser.parse_args(argv)
+    try:
+        private_folder(os.path.dirname(os.path.abspath(args.socket)))
+    except NotPrivate as error:
+        print(f"error: {error}", file=sys.stderr)
+        _remove(f"{args.socket}.starting")
+        return 2
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # Ctrl-C reaches it with the jobs
         signal.signal(sig, _stop)
     try:
