@@ -37,18 +37,18 @@ setup: $(BIN)/snakemake   ## create .venv with everything pinned (TORCH_INDEX=cp
 # Snakemake reads its config files and --config before the workflow's code runs, and ends a bad one in
 # a traceback or a message without the file's name: check-config names it in one line first (exit 2).
 # PYTHONPATH: this checkout's rnnadd, whichever checkout the .venv was made in.
-CHECK_CONFIG := PYTHONPATH=workflow $(BIN)/python -m rnnadd check-config
+CHECK_CONFIG := PYTHONPATH=workflow "$(BIN)/python" -m rnnadd check-config
 
 run: setup                ## the whole study: every figure, averaged over seeds
 	$(CHECK_CONFIG)
-	$(BIN)/snakemake --cores $(CORES)
-	$(BIN)/snakemake --report results/report.zip
+	"$(BIN)/python" -m snakemake --cores $(CORES)
+	"$(BIN)/python" -m snakemake --report results/report.zip
 	@echo "Figures: results/figures/ (PNG and PDF). Report with captions: results/report.zip (unzip it, open report/report.html)."
 
 smoke: setup              ## every figure on tiny settings, and its report (times: docs/performance.md)
 	$(CHECK_CONFIG) tests/smoke.yaml
-	$(BIN)/snakemake --cores $(CORES) $(SMOKE)
-	$(BIN)/snakemake $(SMOKE) --report results/report.zip
+	"$(BIN)/python" -m snakemake --cores $(CORES) $(SMOKE)
+	"$(BIN)/python" -m snakemake $(SMOKE) --report results/report.zip
 	@echo "Smoke figures (tiny settings, not meant to learn): results/figures/ (PNG and PDF)."
 	@echo "Report with captions: results/report.zip (unzip it, open report/report.html). make run replaces both."
 
@@ -66,29 +66,29 @@ endif
 figure: setup             ## one figure and what it needs: make figure FIGURE=fig05_maxlen [PRESET=smoke]
 	@test -n "$$FIGURE" || { echo "make figure needs FIGURE=<name>, e.g. make figure FIGURE=fig05_maxlen" >&2; exit 2; }
 	$(CHECK_CONFIG) $(if $(filter smoke,$(PRESET)),tests/smoke.yaml)
-	set -f; $(BIN)/snakemake $$FIGURE --cores $(CORES) $(if $(filter smoke,$(PRESET)),$(SMOKE))
+	set -f; "$(BIN)/python" -m snakemake $$FIGURE --cores $(CORES) $(if $(filter smoke,$(PRESET)),$(SMOKE))
 
 # Two workers suit 2 cores; a module's tests stay on one worker (its fixtures are built once),
 # handed out in the order tests/conftest.py gives (FIRST_MODULES), not by size.
 TEST_WORKERS ?= 2
 test: setup               ## the test suite on TEST_WORKERS=2 workers, then its 25 slowest tests (Slurm: root, slurm-wlm, munge)
-	$(BIN)/python -m pytest -v -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
+	"$(BIN)/python" -m pytest -v -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 lint: setup               ## ruff (Python), snakefmt --check and snakemake --lint (rules), as CI runs them
-	$(BIN)/ruff check .
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakefmt --check Snakefile workflow/rules tests/slurm/retry_workflow/Snakefile
-	$(BIN)/snakemake --lint
+	"$(BIN)/python" -m ruff check .
+	PATH="$(BIN):$$PATH" "$(BIN)/python" -m snakefmt --check Snakefile workflow/rules tests/slurm/retry_workflow/Snakefile
+	"$(BIN)/python" -m snakemake --lint
 
 test-fast: setup          ## every test that launches no Snakemake (no build, no dry run)
-	$(BIN)/python -m pytest -v -m "not snakemake"
+	"$(BIN)/python" -m pytest -v -m "not snakemake"
 
 WHAT ?= step
 benchmark: setup          ## speed numbers (docs/performance.md); WHAT=step, noop or study
-	$(BIN)/python workflow/scripts/benchmark.py $(WHAT)
+	"$(BIN)/python" workflow/scripts/benchmark.py $(WHAT)
 
 BENCH_CORES ?= 2
 benchmark-study: setup    ## 4 figures (85 training jobs) in a fresh copy: wall time against its floor
-	$(BIN)/python workflow/scripts/benchmark.py study --cores $(BENCH_CORES)
+	"$(BIN)/python" workflow/scripts/benchmark.py study --cores $(BENCH_CORES)
 
 clean-venv:
 	rm -rf $(VENV)

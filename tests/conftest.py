@@ -87,8 +87,8 @@ SMOKE = ("--configfile", "tests/smoke.yaml")
 # module keeps its place after these.
 FIRST_MODULES = ("test_pipeline.py", "test_config_errors.py", "test_evaluation.py", "test_seeds.py",
                  "test_analyses.py", "test_training.py", "test_slurm.py", "test_recovery.py", "test_robustness.py",
-                 "test_trainserver.py", "test_analysis_pipeline.py", "test_report.py", "test_stability.py",
-                 "test_claims.py", "test_verify.py")
+                 "test_extending.py", "test_security.py", "test_trainserver.py", "test_analysis_pipeline.py",
+                 "test_report.py", "test_stability.py", "test_claims.py", "test_verify.py")
 
 
 def _needs_smoke(item) -> bool:

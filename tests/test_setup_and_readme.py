@@ -19,21 +19,25 @@ def planned(*args: str) -> list[str]:
 
 def test_setup_installs_pypi_torch_by_default_and_shows_pip_progress():
     commands = planned("setup")
-    assert ".venv/bin/pip install -r requirements.txt" in commands  # no --quiet: it may download GB
+    # no --quiet: it may download GB. pip as a module: the .venv/bin/pip wrapper's first lines hold the
+    # checkout's path, which a shell would run (issue 26).
+    assert '".venv/bin/python" -m pip install -r requirements.txt' in commands
+    assert not any(command.startswith(".venv/bin/") for command in commands)
     assert not any("download.pytorch.org" in command for command in commands)
 
 
 def test_setup_with_torch_index_cpu_takes_the_pinned_cpu_build_first():
     commands = planned("setup", "TORCH_INDEX=cpu")
-    cpu = f".venv/bin/pip install --index-url https://download.pytorch.org/whl/cpu --no-deps '{TORCH_PIN}'"
+    cpu = (f'".venv/bin/python" -m pip install --index-url https://download.pytorch.org/whl/cpu '
+           f"--no-deps '{TORCH_PIN}'")
     assert cpu in commands
     # Then the rest from PyPI; pip keeps the CPU build, which satisfies the same pin.
-    assert commands.index(cpu) < commands.index(".venv/bin/pip install -r requirements.txt")
+    assert commands.index(cpu) < commands.index('".venv/bin/python" -m pip install -r requirements.txt')
 
 
 def test_make_smoke_runs_the_readme_command_and_says_where_figures_and_report_are():
     commands = planned("smoke", "CORES=2")
-    assert ".venv/bin/snakemake --cores 2 --configfile=tests/smoke.yaml" in commands
+    assert '".venv/bin/python" -m snakemake --cores 2 --configfile=tests/smoke.yaml' in commands
     said = " ".join(command for command in commands if command.startswith("echo"))
     assert "results/figures/" in said and "results/report.zip" in said
 
@@ -66,12 +70,12 @@ def test_readme_gives_one_command_that_sets_up_and_runs_the_study_and_one_for_th
     assert "make run TORCH_INDEX=cpu" in " ".join(text.split())
     # make run sets up .venv first on a fresh clone, then runs the study.
     run = planned("run", "CORES=2")
-    install = run.index(".venv/bin/pip install -r requirements.txt")
-    assert install < run.index(".venv/bin/snakemake --cores 2")
+    install = run.index('".venv/bin/python" -m pip install -r requirements.txt')
+    assert install < run.index('".venv/bin/python" -m snakemake --cores 2')
     cpu = planned("run", "TORCH_INDEX=cpu", "CORES=2")
     assert any("download.pytorch.org/whl/cpu" in command for command in cpu)
     test = planned("test")
-    assert any(command.startswith(".venv/bin/python -m pytest") for command in test)
+    assert any(command.startswith('".venv/bin/python" -m pytest') for command in test)
 
 
 def test_readme_gives_the_pinned_torch_and_the_cpu_build():

@@ -1,6 +1,5 @@
 from rnnadd.claims.ledger import read_ledger
 
-
 # Claims of the report (config `claims:`), judged per experiment from its
 # per-seed table, then gathered into one verdict table. Changing a claim
 # changes only these jobs' params: only verdicts are redone. The jobs take

@@ -11,8 +11,7 @@ VERIFY = config["verify"]
 # job (the job itself would fail, wrapped in the engine's report).
 from rnnadd.ops.verify import find_pairs
 
-_targets = getattr((_cli_args() or {}).get("args"), "targets", None) or ()
-if "verify" in _targets and not find_pairs(paths.RUNS):
+if "verify" in (getattr(COMMAND_LINE, "targets", None) or ()) and not find_pairs(paths.RUNS):
     refuse(
         f"verify: no metrics files in {paths.RUNS}/ to check; build the study first"
         " (make run, or make smoke), then verify it"
