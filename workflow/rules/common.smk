@@ -374,13 +374,15 @@ def check_results_made_by_this_config():
 
 
 def verdict_labels(claims_csv):
-    """The verdict table's labels: its counts per group of claims (the front page prints them)."""
+    """The verdict table's labels: how many claims, and how many have each verdict (the front
+    page prints them). Short: the report's menu lists every label of an item in one row, and a
+    row wider than the window leaves the table's own panel no width (issue 26)."""
     from rnnadd.claims import read_results
-    from rnnadd.claims.verdicts import tally_by_group
+    from rnnadd.claims.verdicts import verdict_counts
 
     check_results_made_by_this_config()
     rows = read_results(claims_csv)
-    return {"claims": str(len(rows)), "counts": "; ".join(tally_by_group(rows))}
+    return {"claims": str(len(rows)), **{verdict: str(n) for verdict, n in verdict_counts(rows).items()}}
 
 
 def figure_labels(name, item):
@@ -399,7 +401,7 @@ def claims_in_words(name):
 def plot_params(wildcards):
     experiment = STUDY.experiments[wildcards.name]
     return {
-        "title": figure_title(experiment, config),
+        "title": figure_title(experiment, config, STUDY),
         # The effective settings, so a preset's figure never passes for the full study's.
         "subtitle": subtitle(experiment, STUDY, config),
         "options": experiment.options,

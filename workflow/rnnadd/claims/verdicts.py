@@ -65,12 +65,18 @@ POWER_NOTE = (f"Seeds for 80% power: an estimate from this study, the observed m
               f"experiment's first {PILOT_SEEDS} seeds, which chose its seeds (docs/claims.md, Two-stage design).")
 
 
-def tally(rows, verdict_of=None, order=VERDICTS) -> str:
-    """'N holds, N does not hold, N inconclusive', then any other verdict of `order` that some row
-    has; `verdict_of(row)`: the verdict a row is counted under (default its own)."""
+def verdict_counts(rows, verdict_of=None, order=VERDICTS) -> dict:
+    """{verdict: how many rows have it}: holds, does not hold and inconclusive always, then any
+    other verdict of `order` that some row has; `verdict_of(row)`: the verdict a row is counted
+    under (default its own)."""
     verdict_of = verdict_of or (lambda row: row["verdict"])
     counts = {verdict: sum(1 for r in rows if verdict_of(r) == verdict) for verdict in order}
-    return ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n or verdict in VERDICTS[:3])
+    return {verdict: n for verdict, n in counts.items() if n or verdict in VERDICTS[:3]}
+
+
+def tally(rows, verdict_of=None, order=VERDICTS) -> str:
+    """'N holds, N does not hold, N inconclusive', then any other verdict (verdict_counts)."""
+    return ", ".join(f"{n} {verdict}" for verdict, n in verdict_counts(rows, verdict_of, order).items())
 
 
 def tally_by_group(rows, verdict_of=None, order=VERDICTS) -> list[str]:
@@ -123,6 +129,8 @@ td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}td{overflow-wrap:
 th{background:#eee;text-align:left}.small{font-size:85%;color:#333}
 td.claim{min-width:14em;width:22%}td.small{width:28%}td.verdict{overflow-wrap:normal}
 td:first-child{min-width:11em}div.strip{margin-top:4px}
+p.made-by{padding:4px 8px;border:1px solid #bbb;background:#eee}
+p.made-by.preset{background:#fde2c8;border-color:#d9822b}
 </style>"""
 
 
@@ -185,14 +193,25 @@ STRIP_NOTE = ("<p class=\"small\">Under each claim, its metric seed by seed at e
               "highest value shown.</p>\n")
 
 
-def figure_claims_html(title: str, rows, strips=None) -> str:
-    """The report's item beside a figure: the claims about it, each with its numbers, verdict
-    and (``strips``: claim id -> SVG) its per-seed values."""
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Claims: {html.escape(title)}</title>"
-            f"{STYLE}</head><body>\n<h1>Claims about: {html.escape(title)}</h1>\n"
+def figure_claims_html(title: str, rows, strips=None, label: str = "") -> str:
+    """The report's item beside a figure: which config made it (``label``, rnnadd.report.
+    describe.preset_label), the claims about the figure, each with its numbers, verdict and
+    (``strips``: claim id -> SVG) its per-seed values."""
+    made_by = label.split(":")[0].split(";")[0]
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(made_by + ': ' if made_by else '')}claims about {html.escape(title)}</title>"
+            f"{STYLE}</head><body>\n{_preset_banner(label)}<h1>Claims about: {html.escape(title)}</h1>\n"
             f"<p>{len(rows)} claims: {html.escape(tally(rows))}.</p>\n{RULE}{STRIP_NOTE if strips else ''}"
             f"<table>\n{_head(with_experiment=False)}\n{_claim_rows(rows, with_experiment=False, strips=strips)}"
             "\n</table>\n</body></html>\n")
+
+
+def _preset_banner(label: str) -> str:
+    """The page's first line: which config made its verdicts (a preset's in a warning colour)."""
+    if not label:
+        return ""
+    kind = "full" if label.startswith("Full study") else "preset"
+    return f'<p class="made-by {kind}"><b>{html.escape(label)}</b></p>\n'
 
 
 # -- the jobs (workflow/scripts/verdicts.py) --
@@ -226,11 +245,12 @@ def write_tables(claim_files, order: list[str], preset: dict, paths: dict) -> No
     write_text(paths["html"], claims_html(rows, preset, made_with))
 
 
-def write_figure_claims(title: str, claims_path, out_path, claims=None, seeds_paths=()) -> None:
-    """The page beside a figure; with the claims and their per-seed tables, a strip per claim."""
+def write_figure_claims(title: str, claims_path, out_path, claims=None, seeds_paths=(), label: str = "") -> None:
+    """The page beside a figure; with the claims and their per-seed tables, a strip per claim;
+    ``label``: which config made it (rnnadd.report.describe.preset_label)."""
     from rnnadd.claims import read_results
     from rnnadd.claims.claimplot import strips_by_claim
     from rnnadd.core.io import write_text
 
     strips = strips_by_claim(claims, seeds_paths) if claims and seeds_paths else None
-    write_text(out_path, figure_claims_html(title, read_results(claims_path), strips))
+    write_text(out_path, figure_claims_html(title, read_results(claims_path), strips, label))
