@@ -210,8 +210,13 @@ def _preset_banner(label: str) -> str:
     """The page's first line: which config made its verdicts (a preset's in a warning colour)."""
     if not label:
         return ""
-    kind = "full" if label.startswith("Full study") else "preset"
-    return f'<p class="made-by {kind}"><b>{html.escape(label)}</b></p>\n'
+    if label.startswith("Full study"):
+        return f'<p class="made-by full"><b>{html.escape(label)}</b></p>\n'
+    return (f'<p class="made-by preset"><b>{html.escape(label)}</b>. {PRESET_NOTE}</p>\n')
+
+
+PRESET_NOTE = ("The claims keep the words of the full study's settings (its MAXLEN, lengths and steps); "
+               "here they are judged on this preset's runs, and <i>what was measured</i> says on which.")
 
 
 # -- the jobs (workflow/scripts/verdicts.py) --
