@@ -374,15 +374,15 @@ def check_results_made_by_this_config():
 
 
 def verdict_labels(claims_csv):
-    """The verdict table's labels: how many claims, and how many have each verdict (the front
-    page prints them). Short: the report's menu lists every label of an item in one row, and a
-    row wider than the window leaves the table's own panel no width (issue 26)."""
+    """The verdict table's labels, which the front page prints (workflow/report/workflow.rst):
+    how many claims, and per group the counts of each verdict in rnnadd.analyses.stats.VERDICTS
+    order ("5 / 0 / 22 / 1"). Short: the report's menu shows every label of an item in one row,
+    as wide as its text, and a row wider than the window left the table's panel no width."""
     from rnnadd.claims import read_results
-    from rnnadd.claims.verdicts import verdict_counts
+    from rnnadd.claims.verdicts import group_labels
 
     check_results_made_by_this_config()
-    rows = read_results(claims_csv)
-    return {"claims": str(len(rows)), **{verdict: str(n) for verdict, n in verdict_counts(rows).items()}}
+    return group_labels(read_results(claims_csv))
 
 
 def figure_labels(name, item):

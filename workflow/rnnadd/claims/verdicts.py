@@ -65,18 +65,12 @@ POWER_NOTE = (f"Seeds for 80% power: an estimate from this study, the observed m
               f"experiment's first {PILOT_SEEDS} seeds, which chose its seeds (docs/claims.md, Two-stage design).")
 
 
-def verdict_counts(rows, verdict_of=None, order=VERDICTS) -> dict:
-    """{verdict: how many rows have it}: holds, does not hold and inconclusive always, then any
-    other verdict of `order` that some row has; `verdict_of(row)`: the verdict a row is counted
-    under (default its own)."""
+def tally(rows, verdict_of=None, order=VERDICTS) -> str:
+    """'N holds, N does not hold, N inconclusive', then any other verdict of `order` that some row
+    has; `verdict_of(row)`: the verdict a row is counted under (default its own)."""
     verdict_of = verdict_of or (lambda row: row["verdict"])
     counts = {verdict: sum(1 for r in rows if verdict_of(r) == verdict) for verdict in order}
-    return {verdict: n for verdict, n in counts.items() if n or verdict in VERDICTS[:3]}
-
-
-def tally(rows, verdict_of=None, order=VERDICTS) -> str:
-    """'N holds, N does not hold, N inconclusive', then any other verdict (verdict_counts)."""
-    return ", ".join(f"{n} {verdict}" for verdict, n in verdict_counts(rows, verdict_of, order).items())
+    return ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n or verdict in VERDICTS[:3])
 
 
 def tally_by_group(rows, verdict_of=None, order=VERDICTS) -> list[str]:
@@ -87,6 +81,18 @@ def tally_by_group(rows, verdict_of=None, order=VERDICTS) -> list[str]:
         if members:
             lines.append(f"{words}: {len(members)} claims, {tally(members, verdict_of, order)}")
     return lines
+
+
+def group_labels(rows) -> dict:
+    """The verdict table's labels in the report: {"claims": N, <group>: "H / D / I / T"}, the
+    counts of each verdict of VERDICTS in each group that has claims. Numbers only: the report's
+    menu lists the labels in one row, which must stay narrower than the window."""
+    labels = {"claims": str(len(rows))}
+    for group in GROUP_NAMES:
+        members = [r for r in rows if r.get("group") == group]
+        if members:
+            labels[group] = " / ".join(str(sum(r["verdict"] == verdict for r in members)) for verdict in VERDICTS)
+    return labels
 
 
 def claims_markdown(rows, preset: dict, made_with: str) -> str:
