@@ -142,9 +142,12 @@ def test_figure_titles_and_subtitles_carry_the_effective_settings(report):
     assert ("'title': 'Loss and exact-match accuracy over training by hidden_mode (carry / default / zero): "
             "trained at MAXLEN 8, RNN, relu, 2 layers, lr 0.01, 30 steps'") in params
     assert "'subtitle': 'SMOKE PRESET: maxlen 8," in params and "steps 30" in params
-    caption = text_of(results["results/figures/chains_cells.png"]["caption"])
-    assert caption.startswith("Carry chains of K = 1 and 5 positions in 19-digit operands by cell"), caption
-    assert "999-digit" not in caption and "MAXLEN 10" not in caption
+    # The caption's first line is the figure's title (figure.rst); the claims listed below it
+    # keep the full study's words (the verdict page beside it says so).
+    caption = results["results/figures/chains_cells.png"]["caption"]
+    title = text_of(re.search(r"<strong>(.*?)</strong>", caption).group(1))
+    assert title.startswith("Carry chains of K = 1 and 5 positions in 19-digit operands by cell"), title
+    assert "999-digit" not in title and "MAXLEN 10" not in title
 
 
 # What the full study's titles say that the smoke preset's runs are not (tests/smoke.yaml).
@@ -179,6 +182,23 @@ def test_every_verdict_page_says_the_preset_and_is_titled_from_the_settings_run(
     chains = text_of((smoke_run / "results" / "report" / "claims" / "chains_cells.claims.html").read_text())
     assert "Claims about: Carry chains of K = 1 and 5 positions in 19-digit operands by cell" in chains
     assert "trained at MAXLEN 5, 2 layers, hidden state carry, lr 0.001, 30 steps" in chains
+
+
+def test_a_verdict_page_names_the_config_that_made_it():
+    """Without a build: the full study's page says so plainly; a preset's opens with its label in
+    a warning colour and says that its claims keep the full study's words."""
+    from rnnadd.claims.verdicts import figure_claims_html
+
+    full = preset_label({"seeds": [0, 1, 2]})
+    assert full == "Full study; seeds 0, 1, 2"
+    page = figure_claims_html("T", [], label=full)
+    assert '<p class="made-by full"><b>Full study; seeds 0, 1, 2</b></p>\n<h1>Claims about: T</h1>' in page
+    assert "<title>Full study: claims about T</title>" in page and "keep the words" not in page
+    smoke = preset_label({"seeds": [0], "override": {"steps": 30}})
+    assert smoke == "SMOKE preset: tiny settings, not the study's verdicts (forced on every run: steps 30; seeds 0)"
+    page = figure_claims_html("T <b>", [], label=smoke)
+    assert page.index('<p class="made-by preset">') < page.index("<h1>Claims about: T &lt;b&gt;</h1>")
+    assert "<title>SMOKE preset: claims about T &lt;b&gt;</title>" in page and "keep the words" in page
 
 
 def test_verdict_pages_in_the_report_say_the_preset(report):
