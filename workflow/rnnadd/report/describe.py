@@ -102,15 +102,15 @@ def preset_label(config: dict) -> str:
             f"(forced on every run: {info['override']}; seeds {', '.join(str(seed) for seed in info['seeds'])})")
 
 
-def _lengths(values) -> str:
-    """Test lengths L as operand digits (L-1): '4 and 19', '9, 19 and 49'."""
-    digits = [str(int(value) - 1) for value in values]
-    return digits[0] if len(digits) == 1 else ", ".join(digits[:-1]) + " and " + digits[-1]
-
-
 def _and(words) -> str:
+    """'a', 'a and b', 'a, b and c'."""
     words = list(words)
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _lengths(values) -> str:
+    """Test lengths L as operand digits (L-1): '4 and 19', '9, 19 and 49'."""
+    return _and(str(int(value) - 1) for value in values)
 
 
 # What each kind of figure shows, from its options, for a title made from the settings
@@ -151,10 +151,10 @@ def settings_title(experiment, study) -> str:
     return head + (f" by {' and '.join(by)}" if by else "") + (f": {', '.join(at)}" if at else "")
 
 
-def figure_title(experiment, config: dict, study=None) -> str:
+def figure_title(experiment, config: dict, study) -> str:
     """The figure's title: the full study's own, written for its settings; a preset's is made
     from the settings it ran (settings_title), since the full study's numbers (MAXLEN 50,
     999-digit operands, 1 to 4 layers) are not its own."""
-    if preset(config)["name"] == "full study" or study is None:
+    if preset(config)["name"] == "full study":
         return experiment.title
     return settings_title(experiment, study)
