@@ -314,11 +314,12 @@ window.addEventListener("load", function () { setTimeout(function () { click(0);
     path.write_text(head + outer + end + tail)
     browser = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                f"--window-size={width},{WINDOW[1]}", "--virtual-time-budget=8000"]
-    dom = subprocess.run([*browser, "--dump-dom", path.as_uri()], capture_output=True, text=True, timeout=120)
+    # Seconds on an idle machine; the limit allows for one loaded by other builds.
+    dom = subprocess.run([*browser, "--dump-dom", path.as_uri()], capture_output=True, text=True, timeout=400)
     found = re.search(r'data-probe="([^"]*)"', dom.stdout)
     assert found, f"no layout from Chromium (exit {dom.returncode}): {dom.stderr[-2000:]}"
     if screenshot is not None:
-        subprocess.run([*browser, f"--screenshot={screenshot}", path.as_uri()], capture_output=True, timeout=120)
+        subprocess.run([*browser, f"--screenshot={screenshot}", path.as_uri()], capture_output=True, timeout=400)
     return json.loads(html.unescape(found.group(1)))
 
 
