@@ -101,15 +101,25 @@ def test_identical_lines_of_an_analysis_figure_are_found_and_drawn_visibly():
     assert repeat["fillstyle"] == "none" and repeat["ms"] > plain["ms"] and repeat["ls"] != plain.get("ls", "-")
 
 
-def test_a_presets_figure_says_its_title_is_the_full_studys():
+def test_a_presets_figure_title_is_made_from_the_settings_it_ran():
+    import copy
+
     import yaml
 
     from conftest import REPO
+    from rnnadd.ops.workflowconfig import merge
     from rnnadd.report.describe import figure_title
     from rnnadd.study.plan import load_study
 
     full = yaml.safe_load((REPO / "config.yaml").read_text())
-    experiment = load_study(full).experiments["fig02_hidden_maxlen50"]
-    assert figure_title(experiment, full) == experiment.title  # the full study: as written
-    smoke = {**full, **yaml.safe_load((REPO / "tests" / "smoke.yaml").read_text())}
-    assert figure_title(experiment, smoke).endswith("[the full study's title; the smoke preset's settings below]")
+    study = load_study(full)
+    experiment = study.experiments["fig02_hidden_maxlen50"]
+    assert figure_title(experiment, full, study) == experiment.title  # the full study: as written
+    smoke = copy.deepcopy(full)
+    merge(smoke, yaml.safe_load((REPO / "tests" / "smoke.yaml").read_text()))  # as Snakemake merges them
+    study = load_study(smoke)
+    title = figure_title(study.experiments["fig02_hidden_maxlen50"], smoke, study)
+    assert title == ("Loss and exact-match accuracy over training by hidden_mode (carry / default / zero): "
+                     "trained at MAXLEN 8, RNN, relu, 2 layers, lr 0.01, 30 steps")
+    chains = figure_title(study.experiments["chains_cells"], smoke, study)
+    assert chains.startswith("Carry chains of K = 1 and 5 positions in 19-digit operands by cell")

@@ -371,13 +371,15 @@ def check_results_made_by_this_config():
 
 
 def verdict_labels(claims_csv):
-    """The verdict table's labels: its counts per group of claims (the front page prints them)."""
+    """The verdict table's labels, which the front page prints (workflow/report/workflow.rst):
+    how many claims, and per group the counts of each verdict in rnnadd.analyses.stats.VERDICTS
+    order ("5 / 0 / 22 / 1"). Short: the report's menu shows every label of an item in one row,
+    as wide as its text, and a row wider than the window left the table's panel no width."""
     from rnnadd.claims import read_results
-    from rnnadd.claims.verdicts import tally_by_group
+    from rnnadd.claims.verdicts import group_labels
 
     check_results_made_by_this_config()
-    rows = read_results(claims_csv)
-    return {"claims": str(len(rows)), "counts": "; ".join(tally_by_group(rows))}
+    return group_labels(read_results(claims_csv))
 
 
 def figure_labels(name, item):
@@ -396,7 +398,7 @@ def claims_in_words(name):
 def plot_params(wildcards):
     experiment = STUDY.experiments[wildcards.name]
     return {
-        "title": figure_title(experiment, config),
+        "title": figure_title(experiment, config, STUDY),
         # The effective settings, so a preset's figure never passes for the full study's.
         "subtitle": subtitle(experiment, STUDY, config),
         "options": experiment.options,

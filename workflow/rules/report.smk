@@ -5,6 +5,8 @@
 # the claims about it (rule figure_claims). The front page is
 # workflow/report/workflow.rst.
 
+from rnnadd.report.describe import preset_label
+
 
 # Which config made results/: written by every full build, read by `--report`.
 rule results_config:
@@ -44,10 +46,15 @@ rule figure_claims:
     conda:
         "../envs/rnnadd.yaml"
     params:
-        title=lambda w: STUDY.experiments[w.name].title,
-        title_arg=lambda w: shlex.quote(STUDY.experiments[w.name].title),
+        # The figure's own title (a preset's made from the settings it ran), and which config
+        # made the verdicts: the page's first line, so a preset's never pass for the study's.
+        title=lambda w: figure_title(STUDY.experiments[w.name], config, STUDY),
+        title_arg=lambda w: shlex.quote(figure_title(STUDY.experiments[w.name], config, STUDY)),
+        made_by=preset_label(config),
+        made_by_arg=shlex.quote(preset_label(config)),
         # Read by this item's caption and by its figure's (figure.rst), never the figure's params.
         claims=lambda w: claims_in_words(w.name),
     shell:
-        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" page --title {params.title_arg} --claims {input.claims}'
+        '"$RNNADD_PYTHON" "$RNNADD_SCRIPTS/verdicts.py" page --title {params.title_arg} --preset {params.made_by_arg}'
+        " --claims {input.claims}"
         " --spec {input.spec} --seeds {input.seeds} --out {output} > {log} 2>&1"

@@ -9,7 +9,8 @@ or Snakemake import, so each job starts in a fraction of a second).
 A JSON value may be given inline or as @FILE (the rules write long ones to a file,
 so no log carries a command several KB long); a table spec file holds both
 `order` and `preset`.
-  verdicts.py page --title TITLE --claims claims/<name>.csv --out report/claims/<name>.claims.html
+  verdicts.py page --title TITLE --preset LABEL --claims claims/<name>.csv
+                   --out report/claims/<name>.claims.html
   verdicts.py made-by --json JSON --out report/config.json
 """
 
@@ -48,6 +49,8 @@ def main(argv=None) -> int:
     table.add_argument("inputs", nargs="*")
     page = commands.add_parser("page")
     page.add_argument("--title", required=True)
+    page.add_argument("--preset", default="",
+                      help="which config made the verdicts: the page's first line (describe.preset_label)")
     page.add_argument("--claims", required=True)
     page.add_argument("--spec", help="the claims' spec (@FILE not needed): draws a strip per claim")
     page.add_argument("--seeds", nargs="*", default=[], help="the per-seed tables the claims read")
@@ -70,7 +73,7 @@ def main(argv=None) -> int:
             write_text(args.out, json.dumps(json.loads(args.json), indent=1, sort_keys=True) + "\n")
         else:
             claims = json_value(f"@{args.spec}") if args.spec else None
-            write_figure_claims(args.title, args.claims, args.out, claims, args.seeds)
+            write_figure_claims(args.title, args.claims, args.out, claims, args.seeds, args.preset)
     except SeedTableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

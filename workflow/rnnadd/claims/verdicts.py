@@ -117,6 +117,18 @@ def adjusted_tally(rows) -> str:
     return tally(rows, verdict_of=lambda row: row.get("adjusted_verdict") or row["verdict"])
 
 
+def group_labels(rows) -> dict:
+    """The verdict table's labels in the report: {"claims": N, <group>: "H / D / I / T"}, the
+    counts of each verdict of VERDICTS in each group that has claims. Numbers only: the report's
+    menu lists the labels in one row, which must stay narrower than the window."""
+    labels = {"claims": str(len(rows))}
+    for group in GROUP_NAMES:
+        members = [r for r in rows if r.get("group") == group]
+        if members:
+            labels[group] = " / ".join(str(sum(r["verdict"] == verdict for r in members)) for verdict in VERDICTS)
+    return labels
+
+
 def claims_markdown(rows, preset: dict, made_with: str, ledger=()) -> str:
     lines = [
         "# Verdicts on the report's claims",
@@ -167,6 +179,8 @@ td,th{border:1px solid #bbb;padding:3px 6px;vertical-align:top}td{overflow-wrap:
 th{background:#eee;text-align:left}.small{font-size:85%;color:#333}
 td.claim{min-width:14em;width:22%}td.small{width:28%}td.verdict{overflow-wrap:normal}
 td:first-child{min-width:11em}div.strip{margin-top:4px}
+p.made-by{padding:4px 8px;border:1px solid #bbb;background:#eee}
+p.made-by.preset{background:#fde2c8;border-color:#d9822b}
 </style>"""
 
 
@@ -238,14 +252,30 @@ STRIP_NOTE = ("<p class=\"small\">Under each claim, its metric seed by seed at e
               "highest value shown.</p>\n")
 
 
-def figure_claims_html(title: str, rows, strips=None) -> str:
-    """The report's item beside a figure: the claims about it, each with its numbers, verdict
-    and (``strips``: claim id -> SVG) its per-seed values."""
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Claims: {html.escape(title)}</title>"
-            f"{STYLE}</head><body>\n<h1>Claims about: {html.escape(title)}</h1>\n"
+def figure_claims_html(title: str, rows, strips=None, label: str = "") -> str:
+    """The report's item beside a figure: which config made it (``label``, rnnadd.report.
+    describe.preset_label), the claims about the figure, each with its numbers, verdict and
+    (``strips``: claim id -> SVG) its per-seed values."""
+    made_by = label.split(":")[0].split(";")[0]
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(made_by + ': ' if made_by else '')}claims about {html.escape(title)}</title>"
+            f"{STYLE}</head><body>\n{_preset_banner(label)}<h1>Claims about: {html.escape(title)}</h1>\n"
             f"<p>{len(rows)} claims: {html.escape(tally(rows))}.</p>\n{RULE}{STRIP_NOTE if strips else ''}"
             f"<table>\n{_head(with_experiment=False)}\n{_claim_rows(rows, with_experiment=False, strips=strips)}"
             "\n</table>\n</body></html>\n")
+
+
+def _preset_banner(label: str) -> str:
+    """The page's first line: which config made its verdicts (a preset's in a warning colour)."""
+    if not label:
+        return ""
+    if label.startswith("Full study"):
+        return f'<p class="made-by full"><b>{html.escape(label)}</b></p>\n'
+    return (f'<p class="made-by preset"><b>{html.escape(label)}</b>. {PRESET_NOTE}</p>\n')
+
+
+PRESET_NOTE = ("The claims keep the words of the full study's settings (its MAXLEN, lengths and steps); "
+               "here they are judged on this preset's runs, and <i>what was measured</i> says on which.")
 
 
 # -- the jobs (workflow/scripts/verdicts.py) --
@@ -284,11 +314,12 @@ def write_tables(claim_files, order: list[str], preset: dict, paths: dict, ledge
     write_text(paths["html"], claims_html(rows, preset, made_with))
 
 
-def write_figure_claims(title: str, claims_path, out_path, claims=None, seeds_paths=()) -> None:
-    """The page beside a figure; with the claims and their per-seed tables, a strip per claim."""
+def write_figure_claims(title: str, claims_path, out_path, claims=None, seeds_paths=(), label: str = "") -> None:
+    """The page beside a figure; with the claims and their per-seed tables, a strip per claim;
+    ``label``: which config made it (rnnadd.report.describe.preset_label)."""
     from rnnadd.claims import read_results
     from rnnadd.claims.claimplot import strips_by_claim
     from rnnadd.core.io import write_text
 
     strips = strips_by_claim(claims, seeds_paths) if claims and seeds_paths else None
-    write_text(out_path, figure_claims_html(title, read_results(claims_path), strips))
+    write_text(out_path, figure_claims_html(title, read_results(claims_path), strips, label))

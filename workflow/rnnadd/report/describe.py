@@ -91,11 +91,70 @@ def figure_caption(experiment, study, config: dict) -> dict:
     }
 
 
-def figure_title(experiment, config: dict) -> str:
-    """The figure's title: the experiment's own; a preset keeps the full study's titles, whose
-    numbers (MAXLEN 50, 1 to 4 layers) may not be its own, so it says so."""
+def preset_label(config: dict) -> str:
+    """The line every page of a preset's report carries (figure captions, verdict pages):
+    which preset, that its verdicts are not the study's, and what it forces; for the full
+    study, its seeds."""
     info = preset(config)
-    title = experiment.title
-    if info["name"] != "full study" and title:
-        title += f" [the full study's title; the {info['name']}'s settings below]"
-    return title
+    if not info["override"]:
+        return f"Full study; seeds {', '.join(str(seed) for seed in info['seeds'])}"
+    return (f"{info['name'].split()[0].upper()} preset: tiny settings, not the study's verdicts "
+            f"(forced on every run: {info['override']}; seeds {', '.join(str(seed) for seed in info['seeds'])})")
+
+
+def _and(words) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _lengths(values) -> str:
+    """Test lengths L as operand digits (L-1): '4 and 19', '9, 19 and 49'."""
+    return _and(str(int(value) - 1) for value in values)
+
+
+# What each kind of figure shows, from its options, for a title made from the settings
+# (figure_title); a kind not named here is called by its name.
+KIND_HEADS = {
+    "curves": lambda options: "Loss and exact-match accuracy over training",
+    "heatmap": lambda options: f"Steps to exact-match accuracy {options['threshold']:g}",
+    "length": lambda options: f"Tested on {_lengths(options['test_lengths'])}-digit operands",
+    "chains": lambda options: (f"Carry chains of K = {_and(str(k) for k in options['chain_lengths'])} "
+                               f"positions in {_lengths([options['chain_test_length']])}-digit operands"),
+    "positions": lambda options: "Error rate per digit position",
+    "probe": lambda options: "Is the carry in the hidden state? Linear probe per layer",
+    "probe_controls": lambda options: ("Is the carry in the hidden state? Probe per layer against "
+                                       "untrained networks and input digits"),
+}
+# The fixed settings a title made from the settings names, and how.
+TITLE_SETTINGS = {
+    "maxlen": lambda v: f"trained at MAXLEN {v}",
+    "cell": lambda v: "no recurrent layer" if v == "none" else v.upper(),
+    "nonlinearity": lambda v: v,
+    "layers": lambda v: f"{v} layer{'s' if v != 1 else ''}",
+    "hidden_mode": lambda v: f"hidden state {v}",
+    "lr": lambda v: f"lr {_text(v)}",
+    "steps": lambda v: f"{v} steps",
+}
+
+
+def settings_title(experiment, study) -> str:
+    """A title made from the settings that were run: what the kind shows, what is swept
+    (with its levels) and the main fixed settings; so no number in it is another config's."""
+    head = KIND_HEADS.get(experiment.kind, lambda options: experiment.kind)(experiment.kind_options)
+    axes = swept(experiment)
+    by = [f"{axis} ({' / '.join(levels)})" for axis, levels in axes if len(levels) > 1]
+    fixed = fixed_settings(experiment, study)
+    # An axis of one level is a fixed setting here (the full study may sweep it).
+    shown = set(fixed) - {axis for axis, levels in axes if len(levels) > 1}
+    at = [words(fixed[key]) for key, words in TITLE_SETTINGS.items() if key in shown]
+    return head + (f" by {' and '.join(by)}" if by else "") + (f": {', '.join(at)}" if at else "")
+
+
+def figure_title(experiment, config: dict, study) -> str:
+    """The figure's title: the full study's own, written for its settings; a preset's is made
+    from the settings it ran (settings_title), since the full study's numbers (MAXLEN 50,
+    999-digit operands, 1 to 4 layers) are not its own."""
+    if preset(config)["name"] == "full study":
+        return experiment.title
+    return settings_title(experiment, study)
