@@ -214,48 +214,7 @@ def test_at_least_and_at_most_use_the_interval_of_the_mean():
     assert verdict("at_least", rows, levels=[["a", ""]], value=0.99)["verdict"] == "inconclusive"
 
 
-# -- the statistics (rnnadd.analyses.stats), against known values ------------------------------
-
-
-@pytest.mark.parametrize("p, df, expected", [
-    (0.975, 1, 12.706204736174707), (0.975, 2, 4.302652729749464), (0.975, 4, 2.7764451051977934),
-    (0.975, 10, 2.2281388519649385), (0.975, 30, 2.0422724563012373), (0.995, 4, 4.604094871415897),
-    (0.9995, 9, 4.780912585933472), (0.025, 4, -2.7764451051977934),
-])
-def test_t_quantiles_match_published_values(p, df, expected):
-    # Reference values: R's qt(p, df) (scipy.stats.t.ppf gives the same).
-    assert stats.t_quantile(p, df) == pytest.approx(expected, rel=1e-9)
-
-
-def test_t_and_beta_functions_match_closed_forms():
-    for p in (0.6, 0.9, 0.975, 0.999):
-        assert stats.t_quantile(p, 1) == pytest.approx(math.tan(math.pi * (p - 0.5)), rel=1e-9)  # Cauchy
-        assert stats.t_quantile(p, 2) == pytest.approx((2 * p - 1) / math.sqrt(2 * p * (1 - p)), rel=1e-9)
-    for x in (0.01, 0.3, 0.5, 0.8, 0.999):
-        assert stats.incomplete_beta(x, 0.5, 0.5) == pytest.approx(2 / math.pi * math.asin(math.sqrt(x)), rel=1e-9)
-        assert stats.incomplete_beta(x, 1, 4) == pytest.approx(1 - (1 - x) ** 4, rel=1e-9)
-        assert stats.incomplete_beta(x, 3, 1) == pytest.approx(x ** 3, rel=1e-9)
-    for x in (0.01, 0.3, 0.5, 0.8):  # (at 0.999, I_x(2.5, 7) rounds to 1.0: nothing left to invert)
-        assert stats.beta_quantile(stats.incomplete_beta(x, 2.5, 7), 2.5, 7) == pytest.approx(x, rel=1e-9)
-    assert stats.t975(5) == stats.t_quantile(0.975, 4)
-    assert math.isnan(stats.t975(1))  # one value: no interval (and no endless bisection)
-
-
-@pytest.mark.parametrize("yes, n, low, high", [
-    (3, 10, 0.06673951117773447, 0.6524528500599972),  # R: binom.test(3, 10)$conf.int
-    (1, 5, 0.005050763379468, 0.716417936118089),
-    (5, 5, 0.025 ** (1 / 5), 1.0),
-    (0, 5, 0.0, 1 - 0.025 ** (1 / 5)),
-    (17, 20, 0.6210732, 0.9679291),
-])
-def test_clopper_pearson_matches_known_intervals(yes, n, low, high):
-    got = stats.clopper_pearson(yes, n)
-    assert got == (pytest.approx(low, rel=1e-6, abs=1e-12), pytest.approx(high, rel=1e-6))
-    # Its ends are where the binomial tails are 2.5%: the definition, checked by exact sums.
-    if yes:
-        assert stats.binomial_at_least(yes, n, got[0]) == pytest.approx(0.025, rel=1e-6)
-    if yes < n:
-        assert stats.binomial_at_most(yes, n, got[1]) == pytest.approx(0.025, rel=1e-6)
+# -- the statistics (rnnadd.analyses.stats; its distributions: tests/test_stats.py) ----------
 
 
 def test_holm_steps_down_and_stops_at_the_first_that_is_not_below_its_level():

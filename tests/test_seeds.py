@@ -130,32 +130,7 @@ def test_more_seeds_for_an_experiment_trains_only_the_new_pairs(workdir):
     assert touched == 0 and after == 2 * runs
 
 
-# -- power --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("effect, n, power", [(0.5, 34, 0.8078), (0.8, 15, 0.8213), (1.0, 10, 0.8031),
-                                              (0.5, 33, 0.7954), (1.0, 9, 0.7480)])
-def test_t_test_power_matches_published_values(effect, n, power):
-    # One-sample t test, two-sided 0.05 (= one-sided 0.025), power from G*Power 3 / R's power.t.test.
-    assert stats.t_test_power(effect, 1.0, n) == pytest.approx(power, abs=5e-4)
-
-
-def test_noncentral_t_with_no_noncentrality_is_students_t():
-    for c, df in ((1.5, 3), (2.0, 1), (-0.7, 12), (2.1, 40)):
-        assert stats.noncentral_t_sf(c, df, 0.0) == pytest.approx(1 - stats.t_cdf(c, df), abs=1e-8)
-
-
-def test_noncentral_t_agrees_with_a_simulation():
-    import random
-
-    rng = random.Random(1)
-    df, ncp, c = 6, 1.3, 2.0
-    hits = 0
-    for _ in range(40000):
-        z = rng.gauss(0, 1) + ncp
-        v = rng.gammavariate(df / 2, 2.0)
-        hits += z / math.sqrt(v / df) > c
-    assert stats.noncentral_t_sf(c, df, ncp) == pytest.approx(hits / 40000, abs=0.01)
+# -- power (the noncentral t itself: tests/test_stats.py) ------------------------------------
 
 
 def test_seeds_for_power_is_the_smallest_sufficient_count():

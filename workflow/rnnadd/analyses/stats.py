@@ -1,7 +1,8 @@
-"""Every statistic of the study, without numpy or scipy, so light jobs (claims, report pages) start fast.
+"""Every statistic of the study; the distributions are scipy.stats'.
 
-- distributions: `incomplete_beta` (regularised), `beta_quantile`, `t_cdf`,
-  `t_quantile` (bisection on the incomplete beta), `t975`, binomial tails;
+- distributions (scipy.stats): `incomplete_beta` (regularised: beta.cdf),
+  `beta_quantile` (beta.ppf), `t_cdf`, `t_quantile`, `t975` (t), binomial
+  tails (binom), `normal_cdf` (norm), `noncentral_t_sf` (nct);
 - intervals: `mean_interval` (Student t), `clopper_pearson` (a share of seeds);
 - comparisons: `paired` (per-seed differences of two levels), `one_sample`
   (the values of one level), `Comparison` (a mean, its interval at any level,
@@ -11,7 +12,7 @@
 - a claim's comparisons as one family: `verdicts_of` (Holm over the
   comparisons any one of which decides), `best_verdicts` (one of several named
   levels ahead of each other level), `combine`;
-- power, as estimates from this study: `noncentral_t_sf`, `t_test_power`,
+- power, as estimates from this study: `t_test_power` (the noncentral t),
   `seeds_for_power` (a side claim at the observed effect), `equivalence_power`
   and `seeds_for_equivalence` (a margin claim, by a small seeded simulation),
   `seeds_needed` (one comparison under its claim's rule);
@@ -22,6 +23,10 @@ on its two-sided 95% interval, and a verdict that rests on any one of k
 comparisons is protected by Holm's step-down correction over those k.  A claim
 test (rnnadd.claims) builds its comparisons and verdicts only through these
 functions, so the rule is written here, once (docs/claims.md explains it).
+
+scipy.stats is imported at the first distribution asked for, not with this
+module: the Snakefile imports the claims (and so this module) to read the
+config, and most of its imports never judge anything.
 """
 
 from __future__ import annotations
@@ -42,83 +47,34 @@ FAMILY_ALPHA = 0.05
 # -- distributions -------------------------------------------------------------------
 
 
-def _beta_fraction(x: float, a: float, b: float) -> float:
-    """The continued fraction of the incomplete beta function (modified Lentz)."""
-    tiny, eps = 1e-300, 1e-16
-    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    result = d
-    for m in range(1, 10000):
-        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
-            d = 1.0 + numerator * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            result *= c * d
-        if abs(c * d - 1.0) < eps:
-            break
-    return result
+def _distributions():
+    """scipy.stats, imported on first use (see the module's docstring)."""
+    import scipy.stats
+
+    return scipy.stats
 
 
 def incomplete_beta(x: float, a: float, b: float) -> float:
     """The regularised incomplete beta function I_x(a, b), for 0 <= x <= 1 and a, b > 0."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                 + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        return math.exp(log_front) * _beta_fraction(x, a, b) / a
-    return 1.0 - math.exp(log_front) * _beta_fraction(1.0 - x, b, a) / b
-
-
-def _bisect(function, target: float, low: float, high: float) -> float:
-    """x in [low, high] where an increasing function reaches target (to the float's last bits)."""
-    for _ in range(200):
-        middle = (low + high) / 2
-        if middle in (low, high):
-            break
-        if function(middle) < target:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
+    return float(_distributions().beta.cdf(x, a, b))
 
 
 def beta_quantile(p: float, a: float, b: float) -> float:
-    """x with I_x(a, b) = p (the inverse of incomplete_beta), by bisection."""
-    if p <= 0.0:
-        return 0.0
-    if p >= 1.0:
-        return 1.0
-    return _bisect(lambda x: incomplete_beta(x, a, b), p, 0.0, 1.0)
+    """x with I_x(a, b) = p (the inverse of incomplete_beta)."""
+    return float(_distributions().beta.ppf(p, a, b))
 
 
 def t_cdf(t: float, df: float) -> float:
     """P(T <= t) for Student's t with df degrees of freedom."""
-    if math.isnan(t):
-        return math.nan
-    if math.isinf(t):
-        return 1.0 if t > 0 else 0.0
-    tail = 0.5 * incomplete_beta(df / (df + t * t), df / 2.0, 0.5)
-    return 1.0 - tail if t > 0 else tail
+    return float(_distributions().t.cdf(t, df))
 
 
 @cache
 def t_quantile(p: float, df: float) -> float:
-    """t with P(T <= t) = p, by bisection on t_cdf; nan without a degree of freedom."""
+    """t with P(T <= t) = p; nan without a degree of freedom."""
     if not df > 0:
         return math.nan
-    if p == 0.5:
-        return 0.0
-    if p < 0.5:
-        return -t_quantile(1.0 - p, df)
-    high = 1.0
-    while t_cdf(high, df) < p:
-        high *= 2.0
-    return _bisect(lambda t: t_cdf(t, df), p, 0.0, high)
+    return float(_distributions().t.ppf(p, df))
 
 
 def t975(n: int) -> float:
@@ -127,17 +83,13 @@ def t975(n: int) -> float:
 
 
 def binomial_at_most(k: int, n: int, p: float) -> float:
-    """P(X <= k) for X ~ Binomial(n, p), summed exactly."""
-    if k < 0:
-        return 0.0
-    if k >= n:
-        return 1.0
-    return min(1.0, math.fsum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k + 1)))
+    """P(X <= k) for X ~ Binomial(n, p)."""
+    return float(_distributions().binom.cdf(k, n, p))
 
 
 def binomial_at_least(k: int, n: int, p: float) -> float:
     """P(X >= k) for X ~ Binomial(n, p)."""
-    return 1.0 - binomial_at_most(k - 1, n, p) if k > 0 else 1.0
+    return float(_distributions().binom.sf(k - 1, n, p))
 
 
 # -- intervals -------------------------------------------------------------------------
@@ -543,40 +495,17 @@ POWER_ALPHA = FAMILY_ALPHA / 2  # one-sided 0.025: the 95% interval's side
 MAX_SEEDS_ESTIMATE = 1000
 # Simulated studies per seed count for an equivalence claim; seeded, so the estimate is repeatable.
 EQUIVALENCE_SIMULATIONS = 4000
-_SIMPSON_INTERVALS = 2000
 
 
 def normal_cdf(x: float) -> float:
-    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+    return float(_distributions().norm.cdf(x))
 
 
 def noncentral_t_sf(c: float, df: float, ncp: float) -> float:
-    """P(T > c) for the noncentral t with df degrees of freedom and noncentrality ncp.
-
-    T = (Z + ncp) / S with S = sqrt(V / df), V ~ chi-square(df), so
-    P(T > c) = integral over s of Phi(ncp - c s) g(s) ds, g the density of S;
-    Simpson's rule over the range where g is not negligible (12 of its standard
-    deviations, about 1 / sqrt(2 df), either side of 1).
-    """
+    """P(T > c) for the noncentral t with df degrees of freedom and noncentrality ncp."""
     if not df > 0:
         return math.nan
-    spread = 12.0 / math.sqrt(2.0 * df)
-    low, high = max(0.0, 1.0 - spread), 1.0 + spread + (8.0 if df < 4 else 0.0)
-    log_front = math.log(2.0) + (df / 2) * math.log(df / 2) - math.lgamma(df / 2)
-
-    def integrand(s: float) -> float:
-        if s <= 0.0:
-            density = math.exp(log_front) if df == 1 else 0.0
-        else:
-            density = math.exp(log_front + (df - 1) * math.log(s) - df * s * s / 2)
-        return normal_cdf(ncp - c * s) * density
-
-    steps = _SIMPSON_INTERVALS
-    width = (high - low) / steps
-    total = integrand(low) + integrand(high)
-    for i in range(1, steps):
-        total += (4 if i % 2 else 2) * integrand(low + i * width)
-    return min(1.0, max(0.0, total * width / 3))
+    return float(_distributions().nct.sf(c, df, ncp))
 
 
 def t_test_power(effect: float, sd: float, n: int, alpha: float = POWER_ALPHA) -> float:

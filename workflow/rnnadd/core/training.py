@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch._dynamo  # what torch.optim imports at its first optimiser: see Trainer
 import torch.nn.functional as F
 
 from rnnadd.core.checkpoint import save_checkpoint
@@ -54,7 +55,6 @@ from rnnadd.core.model import (
     fresh_state_generator,
     starting_state,
 )
-from rnnadd.core.optim import Adam, MultiStepLR
 from rnnadd.core.settings import Settings
 
 
@@ -83,9 +83,14 @@ class Trainer:
         self.seed = seed
         torch.manual_seed(seed)
         self.model = AdderModel.from_settings(settings)
-        self.optimizer = Adam(self.model.parameters(), lr=settings.lr)
+        # Default betas and eps, no weight decay; on CPU tensors torch takes its single-tensor path.
+        # Making the first optimiser imports torch._dynamo (about 1.5 s); this module imports it
+        # at the top instead, so the training server (rnnadd.ops.trainserver), which imports this
+        # module before it forks its jobs, pays that once rather than every job.
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=settings.lr)
+        # Stepped once per training step: the rate is multiplied by lr_gamma at each milestone.
         self.scheduler = (
-            MultiStepLR(self.optimizer, settings.lr_milestones, settings.lr_gamma)
+            torch.optim.lr_scheduler.MultiStepLR(self.optimizer, settings.lr_milestones, settings.lr_gamma)
             if settings.lr_milestones else None
         )
         # The state the next training batch starts from (see model.starting_state).
@@ -195,7 +200,7 @@ def train_run(settings: Settings, seed: int, train: AdditionSet, test: AdditionS
                 "step": step,
                 "loss": loss,
                 **metrics,
-                "lr": trainer.optimizer.lr,
+                "lr": trainer.optimizer.param_groups[0]["lr"],
                 "diverged": int(diverged_at is not None),
             })
             loss_sum = torch.zeros(())
