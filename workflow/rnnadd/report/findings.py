@@ -24,6 +24,7 @@ with both verdicts, and is not counted under either.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -86,9 +87,9 @@ def _marks(row: dict) -> str:
     """What qualifies a verdict: it does not survive the adjustment across its group, or the claim
     was changed after numbers it judges existed (its ledger entries, docs/claims-ledger.yaml)."""
     marks = [adjusted_text(row)] if adjusted_text(row) else []
-    if row.get("ledger"):
-        marks.append("changed after its numbers: ledger " + ", ".join(
-            part.split(" ", 1)[0] for part in row["ledger"].split("; ")))
+    entries = re.findall(r"\b(L\d+) \(\d{4}-\d\d-\d\d\)", row.get("ledger", ""))
+    if entries:
+        marks.append("changed after its numbers: ledger " + ", ".join(entries))
     return f" [{'; '.join(marks)}]" if marks else ""
 
 
