@@ -272,61 +272,85 @@ def probe_states_with_controls(trained, untrained, layers: int, maxlen: int, exa
     (sums, positions) -> one (examples, positions, features) array per layer, bottom first, the
     state at each of the first ``positions`` positions (a network's layers; in the tests, made-up
     states whose answer is known)."""
-    fit, scored = probe_sets(maxlen, examples)
-    # Each set of picked positions: its sums and, per sum, the position scored (the random score
-    # set is scored at every operand position instead).
-    picked = {"nonlocal_": nonlocal_set(maxlen, examples)}
-    picked.update({f"chain{k}_": chain_probe_set(maxlen, examples, k) for k in chain_lengths})
-    positions = maxlen - 1  # those that hold operand digits; above them the carry is 0
-    # The beyond positions, and the random sums of their length that their probes are fitted on.
-    long_maxlen = beyond_length(maxlen)
-    long_positions = long_maxlen - 1
-    beyond, beyond_t = beyond_window_set(maxlen, examples)
-    long_fit = fit if long_maxlen == maxlen else probe_sets(long_maxlen, examples)[0]
+    sets = ProbeSets(maxlen, examples, chain_lengths)
+    result = {**probe_states(sets, trained, "probe", layers), **probe_states(sets, untrained, "untrained", layers),
+              **digit_controls(sets)}
+    return {name: result[name] for name in metric_names(layers, chain_lengths)}
 
-    def labels(data, width=positions):
-        return carry_bits(data.a, data.b)[:, :width]
 
-    fit_y, score_y = labels(fit).reshape(-1), labels(scored).reshape(-1)
-    picked_y = {infix: labels(data)[np.arange(len(t)), t] for infix, (data, t) in picked.items()}
-    long_fit_y = labels(long_fit, long_positions).reshape(-1)
-    beyond_y = labels(beyond, long_positions)[np.arange(len(beyond_t)), beyond_t]
+class ProbeSets:
+    """The sums of a probe with controls and the carries scored: the fit and score sums, the picked
+    positions (non-local, each chain length), and the beyond positions with their longer fit sums."""
 
-    def score(fit_x, score_x, picked_x) -> dict:
+    def __init__(self, maxlen: int, examples: int, chain_lengths=()):
+        self.fit, self.scored = probe_sets(maxlen, examples)
+        # Each set of picked positions: its sums and, per sum, the position scored (the random score
+        # set is scored at every operand position instead).
+        self.picked = {"nonlocal_": nonlocal_set(maxlen, examples)}
+        self.picked.update({f"chain{k}_": chain_probe_set(maxlen, examples, k) for k in chain_lengths})
+        self.positions = maxlen - 1  # those that hold operand digits; above them the carry is 0
+        # The beyond positions, and the random sums of their length that their probes are fitted on.
+        long_maxlen = beyond_length(maxlen)
+        self.long_positions = long_maxlen - 1
+        self.beyond, self.beyond_t = beyond_window_set(maxlen, examples)
+        self.long_fit = self.fit if long_maxlen == maxlen else probe_sets(long_maxlen, examples)[0]
+        self.fit_y, self.score_y = self.labels(self.fit).reshape(-1), self.labels(self.scored).reshape(-1)
+        self.picked_y = {infix: self.labels(data)[np.arange(len(t)), t] for infix, (data, t) in self.picked.items()}
+        self.long_fit_y = self.labels(self.long_fit, self.long_positions).reshape(-1)
+        self.beyond_y = self.labels(self.beyond, self.long_positions)[np.arange(len(self.beyond_t)), self.beyond_t]
+
+    def labels(self, data, width=None):
+        return carry_bits(data.a, data.b)[:, :width or self.positions]
+
+    def score(self, fit_x, score_x, picked_x) -> dict:
         """infix -> accuracy ('' the random score set) of one probe, given (examples, positions, f) features."""
-        sets = {"": (score_x.reshape(-1, score_x.shape[-1]), score_y)}
-        for infix, (_, t) in picked.items():
-            sets[infix] = (picked_x[infix][np.arange(len(t)), t], picked_y[infix])
-        return fit_and_score(fit_x.reshape(-1, fit_x.shape[-1]), fit_y, sets)
+        sets = {"": (score_x.reshape(-1, score_x.shape[-1]), self.score_y)}
+        for infix, (_, t) in self.picked.items():
+            sets[infix] = (picked_x[infix][np.arange(len(t)), t], self.picked_y[infix])
+        return fit_and_score(fit_x.reshape(-1, fit_x.shape[-1]), self.fit_y, sets)
 
+
+def probe_states(sets: ProbeSets, features, prefix: str, layers: int) -> dict:
+    """``<prefix>_<set>layer<k>``: a linear probe per layer of the states ``features`` gives, on every set."""
+    fit_x, score_x = features(sets.fit, sets.positions), features(sets.scored, sets.positions)
+    picked_x = {infix: features(data, sets.positions) for infix, (data, _) in sets.picked.items()}
+    long_fit_x = features(sets.long_fit, sets.long_positions) if sets.long_fit is not sets.fit else fit_x
+    beyond_x = features(sets.beyond, sets.long_positions)
+    rows = np.arange(len(sets.beyond_t))
     result = {}
-    for prefix, features in (("probe", trained), ("untrained", untrained)):
-        fit_x, score_x = features(fit, positions), features(scored, positions)
-        picked_x = {infix: features(data, positions) for infix, (data, _) in picked.items()}
-        long_fit_x = features(long_fit, long_positions) if long_fit is not fit else fit_x
-        beyond_x = features(beyond, long_positions)
-        for k in range(layers):
-            scores = score(fit_x[k], score_x[k], {infix: x[k] for infix, x in picked_x.items()})
-            for infix, value in scores.items():
-                result[f"{prefix}_{infix}layer{k + 1}"] = value
-            width = long_fit_x[k].shape[-1]
-            result[f"{prefix}_beyond_layer{k + 1}"] = fit_and_score(
-                long_fit_x[k].reshape(-1, width), long_fit_y,
-                {"": (beyond_x[k][np.arange(len(beyond_t)), beyond_t], beyond_y)})[""]
+    for k in range(layers):
+        scores = sets.score(fit_x[k], score_x[k], {infix: x[k] for infix, x in picked_x.items()})
+        for infix, value in scores.items():
+            result[f"{prefix}_{infix}layer{k + 1}"] = value
+        width = long_fit_x[k].shape[-1]
+        result[f"{prefix}_beyond_layer{k + 1}"] = fit_and_score(
+            long_fit_x[k].reshape(-1, width), sets.long_fit_y,
+            {"": (beyond_x[k][rows, sets.beyond_t], sets.beyond_y)})[""]
+    return result
+
+
+def digit_controls(sets: ProbeSets) -> dict:
+    """The controls that read the digits alone: the linear digit windows and the lookup tables."""
+    result = {}
     for w in WINDOWS:
         def window(data, w=w):
-            return digit_window_features(data.a, data.b, positions, w)
+            return digit_window_features(data.a, data.b, sets.positions, w)
 
-        scores = score(window(fit), window(scored), {infix: window(data) for infix, (data, _) in picked.items()})
+        scores = sets.score(window(sets.fit), window(sets.scored),
+                            {infix: window(data) for infix, (data, _) in sets.picked.items()})
         for infix, value in scores.items():
             result[f"digits_{infix}window{w}"] = value
+    rows = np.arange(len(sets.beyond_t))
     for w in TABLE_WINDOWS:
-        sets = {"": (window_keys(scored.a, scored.b, positions, w).reshape(-1), score_y)}
-        for infix, (data, t) in picked.items():
-            sets[infix] = (window_keys(data.a, data.b, positions, w)[np.arange(len(t)), t], picked_y[infix])
-        for infix, value in table_scores(window_keys(fit.a, fit.b, positions, w), fit_y, sets, w).items():
+        scored = {"": (window_keys(sets.scored.a, sets.scored.b, sets.positions, w).reshape(-1), sets.score_y)}
+        for infix, (data, t) in sets.picked.items():
+            scored[infix] = (window_keys(data.a, data.b, sets.positions, w)[np.arange(len(t)), t],
+                             sets.picked_y[infix])
+        fit_keys = window_keys(sets.fit.a, sets.fit.b, sets.positions, w)
+        for infix, value in table_scores(fit_keys, sets.fit_y, scored, w).items():
             result[f"digits_{infix}table{w}"] = value
-        beyond_keys = window_keys(beyond.a, beyond.b, long_positions, w)[np.arange(len(beyond_t)), beyond_t]
-        result[f"digits_beyond_table{w}"] = table_scores(
-            window_keys(long_fit.a, long_fit.b, long_positions, w), long_fit_y, {"": (beyond_keys, beyond_y)}, w)[""]
-    return {name: result[name] for name in metric_names(layers, chain_lengths)}
+        beyond_keys = window_keys(sets.beyond.a, sets.beyond.b, sets.long_positions, w)[rows, sets.beyond_t]
+        long_keys = window_keys(sets.long_fit.a, sets.long_fit.b, sets.long_positions, w)
+        result[f"digits_beyond_table{w}"] = table_scores(long_keys, sets.long_fit_y,
+                                                         {"": (beyond_keys, sets.beyond_y)}, w)[""]
+    return result

@@ -12,6 +12,13 @@ and on the one-hot digits at t, at t and t-1, at t to t-2
 for each K of ``chain_lengths`` (default 1, 2, 3), the same probes scored on
 ``examples`` sums whose carry at the scored position came through exactly K
 positions of digit sum 9 (``*_chain<K>_*``; rnnadd.analyses.probe_controls.chain_probe_set).
+The strongest controls: a lookup table from the digits at t .. t-w+1 (w = 1 to 4) to the
+majority carry, the best function of those digits (``digits_<set>table<w>``, on every set
+above). And the "beyond" positions, whose carry came through 4 or more 9-sums, so that no digit
+window of the controls decides it (``probe_beyond_layer<k>``, ``untrained_beyond_layer<k>``,
+``digits_beyond_table<w>``; operands of at least 5 digits, see
+rnnadd.analyses.probe_controls.beyond_window_set): a state that remembers only the last four
+digit positions is at chance there.
 Claims compare a layer with its controls seed by seed (test ``better_than``).
 """
 
@@ -52,9 +59,9 @@ class ProbeControls(Probe):
         return super().read_options(where, entry, warnings)
 
     def state_set_count(self, options: dict) -> int:
-        # Per network (trained, then untrained): the fit and score sets, the non-local set and
-        # one set per chain length.
-        return 2 * (3 + len(options["chain_lengths"]))
+        # Per network (trained, then untrained): the fit and score sets, the non-local set, one
+        # set per chain length, and the beyond set with its fit set (up to two positions longer).
+        return 2 * (5 + len(options["chain_lengths"]))
 
     def check_run(self, where: str, label: str, settings, fixed: dict, levels, options: dict) -> None:
         super().check_run(where, label, settings, fixed, levels, options)
@@ -93,18 +100,27 @@ class ProbeControls(Probe):
                 return "on held-out random sums"
             if infix == "nonlocal_":
                 return "on positions whose carry the digits at t and t-1 do not decide"
+            if infix == "beyond_":
+                return ("on positions whose carry came through 4 or more positions of digit sum 9, "
+                        "which no window of the digits at t to t-3 decides")
             return f"on positions whose carry came through exactly {infix[5:-1]} positions of digit sum 9"
 
-        match = re.match(r"(probe|untrained)_(nonlocal_|chain\d+_)?layer(\d+)$", metric)
+        match = re.match(r"(probe|untrained)_(nonlocal_|chain\d+_|beyond_)?layer(\d+)$", metric)
         if match:
             net = "trained" if match.group(1) == "probe" else "untrained (same shape and seed)"
             return (f"accuracy of a linear probe reading the carry from layer {match.group(3)} of the {net} "
                     f"network, {where(match.group(2))}")
+        windows = {"1": "t", "2": "t and t-1", "3": "t, t-1 and t-2", "4": "t to t-3"}
         match = re.match(r"digits_(nonlocal_|chain\d+_)?window(\d+)$", metric)
         if match:
-            window = {"1": "t", "2": "t and t-1", "3": "t, t-1 and t-2"}.get(match.group(2), match.group(2))
+            window = windows.get(match.group(2), match.group(2))
             return (f"accuracy of a linear probe reading the carry from the one-hot input digits at {window}, "
                     f"{where(match.group(1))}")
+        match = re.match(r"digits_(nonlocal_|chain\d+_|beyond_)?table(\d+)$", metric)
+        if match:
+            window = windows.get(match.group(2), match.group(2))
+            return (f"accuracy of the best function of the input digits at {window} (a lookup table to the "
+                    f"majority carry of the fit sums), {where(match.group(1))}")
         return None
 
     def figure(self, table, plot: dict, paths: dict) -> None:
