@@ -180,16 +180,17 @@ def made_up_state(memory: int | None, seed: int):
     return states
 
 
-def untrained_states(depth: int, seed: int, layers: int):
-    """The first ``layers`` layers of the untrained network of probe_controls_layers' run at that depth
-    and seed, as the job builds it."""
+def untrained_states(depth: int, seed: int, layers=None):
+    """The layers (indices from 0; None: all) of the untrained network of probe_controls_layers' run at
+    that depth and seed, as the job builds it."""
     settings = STUDY.runs[next(cell.run for cell in STUDY.experiments["probe_controls_layers"].cells
                                if cell.levels[0].label == str(depth))]
     net, state = untrained_network(settings, seed)
 
     def states(data, positions):
         return [out[:positions].transpose(0, 1).double().numpy()
-                for out in layer_outputs(net, settings, state, data.a, data.b)][:layers]
+                for index, out in enumerate(layer_outputs(net, settings, state, data.a, data.b))
+                if layers is None or index in layers]
 
     return states
 
@@ -202,12 +203,17 @@ def probe_tables() -> dict:
     """{model name: per-seed rows of probe_controls_layers} for each made-up state, measured as the
     probe_controls job measures a checkpoint (probe_states_with_controls, in its parts: the digit
     controls and the untrained networks are the same for every state, so they are measured once;
-    the claims read layer 1 at every depth and layer 3 at depth 3, so only those are probed)."""
+    the claims read layer 1 at every depth and layer 3 at depth 3, so only those are probed, and the
+    untrained first layer is the same network at every depth, test_the_untrained_first_layer_...)."""
     sets = ProbeSets(5, EXAMPLES, CHAINS)
     digits = digit_controls(sets)
-    untrained = {(depth, seed): probe_states(sets, untrained_states(int(depth), seed, 3 if depth == "3" else 1),
-                                             "untrained", 3 if depth == "3" else 1)
-                 for depth in DEPTHS for seed in SEEDS}
+    untrained = {}
+    for seed in SEEDS:
+        first = probe_states(sets, untrained_states(1, seed, [0]), "untrained", 1)
+        third = probe_states(sets, untrained_states(3, seed, [2]), "untrained", 1)
+        for depth in DEPTHS:
+            untrained[depth, seed] = {**first, **({metric.replace("layer1", "layer3"): value
+                                                   for metric, value in third.items()} if depth == "3" else {})}
     tables = {}
     for name, memory in MODELS.items():
         rows = []
@@ -223,6 +229,16 @@ def probe_tables() -> dict:
                           "value": value} for metric, value in values.items()]
         tables[name] = rows
     return tables
+
+
+def test_the_untrained_first_layer_is_the_same_network_at_every_depth():
+    """What probe_tables relies on to probe it once: training seeds the network, then builds the
+    embedding and the recurrent layers bottom first, and draws the starting state bottom first."""
+    sets = ProbeSets(5, 50, [])
+    for seed in (0, 4):
+        first = untrained_states(1, seed)(sets.fit, sets.positions)[0]
+        for depth in (2, 3, 4):
+            assert np.array_equal(untrained_states(depth, seed, [0])(sets.fit, sets.positions)[0], first)
 
 
 def mean_of(rows, metric: str, depth: str = "1") -> float:
