@@ -43,6 +43,9 @@ def checkpoint_seed(checkpoint) -> int:
 
 # How each digit-window control is drawn (the digits at t; t and t-1; t to t-2).
 WINDOW_STYLES = {1: "--", 2: "-.", 3: (0, (1, 1))}
+# The lookup-table controls drawn (the widest two: the others are below them wherever they differ).
+TABLE_STYLES = {3: (0, (1, 1)), 4: "--"}
+TABLE_WORDS = {3: "t to t-2", 4: "t to t-3"}
 
 
 class ProbeControls(Probe):
@@ -134,8 +137,9 @@ class ProbeControls(Probe):
         axis_name, value_names = axis_names(plot["labels"], table["axis0"].iloc[0])
         n_seeds = int(table["n_seeds"].max())
         chained = table["metric"].str.startswith("probe_chain").any()
-        figure, axes = plt.subplots(1, 3 if chained else 2, figsize=(17 if chained else 12, 4.6),
-                                    constrained_layout=True)
+        beyond = table["metric"].str.startswith("probe_beyond_").any()
+        panels = 2 + chained + beyond
+        figure, axes = plt.subplots(1, panels, figsize=(5.8 * panels, 4.6), constrained_layout=True)
         palette = colors()
 
         def with_bars(ax, x, series, style, color, label):
@@ -145,8 +149,12 @@ class ProbeControls(Probe):
                                                      series["ci95_high"].clip(0, 1) - series["mean"]],
                             fmt="none", ecolor=color, capsize=3, lw=1)
 
-        for ax, infix, title in ((axes[0], "", "held-out random sums"),
-                                 (axes[1], "nonlocal_", "positions not decided by the digits at t and t-1")):
+        per_layer = [(axes[0], "", "held-out random sums"),
+                     (axes[1], "nonlocal_", "positions not decided by the digits at t and t-1")]
+        if beyond:
+            per_layer.append((axes[-1], "beyond_", "positions whose carry came through 4+ 9-sums\n"
+                                                   "(no window of the digits at t to t-3 decides it)"))
+        for ax, infix, title in per_layer:
             for prefix, style, what in (("probe_", "-o", "trained"), ("untrained_", ":x", "untrained")):
                 for index, (label, series) in enumerate(lines(table, f"{prefix}{infix}layer")):
                     with_bars(ax, series["x"], series, style, palette[index % len(palette)],
@@ -156,6 +164,12 @@ class ProbeControls(Probe):
                 if len(values):
                     ax.axhline(float(np.mean(values)), color="0.3", ls=style, lw=1.2,
                                label=f"digits at {['t', 't, t-1', 't, t-1, t-2'][w - 1]} ({np.mean(values):.3f})")
+            # The best function of the digits at t to t-2 and t to t-3 (a lookup table), in brown.
+            for w, style in TABLE_STYLES.items():
+                values = table[table["metric"] == f"digits_{infix}table{w}"]["mean"]
+                if len(values):
+                    ax.axhline(float(np.mean(values)), color="#8c564b", ls=style, lw=1.4,
+                               label=f"best function of the digits at {TABLE_WORDS[w]} ({np.mean(values):.3f})")
             layers = sorted(set(table.loc[table["metric"].str.startswith("probe_layer"), "x"].astype(int)))
             ax.set_xticks(layers)
             ax.set_xlabel("recurrent layer probed (1 = nearest the input)")
@@ -182,7 +196,8 @@ class ProbeControls(Probe):
             ax.set_ylabel("probe accuracy")
             ax.set_ylim(0.4, 1.005)
             ax.grid(alpha=0.3)
-        legend_below(figure, axes[1], axis_name)  # the chain panel draws the same lines
+        # The other panels draw the same lines (the numbers in the legend are the non-local panel's).
+        legend_below(figure, axes[1], axis_name)
         suptitle(figure, f"{plot['title']}\n{plot['subtitle']}", n_seeds, mark="bars")
         save_figure(figure, paths)
 
