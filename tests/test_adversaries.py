@@ -63,10 +63,12 @@ PROPOSED = {
         "test": "better_than", "levels": [3], "metric": "probe_beyond_layer3",
         "than": ["digits_beyond_table4", "untrained_beyond_layer3"]},
     "c17d_first_layer_carries_through_a_chain_of_3": {
-        "claim": "At every depth, the first layer's state gives the carry that came through a chain of three "
-                 "positions of digit sum 9 better than the best function of the digits at t to t-2 and than "
-                 "the first layer of the untrained network; and where the chain is 4 or longer, better than "
-                 "the best function of the digits at t to t-3.",
+        # The same test as c17a's: at MAXLEN 5 a chain of three is decided by the digits at t to t-3
+        # (every digit of the sum), so a state of the last 4 positions passes any chain-3 claim.
+        "claim": "At every depth, the first layer's state gives the carry that came through a chain of four or "
+                 "more positions of digit sum 9, where the digits at t to t-3 cannot: a linear probe on it beats, "
+                 "seed by seed, the best function of the digits at t to t-3 and the same probe on the first layer "
+                 "of the untrained network of the same shape and seed.",
         "test": "better_than", "levels": [1, 2, 3, 4], "metric": "probe_beyond_layer1",
         "than": ["digits_beyond_table4", "untrained_beyond_layer1"]},
     "c19a_gated_cells_carry_through_100_positions": {
