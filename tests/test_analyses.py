@@ -322,7 +322,10 @@ def test_analysis_jobs_read_their_options_from_their_path(tmp_path):
     checkpoint = _tiny_checkpoint(tmp_path)
     out = tmp_path / "results" / "analysis" / "chains" / "n20_len60_k1-30" / "run" / "seed0.csv"
     metrics = run_job(KINDS["chains"], checkpoint, None, out, examples=20)
-    assert list(metrics) == ["chain_accuracy_k1", "chain_accuracy_k30", "nocarry_accuracy_k1", "nocarry_accuracy_k30"]
+    assert list(metrics) == ["chain_accuracy_k1", "chain_accuracy_k30", "nocarry_accuracy_k1", "nocarry_accuracy_k30",
+                             "paired_chain_accuracy_k1", "paired_chain_accuracy_k30"]
+    assert 0 <= metrics["paired_chain_accuracy_k30"] <= min(metrics["chain_accuracy_k30"],
+                                                           metrics["nocarry_accuracy_k30"])
     assert out.read_text().splitlines()[0] == "metric,value"
     out = tmp_path / "results" / "analysis" / "probe_controls" / "n50_k1-3" / "run" / "seed0.csv"
     metrics = run_job(KINDS["probe_controls"], checkpoint, None, out, examples=50)
@@ -347,3 +350,123 @@ def test_a_probe_with_controls_below_maxlen_4_is_a_config_error_naming_the_entry
     config["experiments"]["probe_controls_layers"]["chain_lengths"] = [0]
     with pytest.raises(StudyError, match=r"probe_controls_layers\.chain_lengths\[0\]: must be an integer of at least"):
         load_study(config)
+
+
+# -- the strongest digit controls and the positions beyond them (issue 24) ----------------------
+
+def _true_carry_from_window(classes, reaches_zero, below):
+    """The carry out of t given the window's classes (t first) and the carry entering the window."""
+    carry = 0 if reaches_zero else below
+    for c in reversed(classes):
+        carry = 1 if c == 2 else 0 if c == 0 else carry
+    return carry
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 4])
+def test_a_window_key_forces_the_carry_exactly_when_every_carry_entering_it_gives_the_same(window):
+    from itertools import product
+
+    from rnnadd.analyses.probe_controls import forced_carries
+
+    forced = forced_carries(window)
+    for reaches_zero in (0, 1):
+        for classes in product((0, 1, 2), repeat=window):
+            key = 0
+            for c in classes:
+                key = key * 3 + c
+            key = key * 2 + reaches_zero
+            outcomes = {_true_carry_from_window(classes, reaches_zero, below) for below in (0, 1)}
+            assert forced[key] == (outcomes.pop() if len(outcomes) == 1 else -1), (classes, reaches_zero)
+
+
+def test_window_keys_read_the_digits_at_t_and_below_and_where_the_window_reaches_position_0():
+    from rnnadd.analyses.probe_controls import window_keys
+
+    a = np.array([[9, 5, 0, 3]], dtype=np.uint8)
+    b = np.array([[3, 4, 1, 6]], dtype=np.uint8)  # sums 12 9 1 9: classes 2 1 0 1
+    assert window_keys(a, b, 4, 1).tolist() == [[2 * 2 + 1, 1 * 2, 0 * 2, 1 * 2]]
+    # window 2 at t = 1: classes (1, 2), reaching position 0; at t = 3: (1, 0), not reaching it.
+    assert window_keys(a, b, 4, 2)[0, 1] == (1 * 3 + 2) * 2 + 1
+    assert window_keys(a, b, 4, 2)[0, 3] == (1 * 3 + 0) * 2
+    assert window_keys(a, b, 4, 2)[0, 0] == (2 * 3 + 0) * 2 + 1  # below position 0: class 0
+
+
+def test_the_table_is_the_best_function_of_the_window_digits_and_beats_the_linear_windows():
+    """Fitted on random sums, the table gives the carry wherever the window's digits force it, and
+    is right on the non-local positions as often as the digits allow (t to t-2 decide 95% of them),
+    where the linear windows are at chance."""
+    from rnnadd.analyses.probe_controls import ProbeSets, digit_controls, fit_window_table, forced_carries, window_keys
+
+    sets = ProbeSets(5, 2000, [1, 2, 3])
+    for w in (1, 2, 3, 4):
+        table = fit_window_table(window_keys(sets.fit.a, sets.fit.b, sets.positions, w), sets.fit_y, w)
+        forced = forced_carries(w)
+        assert (table[forced >= 0] == forced[forced >= 0]).all()
+        free = np.flatnonzero(forced < 0)  # the one key the digits leave open: the fit sums' majority
+        keys = window_keys(sets.fit.a, sets.fit.b, sets.positions, w).reshape(-1)
+        assert free.tolist() == [3 ** w - 1]  # every position a 9-sum ((3^w - 1) / 2), above position 0
+        labels = sets.fit_y[keys == free[0]]
+        assert table[free[0]] == (int(labels.mean() > 0.5) if len(labels) else 0)  # unseen: 0
+        assert len(labels) > 0 or w >= 3  # 9-sums at t .. t-w+1 above position 0: in 1 of 10^w
+    scores = digit_controls(sets)
+    assert scores["digits_nonlocal_table3"] > 0.95 and scores["digits_nonlocal_table4"] == 1.0
+    assert max(scores[f"digits_nonlocal_window{w}"] for w in (1, 2, 3)) < 0.6
+    assert scores["digits_table4"] == 1.0  # operands of 4 digits: the digits at t to t-3 are all of them
+    for k in (1, 2, 3):
+        assert scores[f"digits_chain{k}_table{k + 1}"] == 1.0  # a chain shorter than the window: decided
+        assert abs(scores[f"digits_chain{k}_table{k}"] - 0.5) < 0.05  # as long: a coin
+    for w in (1, 2, 3, 4):
+        assert abs(scores[f"digits_beyond_table{w}"] - 0.5) < 0.05
+
+
+@pytest.mark.parametrize("maxlen", [4, 5, 12])
+def test_beyond_positions_carry_through_at_least_four_nine_sums_decided_by_a_fair_coin(maxlen):
+    from rnnadd.analyses.probe_controls import beyond_length, beyond_window_set
+
+    data, t = beyond_window_set(maxlen, 4000)
+    length = beyond_length(maxlen)
+    assert length == max(maxlen, 6) and data.a.shape == (4000, length + 1)
+    rows, sums = np.arange(len(t)), data.a.astype(int) + data.b
+    assert (t >= 4).all() and (t <= length - 2).all()
+    assert set(t) == set(range(4, length - 1))
+    for back in range(4):
+        assert (sums[rows, t - back] == 9).all()
+    chain = np.array([next(k for k in range(1, ti + 1) if sums[r, ti - k] != 9) for r, ti in zip(rows, t)])
+    assert (chain >= 4).all() and (chain <= t).all()
+    if maxlen == 12:
+        assert set(chain) == set(range(4, 11))  # every chain that fits
+    carry = carry_bits(data.a, data.b)[rows, t]
+    assert (carry == (sums[rows, t - chain] >= 10)).all()
+    assert 0.47 < carry.mean() < 0.53
+    assert (data.a[:, length - 1:] == 0).all()
+    again, t_again = beyond_window_set(maxlen, 4000)
+    assert np.array_equal(again.a, data.a) and np.array_equal(t_again, t)
+
+
+def test_a_state_holding_the_carry_is_right_beyond_the_window_and_one_of_the_last_four_digits_is_not():
+    from rnnadd.analyses.probe_controls import ProbeSets, probe_states
+
+    sets = ProbeSets(5, 600, [])
+
+    def carry_state(data, positions):
+        return [carry_bits(data.a, data.b)[:, :positions, None].astype(float)]
+
+    def digits_state(data, positions):  # the one-hot digits at t .. t-3: no carry from below them
+        return [digit_window_features(data.a, data.b, positions, 4)]
+
+    held = probe_states(sets, carry_state, "probe", 1)
+    assert held["probe_beyond_layer1"] == 1.0 and held["probe_nonlocal_layer1"] == 1.0
+    windows = probe_states(sets, digits_state, "probe", 1)
+    assert abs(windows["probe_beyond_layer1"] - 0.5) < 0.07
+
+
+def test_the_paired_chain_accuracy_counts_a_sum_only_with_its_own_control():
+    from rnnadd.analyses.chains import evaluate_chain_pair, paired_accuracy
+
+    assert paired_accuracy([True, True, False, True], [True, False, True, True]) == 0.5
+    with pytest.raises(ValueError, match="paired with a control"):
+        paired_accuracy([True], [True, False])
+    for chain in (1, 7):
+        pair = evaluate_chain_pair(StubAdder(drop_after=5), SETTINGS, None, 200, chain, 100)
+        assert pair == {"chain_accuracy": chain_scores(StubAdder(drop_after=5), chain, True)["chain_accuracy"],
+                        "nocarry_accuracy": 1.0, "paired_accuracy": 1.0 if chain <= 5 else 0.0}

@@ -95,3 +95,22 @@ def test_the_probe_kind_refuses_a_model_without_recurrent_layer_naming_where_cel
         load_study(config)
     assert str(error.value) == ("experiments.p.sweep.cell: a probe reads the recurrent layers' hidden state; "
                                 "cell none has no recurrent layer (cell=none)")
+
+
+def test_the_probe_of_made_up_states_is_the_jobs_probe_of_a_network():
+    """probe_states_with_controls (through which tests/test_adversaries.py runs made-up states) gives
+    a network's states exactly what the probe_controls job's probe_with_controls gives."""
+    from rnnadd.analyses.probe_controls import probe_states_with_controls, probe_with_controls, untrained_network
+
+    settings = Settings.from_dict({"maxlen": 5, "hidden": 8, "embedding": 4, "layers": 2, "batch": 20})
+    model, state = untrained_network(settings, 0)
+    other, other_state = untrained_network(settings, 1)
+
+    def states(net, start):
+        def of(data, positions):
+            return [out[:positions].transpose(0, 1).double().numpy()
+                    for out in layer_outputs(net, settings, start, data.a, data.b)]
+        return of
+
+    assert probe_states_with_controls(states(model, state), states(other, other_state), 2, 5, 150, [3]) == \
+        probe_with_controls(model, settings, state, other, other_state, 150, [3])

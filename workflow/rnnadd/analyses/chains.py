@@ -27,6 +27,14 @@ every control right.
 Scored on the chain's own positions g .. g+K+1: ``chain accuracy`` is the
 fraction of sums whose sum digits there are all right (the rest of the sum is
 random and scored by the length tests); ``exact`` is every digit of the sum.
+
+A model that writes a carry whenever it sees a run of 9-sums, whether or not one
+enters, gets every carry sum right and its control wrong; one that never
+carries along a run gets the controls right.  Neither carries.  So the
+**paired** accuracy (``paired_accuracy``) counts a sum only where both it and
+its control (the same sum but for the start pair) have the chain's digits all
+right: a model can score high on it only by carrying what enters the chain and
+nothing when nothing does.
 """
 
 from __future__ import annotations
@@ -127,6 +135,37 @@ def score_chains(predicted: np.ndarray, data: AdditionSet, starts: np.ndarray, c
     return {"chain_accuracy": float((right | ~window).all(axis=1).mean()),
             "accuracy": float(right.all(axis=1).mean()),
             "digit_accuracy": float(right.mean())}
+
+
+def chain_rights(predicted: np.ndarray, data: AdditionSet, starts: np.ndarray, chain: int) -> np.ndarray:
+    """(examples,) whether each sum's digits on its chain (g .. g+K+1) are all right."""
+    right = predicted == data.sum
+    return (right | ~chain_window(starts, chain, right.shape[1])).all(axis=1)
+
+
+def paired_accuracy(carry_right: np.ndarray, control_right: np.ndarray) -> float:
+    """The share of chain sums right together with their own no-carry control (the sum that differs
+    only in the start pair): right only where the model carries what enters and nothing otherwise."""
+    carry_right, control_right = np.asarray(carry_right, dtype=bool), np.asarray(control_right, dtype=bool)
+    if carry_right.shape != control_right.shape:
+        raise ValueError(f"a carry set of {carry_right.shape} sums paired with a control of {control_right.shape}")
+    return float((carry_right & control_right).mean())
+
+
+def evaluate_chain_pair(model, settings, saved_state, length: int, chain: int, examples: int,
+                        seed: int = CHAIN_SEED) -> dict:
+    """A model on one chain length's carry sums and their controls: ``chain_accuracy`` (carry sums
+    with the chain's digits right), ``nocarry_accuracy`` (controls) and ``paired_accuracy`` (both of
+    a pair right). The first two are those of ``evaluate_chain`` with carry True and False."""
+    from rnnadd.core.evaluation import predict_digits
+
+    rights = {}
+    for carry in (True, False):
+        data, starts = chain_set(length, chain, examples, carry, seed)
+        predicted = predict_digits(model, settings, saved_state, data.a, data.b)
+        rights[carry] = chain_rights(predicted, data, starts, chain)
+    return {"chain_accuracy": float(rights[True].mean()), "nocarry_accuracy": float(rights[False].mean()),
+            "paired_accuracy": paired_accuracy(rights[True], rights[False])}
 
 
 def evaluate_chain(model, settings, saved_state, length: int, chain: int, examples: int,

@@ -5,8 +5,10 @@ length K of ``chain_lengths``, on ``examples`` fixed sums of operands of
 ``chain_test_length - 1`` digits whose carry must travel through exactly K
 positions, and on as many controls with the same layout that carry nothing
 (rnnadd.analyses.chains): ``chain_accuracy_k<K>`` and ``nocarry_accuracy_k<K>``, the
-fraction of sums whose digits on the chain are all right. The same sums for
-every model. The figure draws both against K (log scale).
+fraction of sums whose digits on the chain are all right, and ``paired_chain_accuracy_k<K>``,
+the fraction of sums right together with their own control (a model that writes a carry
+along every run of 9-sums scores 1 on the first and 0 on this one). The same sums for
+every model. The figure draws the first two against K (log scale).
 """
 
 from __future__ import annotations
@@ -93,17 +95,21 @@ class Chains(CheckpointKind):
 
     def run_metrics(self, settings, options: dict) -> list[str]:
         chains = options["chain_lengths"]
-        return [f"chain_accuracy_k{k}" for k in chains] + [f"nocarry_accuracy_k{k}" for k in chains]
+        # The paired metric was added after the first two: last, so they keep their place.
+        return ([f"chain_accuracy_k{k}" for k in chains] + [f"nocarry_accuracy_k{k}" for k in chains]
+                + [f"paired_chain_accuracy_k{k}" for k in chains])
 
     def measure(self, checkpoint, options: dict, test_path) -> dict:
-        from rnnadd.analyses.chains import evaluate_chain
+        from rnnadd.analyses.chains import evaluate_chain_pair
 
+        scores = {k: evaluate_chain_pair(checkpoint.model, checkpoint.settings, checkpoint.state,
+                                         options["chain_test_length"], k, options["examples"])
+                  for k in options["chain_lengths"]}
         out = {}
-        for carry, prefix in ((True, "chain_accuracy_k"), (False, "nocarry_accuracy_k")):
+        for name, prefix in (("chain_accuracy", "chain_accuracy_k"), ("nocarry_accuracy", "nocarry_accuracy_k"),
+                             ("paired_accuracy", "paired_chain_accuracy_k")):
             for k in options["chain_lengths"]:
-                out[f"{prefix}{k}"] = evaluate_chain(
-                    checkpoint.model, checkpoint.settings, checkpoint.state, options["chain_test_length"],
-                    k, options["examples"], carry=carry)["chain_accuracy"]
+                out[f"{prefix}{k}"] = scores[k][name]
         return out
 
     def describe_metric(self, metric: str) -> str | None:
@@ -111,6 +117,11 @@ class Chains(CheckpointKind):
         if match:
             return (f"fraction of fixed sums whose carry travels through exactly {match.group(1)} positions "
                     "(digit pairs summing to 9) with every sum digit of the chain right")
+        match = re.match(r"paired_chain_accuracy_k(\d+)$", metric)
+        if match:
+            return (f"fraction of fixed sums whose carry travels through exactly {match.group(1)} positions with "
+                    "every sum digit of the chain right and also every digit of the same run right in its "
+                    "no-carry control (the same sum but for the start pair)")
         match = re.match(r"nocarry_accuracy_k(\d+)$", metric)
         if match:
             return (f"fraction of fixed control sums with a run of {match.group(1)} digit pairs summing to 9 "

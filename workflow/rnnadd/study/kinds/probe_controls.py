@@ -12,6 +12,13 @@ and on the one-hot digits at t, at t and t-1, at t to t-2
 for each K of ``chain_lengths`` (default 1, 2, 3), the same probes scored on
 ``examples`` sums whose carry at the scored position came through exactly K
 positions of digit sum 9 (``*_chain<K>_*``; rnnadd.analyses.probe_controls.chain_probe_set).
+The strongest controls: a lookup table from the digits at t .. t-w+1 (w = 1 to 4) to the
+majority carry, the best function of those digits (``digits_<set>table<w>``, on every set
+above). And the "beyond" positions, whose carry came through 4 or more 9-sums, so that no digit
+window of the controls decides it (``probe_beyond_layer<k>``, ``untrained_beyond_layer<k>``,
+``digits_beyond_table<w>``; operands of at least 5 digits, see
+rnnadd.analyses.probe_controls.beyond_window_set): a state that remembers only the last four
+digit positions is at chance there.
 Claims compare a layer with its controls seed by seed (test ``better_than``).
 """
 
@@ -36,6 +43,9 @@ def checkpoint_seed(checkpoint) -> int:
 
 # How each digit-window control is drawn (the digits at t; t and t-1; t to t-2).
 WINDOW_STYLES = {1: "--", 2: "-.", 3: (0, (1, 1))}
+# The lookup-table controls drawn (the widest two: the others are below them wherever they differ).
+TABLE_STYLES = {3: (0, (1, 1)), 4: "--"}
+TABLE_WORDS = {3: "t to t-2", 4: "t to t-3"}
 
 
 class ProbeControls(Probe):
@@ -52,9 +62,9 @@ class ProbeControls(Probe):
         return super().read_options(where, entry, warnings)
 
     def state_set_count(self, options: dict) -> int:
-        # Per network (trained, then untrained): the fit and score sets, the non-local set and
-        # one set per chain length.
-        return 2 * (3 + len(options["chain_lengths"]))
+        # Per network (trained, then untrained): the fit and score sets, the non-local set, one
+        # set per chain length, and the beyond set with its fit set (up to two positions longer).
+        return 2 * (5 + len(options["chain_lengths"]))
 
     def check_run(self, where: str, label: str, settings, fixed: dict, levels, options: dict) -> None:
         super().check_run(where, label, settings, fixed, levels, options)
@@ -93,18 +103,27 @@ class ProbeControls(Probe):
                 return "on held-out random sums"
             if infix == "nonlocal_":
                 return "on positions whose carry the digits at t and t-1 do not decide"
+            if infix == "beyond_":
+                return ("on positions whose carry came through 4 or more positions of digit sum 9, "
+                        "which no window of the digits at t to t-3 decides")
             return f"on positions whose carry came through exactly {infix[5:-1]} positions of digit sum 9"
 
-        match = re.match(r"(probe|untrained)_(nonlocal_|chain\d+_)?layer(\d+)$", metric)
+        match = re.match(r"(probe|untrained)_(nonlocal_|chain\d+_|beyond_)?layer(\d+)$", metric)
         if match:
             net = "trained" if match.group(1) == "probe" else "untrained (same shape and seed)"
             return (f"accuracy of a linear probe reading the carry from layer {match.group(3)} of the {net} "
                     f"network, {where(match.group(2))}")
+        windows = {"1": "t", "2": "t and t-1", "3": "t, t-1 and t-2", "4": "t to t-3"}
         match = re.match(r"digits_(nonlocal_|chain\d+_)?window(\d+)$", metric)
         if match:
-            window = {"1": "t", "2": "t and t-1", "3": "t, t-1 and t-2"}.get(match.group(2), match.group(2))
+            window = windows.get(match.group(2), match.group(2))
             return (f"accuracy of a linear probe reading the carry from the one-hot input digits at {window}, "
                     f"{where(match.group(1))}")
+        match = re.match(r"digits_(nonlocal_|chain\d+_|beyond_)?table(\d+)$", metric)
+        if match:
+            window = windows.get(match.group(2), match.group(2))
+            return (f"accuracy of the best function of the input digits at {window} (a lookup table to the "
+                    f"majority carry of the fit sums), {where(match.group(1))}")
         return None
 
     def figure(self, table, plot: dict, paths: dict) -> None:
@@ -118,8 +137,9 @@ class ProbeControls(Probe):
         axis_name, value_names = axis_names(plot["labels"], table["axis0"].iloc[0])
         n_seeds = int(table["n_seeds"].max())
         chained = table["metric"].str.startswith("probe_chain").any()
-        figure, axes = plt.subplots(1, 3 if chained else 2, figsize=(17 if chained else 12, 4.6),
-                                    constrained_layout=True)
+        beyond = table["metric"].str.startswith("probe_beyond_").any()
+        panels = 2 + chained + beyond
+        figure, axes = plt.subplots(1, panels, figsize=(5.8 * panels, 4.6), constrained_layout=True)
         palette = colors()
 
         def with_bars(ax, x, series, style, color, label):
@@ -129,8 +149,12 @@ class ProbeControls(Probe):
                                                      series["ci95_high"].clip(0, 1) - series["mean"]],
                             fmt="none", ecolor=color, capsize=3, lw=1)
 
-        for ax, infix, title in ((axes[0], "", "held-out random sums"),
-                                 (axes[1], "nonlocal_", "positions not decided by the digits at t and t-1")):
+        per_layer = [(axes[0], "", "held-out random sums"),
+                     (axes[1], "nonlocal_", "positions not decided by the digits at t and t-1")]
+        if beyond:
+            per_layer.append((axes[-1], "beyond_", "positions whose carry came through 4+ 9-sums\n"
+                                                   "(no window of the digits at t to t-3 decides it)"))
+        for ax, infix, title in per_layer:
             for prefix, style, what in (("probe_", "-o", "trained"), ("untrained_", ":x", "untrained")):
                 for index, (label, series) in enumerate(lines(table, f"{prefix}{infix}layer")):
                     with_bars(ax, series["x"], series, style, palette[index % len(palette)],
@@ -140,6 +164,12 @@ class ProbeControls(Probe):
                 if len(values):
                     ax.axhline(float(np.mean(values)), color="0.3", ls=style, lw=1.2,
                                label=f"digits at {['t', 't, t-1', 't, t-1, t-2'][w - 1]} ({np.mean(values):.3f})")
+            # The best function of the digits at t to t-2 and t to t-3 (a lookup table), in brown.
+            for w, style in TABLE_STYLES.items():
+                values = table[table["metric"] == f"digits_{infix}table{w}"]["mean"]
+                if len(values):
+                    ax.axhline(float(np.mean(values)), color="#8c564b", ls=style, lw=1.4,
+                               label=f"best function of the digits at {TABLE_WORDS[w]} ({np.mean(values):.3f})")
             layers = sorted(set(table.loc[table["metric"].str.startswith("probe_layer"), "x"].astype(int)))
             ax.set_xticks(layers)
             ax.set_xlabel("recurrent layer probed (1 = nearest the input)")
@@ -166,7 +196,8 @@ class ProbeControls(Probe):
             ax.set_ylabel("probe accuracy")
             ax.set_ylim(0.4, 1.005)
             ax.grid(alpha=0.3)
-        legend_below(figure, axes[1], axis_name)  # the chain panel draws the same lines
+        # The other panels draw the same lines (the numbers in the legend are the non-local panel's).
+        legend_below(figure, axes[1], axis_name)
         suptitle(figure, f"{plot['title']}\n{plot['subtitle']}", n_seeds, mark="bars")
         save_figure(figure, paths)
 
