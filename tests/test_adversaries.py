@@ -14,8 +14,8 @@ claims, and a model that has it must.
 
 The claims judged, loaded by the claims engine against config.yaml's study: the probe and chain
 claims as they were encoded when the defect was found (OLD: the adversaries pass some of them) and
-their encodings on the new metrics (PROPOSED, the lead's to adopt in config.yaml: every adversary
-fails each of them, the carrying models pass).
+their encodings since (config.yaml, CURRENT: every adversary fails each of them, the carrying
+models pass).
 """
 
 from __future__ import annotations
@@ -41,59 +41,15 @@ EXAMPLES = 300
 CHAINS = [1, 2, 3]
 DEPTHS = ["1", "2", "3", "4"]  # the levels of probe_controls_layers (layers)
 
-# The proposed encodings on the new metrics (same ids, sections and groups as config.yaml's).
-PROPOSED = {
-    "c17a_first_layer_holds_the_carry": {
-        "claim": "At every depth, the first layer's state gives the carry where no window of the digits at t "
-                 "to t-3 decides it (a chain of 4 or more 9-sums): a linear probe on it beats, seed by seed, "
-                 "the best function of the digits at t to t-3 (a lookup table) and the same probe on the "
-                 "first layer of the untrained network of the same shape and seed.",
-        "test": "better_than", "levels": [1, 2, 3, 4], "metric": "probe_beyond_layer1",
-        "than": ["digits_beyond_table4", "untrained_beyond_layer1"]},
-    "c17b_input_digits_alone_fall_short": {
-        "claim": "Where the carry came through 4 or more 9-sums, the first layer's state gives it better than "
-                 "the input digits alone: at every depth a probe on it beats, seed by seed, the best function "
-                 "of the digits at t, at t and t-1, at t to t-2 and at t to t-3.",
-        "test": "better_than", "levels": [1, 2, 3, 4], "metric": "probe_beyond_layer1",
-        "than": ["digits_beyond_table1", "digits_beyond_table2", "digits_beyond_table3", "digits_beyond_table4"]},
-    "c17c_top_layer_holds_the_carry_at_depth_3": {
-        "claim": "In the 3-layer network, the top layer (the one the read-out sees) gives the carry where no "
-                 "window of the digits at t to t-3 decides it: its probe beats, seed by seed, the best function "
-                 "of the digits at t to t-3 and the untrained network's top layer.",
-        "test": "better_than", "levels": [3], "metric": "probe_beyond_layer3",
-        "than": ["digits_beyond_table4", "untrained_beyond_layer3"]},
-    "c17d_first_layer_carries_through_a_chain_of_3": {
-        # The same test as c17a's: at MAXLEN 5 a chain of three is decided by the digits at t to t-3
-        # (every digit of the sum), so a state of the last 4 positions passes any chain-3 claim.
-        "claim": "At every depth, the first layer's state gives the carry that came through a chain of four or "
-                 "more positions of digit sum 9, where the digits at t to t-3 cannot: a linear probe on it beats, "
-                 "seed by seed, the best function of the digits at t to t-3 and the same probe on the first layer "
-                 "of the untrained network of the same shape and seed.",
-        "test": "better_than", "levels": [1, 2, 3, 4], "metric": "probe_beyond_layer1",
-        "than": ["digits_beyond_table4", "untrained_beyond_layer1"]},
-    "c19a_gated_cells_carry_through_100_positions": {
-        "claim": "LSTM and GRU trained at MAXLEN 10 carry through 100 positions, and only when a carry enters: "
-                 "in >= 0.99 of the fixed 100-position chain sums in 999-digit operands, the chain's digits are "
-                 "all right and so are those of the same run in its no-carry control.",
-        "test": "at_least", "levels": ["lstm", "gru"], "metric": "paired_chain_accuracy_k100", "value": 0.99},
-    "c19b_tanh_carries_through_100_positions": {
-        "claim": "The tanh RNN trained at MAXLEN 10 carries through 100 positions, and only when a carry "
-                 "enters: in >= 0.99 of the fixed chain sums the chain's digits and those of its no-carry "
-                 "control are all right.",
-        "test": "at_least", "levels": ["RNN, tanh"], "metric": "paired_chain_accuracy_k100", "value": 0.99},
-    "c19c_relu_carries_through_100_positions": {
-        "claim": "The ReLU RNN (carried state) trained at MAXLEN 10 carries through 100 positions, and only "
-                 "when a carry enters: in >= 0.99 of the fixed chain sums the chain's digits and those of its "
-                 "no-carry control are all right.",
-        "test": "at_least", "levels": ["RNN, ReLU"], "metric": "paired_chain_accuracy_k100", "value": 0.99},
-    "c19e_zero_state_carries_through_100_positions": {
-        "claim": "The ReLU RNN trained with an all-zeros state carries through 100 positions, and only when a "
-                 "carry enters: in >= 0.99 of the fixed chain sums the chain's digits and those of its "
-                 "no-carry control are all right.",
-        "test": "at_least", "levels": ["zero"], "metric": "paired_chain_accuracy_k100", "value": 0.99},
-}
-PROBE_IDS = [claim_id for claim_id in PROPOSED if claim_id.startswith("c17")]
-CHAIN_IDS = [claim_id for claim_id in PROPOSED if claim_id.startswith("c19")]
+# The claims about the ability, as config.yaml encodes them since issue 24 (its claims ledger, L12 and
+# L13). c17d is not testable at MAXLEN 5 (the digits at t to t-3 decide a chain of three), so the
+# probe claims judged here are c17a-c17c.
+CURRENT = ("c17a_first_layer_holds_the_carry", "c17b_input_digits_alone_fall_short",
+           "c17c_top_layer_holds_the_carry_at_depth_3", "c19a_gated_cells_carry_through_100_positions",
+           "c19b_tanh_carries_through_100_positions", "c19c_relu_carries_through_100_positions",
+           "c19e_zero_state_carries_through_100_positions")
+PROBE_IDS = [claim_id for claim_id in CURRENT if claim_id.startswith("c17")]
+CHAIN_IDS = [claim_id for claim_id in CURRENT if claim_id.startswith("c19")]
 
 
 def loaded(entries: dict) -> dict:
@@ -102,10 +58,8 @@ def loaded(entries: dict) -> dict:
 
 
 def proposed() -> dict:
-    old = CONFIG["claims"]
-    return loaded({claim_id: {"section": old[claim_id]["section"], "group": old[claim_id]["group"],
-                              "experiment": old[claim_id]["experiment"], **entry}
-                   for claim_id, entry in PROPOSED.items()})
+    """The claims of CURRENT as config.yaml states them."""
+    return loaded({claim_id: CONFIG["claims"][claim_id] for claim_id in CURRENT})
 
 
 # The encodings config.yaml had when the auditor found the defect (its claims ledger holds them).

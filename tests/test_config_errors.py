@@ -362,6 +362,14 @@ claims:  # the claims about fig06_lr, on the two levels left
   c08f_schedule_reaches_1_first: {a: late, b: [0.01]}
   c08g_lr_001_best: {b: [late]}
   c08i_schedule_loss_falls_fastest: {a: late, b: [0.01]}
+  c08h_small_lr_loss_converges: {levels: [0.01, late]}
+  c08k_schedule_loss_falls_fastest_of_all: {a: late, b: [0.01]}
+  # the heatmap claims, on the levels left
+  c09b_middle_rate_fastest_at_maxlen5: {b: [{lr: fast, maxlen: 5}]}
+  c09b_middle_rate_fastest_at_maxlen10: {b: [{lr: fast, maxlen: 5}]}
+  c09b_middle_rate_fastest_at_maxlen25: {b: [{lr: fast, maxlen: 5}]}
+  c09b_middle_rate_fastest_at_maxlen50: {b: [{lr: fast, maxlen: 5}]}
+  c09b_middle_rate_fastest_at_maxlen70: {b: [{lr: fast, maxlen: 5}]}
 """
 
 
@@ -587,15 +595,17 @@ def test_make_figure_refuses_an_unknown_preset_in_one_line(preset):
         in result.stderr), result.stderr
 
 
+# make calls every tool as ".venv/bin/python" -m ...: pip's wrappers would hand the checkout's path to a shell.
+CHECK = 'PYTHONPATH=workflow ".venv/bin/python" -m rnnadd check-config'
+BUILD = '".venv/bin/python" -m snakemake'
+
+
 @pytest.mark.parametrize("target, check, build", [
-    (["run"], "PYTHONPATH=workflow .venv/bin/python -m rnnadd check-config", ".venv/bin/snakemake --cores all"),
-    (["smoke"], "PYTHONPATH=workflow .venv/bin/python -m rnnadd check-config tests/smoke.yaml",
-     ".venv/bin/snakemake --cores all --configfile=tests/smoke.yaml"),
-    (["figure", "FIGURE=fig05_maxlen", "PRESET=smoke"],
-     "PYTHONPATH=workflow .venv/bin/python -m rnnadd check-config tests/smoke.yaml",
-     "set -f; .venv/bin/snakemake $FIGURE --cores all --configfile=tests/smoke.yaml"),
-    (["figure", "FIGURE=fig05_maxlen"], "PYTHONPATH=workflow .venv/bin/python -m rnnadd check-config ",
-     "set -f; .venv/bin/snakemake $FIGURE --cores all "),
+    (["run"], CHECK, f"{BUILD} --cores all"),
+    (["smoke"], f"{CHECK} tests/smoke.yaml", f"{BUILD} --cores all --configfile=tests/smoke.yaml"),
+    (["figure", "FIGURE=fig05_maxlen", "PRESET=smoke"], f"{CHECK} tests/smoke.yaml",
+     f"set -f; {BUILD} $FIGURE --cores all --configfile=tests/smoke.yaml"),
+    (["figure", "FIGURE=fig05_maxlen"], f"{CHECK} ", f"set -f; {BUILD} $FIGURE --cores all "),
 ])
 def test_make_checks_the_config_before_snakemake_reads_it(target, check, build):
     commands = make(*target).stdout.splitlines()

@@ -300,7 +300,7 @@ def test_every_mapping_a_table_or_figure_job_gets_survives_its_json_word_exactly
     for name, experiment in study.experiments.items():
         layout = experiment.layout()
         runs = {run: study.runs[run].recorded() for run in experiment.runs()}
-        plot = {"title": figure_title(experiment, config), "subtitle": subtitle(experiment, study, config),
+        plot = {"title": figure_title(experiment, config, study), "subtitle": subtitle(experiment, study, config),
                 "options": experiment.options, "labels": config.get("labels", {})}
         for value in (layout, runs, plot):
             param = JSONParam(value)

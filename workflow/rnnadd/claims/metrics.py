@@ -27,8 +27,8 @@ class MetricRule:
 
 RULES = (
     MetricRule(("auc_accuracy", "final_accuracy", "max_accuracy", "accuracy_len", "digit_accuracy_len",
-                "probe_", "reached_", "chain_accuracy_k", "nocarry_accuracy_k", "untrained_", "digits_",
-                "digit_auc_"), (0.0, 1.0), 0.0,
+                "probe_", "reached_", "chain_accuracy_k", "nocarry_accuracy_k", "paired_chain_accuracy_k",
+                "untrained_", "digits_", "digit_auc_"), (0.0, 1.0), 0.0,
                "an accuracy or a share in [0, 1], higher is better: a missing seed scores 0 (a diverged "
                "seed already counts as accuracy 0 from the step its loss became non-finite)"),
     MetricRule(("error_pos", "diverged"), (0.0, 1.0), 1.0,
