@@ -48,11 +48,11 @@ def numbers(row: dict) -> str:
 def p_text(row: dict) -> str:
     """'; p 0.003' (and the Benjamini-Hochberg adjusted p across the claim's group, where adjusted)."""
     p = row.get("p_value", float("nan"))
-    if not _known(p):
+    if not isinstance(p, float) or not _known(p):
         return ""
     text = f"; p {short_number(p)}"
     adjusted = row.get("p_adjusted", float("nan"))
-    return text + (f", BH {short_number(adjusted)}" if _known(adjusted) else "")
+    return text + (f", BH {short_number(adjusted)}" if isinstance(adjusted, float) and _known(adjusted) else "")
 
 
 def adjusted_text(row: dict) -> str:
