@@ -168,25 +168,6 @@ def intermediates(names):
     return list(dict.fromkeys(files))
 
 
-def check_this_machines_memory():
-    """Where jobs run on this machine, refuse in one line a run or analysis too big for its
-    memory. Called from onstart (cluster.smk): the first moment Snakemake says where jobs
-    run, after the plan and before the first job."""
-    if not engine.jobs_run_here(workflow):
-        return
-    try:
-        # The config as checked above (command-line values merged in), now with the memory check.
-        load(
-            copy.deepcopy(config),
-            schema=SCHEMA,
-            reserved_names=rule_names(Path(workflow.basedir)),
-            jobs_run_here=True,
-        )
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        sys.exit(1)
-
-
 # Estimates fitted to measurements (rnnadd.study.resources); what a job asks for
 # (Slurm's --mem and -t) leaves room above them and grows with each retry.
 def _refuse_if_too_big(what, estimate_mb):
@@ -197,86 +178,9 @@ def _refuse_if_too_big(what, estimate_mb):
             raise WorkflowError(f"Invalid configuration: {too_big_message(what, estimate_mb, available)}")
 
 
-def train_runtime(wildcards, attempt):
-    """Minutes for one training job, from its own size; grows with each retry."""
-    s = run_settings(wildcards.run)
-    return resources.slurm_minutes(resources.train_cpu_s(s) / s.threads, attempt)
-
-
-def train_mem_mb(wildcards, attempt):
-    estimate = resources.train_memory_mb(run_settings(wildcards.run))
-    where = RUN_WHERE.get(wildcards.run, wildcards.run)
-    _refuse_if_too_big(f"{where}: one training job (run {wildcards.run})", estimate)
-    return math.ceil(estimate * 1.5 * (1 + 0.5 * (attempt - 1)))
-
-
-def _dataset_settings(wildcards):
-    from rnnadd.core.settings import Settings
-
-    return Settings.from_dict(
-        {
-            "maxlen": int(wildcards.maxlen),
-            "train_size": int(wildcards.train_size),
-            "test_size": int(wildcards.test_size),
-            "batch": 1,
-            "split": wildcards.split,
-        }
-    )
-
-
-def dataset_runtime(wildcards, attempt):
-    return resources.slurm_minutes(resources.dataset_cpu_s(_dataset_settings(wildcards)), attempt)
-
-
-def dataset_mem_mb(wildcards, attempt):
-    estimate = resources.dataset_memory_mb(_dataset_settings(wildcards))
-    folder = paths.dataset_folder(paths.DATASET_ID.format(**wildcards))
-    _refuse_if_too_big(f"the dataset {folder}", estimate)
-    return math.ceil(estimate * 1.5 * (1 + 0.5 * (attempt - 1)))
-
-
 # -- analysis.smk ------------------------------------------------------------
 
 from rnnadd.study.kinds import CHECKPOINT, KINDS
-
-
-def per_seed_file(experiment, run, seed):
-    """What one (run, seed) gives the experiment's aggregate: a metrics CSV or an analysis CSV."""
-    kind = KINDS[experiment.kind]
-    if kind.reads != CHECKPOINT:
-        return metrics_file(run, seed)
-    return paths.analysis_file(experiment.kind, kind.path_part(experiment.kind_options), run, seed)
-
-
-def per_seed_jobs(name):
-    """(run/seed key, per-seed file) of every line and seed, in a fixed order."""
-    experiment = STUDY.experiments[name]
-    return [
-        (f"{run}/{seed}", per_seed_file(experiment, run, seed))
-        for run in experiment.runs()
-        for seed in experiment.seeds
-    ]
-
-
-def checkpoint_file(wildcards):
-    return paths.CHECKPOINT.format(run=wildcards.run, seed=wildcards.seed)
-
-
-def analysis_mem_mb(wildcards):
-    """An analysis job's memory: its kind's measured estimate, with room (the config check
-    refused, on this machine, a job whose estimate does not fit)."""
-    kind = KINDS[wildcards.kind]
-    estimate = kind.job_memory_mb(RUNS[wildcards.run], job_options(wildcards))
-    return max(kind.job_mem_mb, math.ceil(1.5 * estimate))
-
-
-def job_options(wildcards):
-    """What an analysis job computes with, from its path: results/analysis/<kind>/<part/><run>/..."""
-    try:
-        return KINDS[wildcards.kind].job_options(wildcards.part.rstrip("/"))
-    except ValueError as error:
-        raise WorkflowError(f"{paths.ANALYSIS.format(**wildcards)}: {error}")
-
 
 # -- claims.smk ------------------------------------------------------------
 
@@ -299,26 +203,7 @@ def seed_tables_read(name):
     return [paths.SEED_TABLE.format(name=table) for table in tables]
 
 
-def write_json(path, value):
-    """A params value as a file (atomically): what rules give a job instead of a long command line."""
-    from rnnadd.core.io import write_text
-
-    write_text(path, json.dumps(value, indent=1, sort_keys=True) + "\n")
-
-
-def claim_seeds_plots():
-    return [paths.CLAIM_SEEDS_PLOT.format(name=name) for name in experiments_with_claims()]
-
-
 # -- report.smk ------------------------------------------------------------
-
-
-def made_by_file():
-    return paths.REPORT_MADE_BY
-
-
-def figure_claims_file(name):
-    return paths.REPORT_FIGURE_CLAIMS.format(name=name)
 
 
 def report_files():
@@ -329,67 +214,10 @@ def report_files():
 _MADE_BY_CHECKED = []
 
 
-def _config_words(preset, other):
-    """A config in words: its name and, beside another of the same name, the settings that differ."""
-    differ = [
-        f"{key} {preset[key] if key == 'override' else ', '.join(map(str, preset[key]))}"
-        for key in ("seeds", "override")
-        if preset["name"] == other["name"] and preset[key] != other[key]
-    ]
-    return f"the {preset['name']}" + (f" with {'; '.join(differ)}" if differ else "")
-
-
-def check_results_made_by_this_config():
-    """Refuse, in one line, a report whose config did not make the results it would show.
-
-    Called while `--report` builds (from the report items' labels, which only a
-    report reads), before any item is added: a report built without the smoke
-    config over smoke results would otherwise call them the full study's.
-    """
-    if _MADE_BY_CHECKED:
-        return
-    path = Path(made_by_file())
-    remedy = (
-        "give --report the --configfile of the run that made them (make smoke's is tests/smoke.yaml), "
-        "or run this config first"
-    )
-    if not path.is_file():
-        problem = f"{path} is missing, so nothing says which config made the results"
-        remedy = "run the workflow with this config first (.venv/bin/snakemake --cores all, same --configfile)"
-    else:
-        made = json.loads(path.read_text())
-        if made["preset"] == PRESET:
-            _MADE_BY_CHECKED.append(True)
-            return
-        problem = (
-            f"{paths.RESULTS}/ were made by {_config_words(made['preset'], PRESET)}, "
-            f"not by this config ({_config_words(PRESET, made['preset'])})"
-        )
-    # One line and a failed exit, as in cluster.smk; an exception here would add a traceback.
-    logger.error(f"Report refused: {problem}; {remedy}.")
-    sys.exit(1)
-
-
-def verdict_labels(claims_csv):
-    """The verdict table's labels, which the front page prints (workflow/report/workflow.rst):
-    how many claims, and per group the counts of each verdict in rnnadd.analyses.stats.VERDICTS
-    order ("5 / 0 / 22 / 1"). Short: the report's menu shows every label of an item in one row,
-    as wide as its text, and a row wider than the window left the table's panel no width."""
-    from rnnadd.claims import read_results
-    from rnnadd.claims.verdicts import group_labels
-
-    check_results_made_by_this_config()
-    return group_labels(read_results(claims_csv))
-
-
 def figure_labels(name, item):
     """Labels of a figure and of the verdicts beside it (read only by `--report`, so it checks there too)."""
     check_results_made_by_this_config()
     return {"figure": name, "item": item}
-
-
-def claims_in_words(name):
-    return [{"id": claim["id"], "section": claim["section"], "claim": claim["claim"]} for claim in claims_about(name)]
 
 
 # -- figures.smk ------------------------------------------------------------
@@ -436,3 +264,13 @@ def check_targets():
             + ") or a file under results/. (Put targets before --configfile and --config:"
             + " each takes every word after it.)"
         )
+
+
+# The helpers that only one stage's rules use, each beside the others of its stage.
+include: "common/train.smk"
+include: "common/data.smk"
+include: "common/analysis.smk"
+include: "common/claims.smk"
+include: "common/report.smk"
+include: "common/aggregate.smk"
+include: "common/cluster.smk"
