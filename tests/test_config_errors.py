@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 import subprocess
 from pathlib import Path
 
@@ -582,7 +583,10 @@ def test_an_analysis_too_big_names_its_option(tmp_path):
 
 def make(*args: str) -> subprocess.CompletedProcess:
     """`make -n ARGS` in the repository: what it would run, or its refusal (-B: whatever .venv holds)."""
-    return subprocess.run(["make", "-n", "-B", *args], cwd=REPO, capture_output=True, text=True, timeout=60)
+    # As a user types it: not as a sub-make of `make test`, which would print "Entering directory" lines.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    return subprocess.run(["make", "-n", "-B", *args], cwd=REPO, capture_output=True, text=True, timeout=60,
+                          env=env)
 
 
 @pytest.mark.parametrize("preset", ["smok", "full", "smoke smoke2"])
