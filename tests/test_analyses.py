@@ -306,11 +306,11 @@ def test_better_than_pairs_a_layer_with_its_controls_seed_by_seed():
     layer = [0.9, 0.92, 0.91, 0.93, 0.9]
     rows = _rows({"probe_nonlocal_layer1": layer, "digits_nonlocal_window2": [0.5, 0.52, 0.49, 0.51, 0.5],
                   "untrained_nonlocal_layer1": [0.55, 0.5, 0.52, 0.5, 0.53]})
-    assert judge_all([claim], rows)[0]["verdict"] == "holds"
+    assert judge_all([claim], rows, pilot=None)[0]["verdict"] == "holds"
     rows = _rows({"probe_nonlocal_layer1": [0.6, 0.61, 0.6, 0.62, 0.6],
                   "digits_nonlocal_window2": [0.5, 0.52, 0.49, 0.51, 0.5],
                   "untrained_nonlocal_layer1": [0.85, 0.88, 0.86, 0.87, 0.85]})
-    assert judge_all([claim], rows)[0]["verdict"] == "does not hold"
+    assert judge_all([claim], rows, pilot=None)[0]["verdict"] == "does not hold"
 
 
 # -- the jobs ------------------------------------------------------------------------

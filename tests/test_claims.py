@@ -35,7 +35,7 @@ def claim(test: str, **keys) -> dict:
 
 
 def verdict(test: str, rows, **keys) -> dict:
-    return judge_all([claim(test, **keys)], rows)[0]
+    return judge_all([claim(test, **keys)], rows, pilot=None)[0]
 
 
 A_WINS = {"a": [0.9, 0.8, 0.85, 0.95, 0.9], "b": [0.5, 0.45, 0.55, 0.6, 0.5]}
@@ -45,14 +45,14 @@ def test_clear_win_holds_with_the_paired_interval_on_the_claimed_side():
     result = verdict("better", table(A_WINS), a=["a", ""], b=[["b", ""]])
     assert result["verdict"] == "holds"
     assert result["estimate"] == pytest.approx(0.36)  # mean of the paired differences
-    assert 0 < result["ci95_low"] < 0.36 < result["ci95_high"]
+    assert 0 < result["ci_low"] < 0.36 < result["ci_high"]
     assert result["n_seeds"] == 5
 
 
 def test_clear_loss_does_not_hold():
     result = verdict("better", table(A_WINS), a=["b", ""], b=[["a", ""]])
     assert result["verdict"] == "does not hold"
-    assert result["ci95_high"] < 0
+    assert result["ci_high"] < 0
 
 
 def test_lower_is_better_metrics_flip_the_claimed_side():
@@ -66,7 +66,7 @@ def test_overlapping_seeds_are_inconclusive():
     rows = table({"a": [0.6, 0.4, 0.7, 0.3, 0.5], "b": [0.5, 0.5, 0.5, 0.5, 0.5]})
     result = verdict("better", rows, a=["a", ""], b=[["b", ""]])
     assert result["verdict"] == "inconclusive"
-    assert result["ci95_low"] < 0 < result["ci95_high"]
+    assert result["ci_low"] < 0 < result["ci_high"]
 
 
 def test_pairing_by_seed_decides_where_unpaired_intervals_overlap():
@@ -81,13 +81,13 @@ def test_same_inside_the_margin_holds_and_outside_does_not():
                   "far": [0.50, 0.52, 0.49, 0.51, 0.50], "near_edge": [0.76, 0.75, 0.75, 0.77, 0.74]})
     inside = verdict("same", rows, levels=[["a", ""], ["b", ""]], margin=0.05)
     assert inside["verdict"] == "holds"
-    assert inside["ci95_low"] >= -0.05 and inside["ci95_high"] <= 0.05
+    assert inside["ci_low"] >= -0.05 and inside["ci_high"] <= 0.05
     outside = verdict("same", rows, levels=[["a", ""], ["far", ""]], margin=0.05)
-    assert outside["verdict"] == "does not hold" and outside["ci95_low"] > 0.05
+    assert outside["verdict"] == "does not hold" and outside["ci_low"] > 0.05
     assert verdict("same", rows, levels=[["a", ""], ["far", ""]], margin=0.35)["verdict"] == "holds"
     straddling = verdict("same", rows, levels=[["a", ""], ["near_edge", ""]], margin=0.05)
     assert straddling["verdict"] == "inconclusive"
-    assert straddling["ci95_low"] < 0.05 < straddling["ci95_high"]
+    assert straddling["ci_low"] < 0.05 < straddling["ci_high"]
     # One pair outside makes a three-level "same" claim fail.
     assert verdict("same", rows, levels=[["a", ""], ["b", ""], ["far", ""]], margin=0.05)["verdict"] == \
         "does not hold"
@@ -104,11 +104,11 @@ def test_divergence_is_counted_seed_by_seed():
     # interval of the share: 8 of 8 has lower end 0.631, 0 of 8 upper end 0.369.
     rows = table({"0.5": [1] * 8, "0.1": [1, 0, 1, 1, 0, 0, 1, 0], "0.01": [0] * 8}, "diverged")
     results = judge_all([claim("diverges", metric="diverged", levels=[[lv, ""]], rate=0.5)
-                         for lv in ("0.5", "0.1", "0.01")], rows)
+                         for lv in ("0.5", "0.1", "0.01")], rows, pilot=None)
     assert [(r["count"], r["verdict"]) for r in results] == \
         [("8/8", "holds"), ("4/8", "inconclusive"), ("0/8", "does not hold")]
-    assert results[0]["ci95_low"] == pytest.approx(0.025 ** (1 / 8)) and results[0]["ci95_high"] == 1
-    assert results[2]["ci95_high"] == pytest.approx(1 - 0.025 ** (1 / 8)) and results[0]["rate"] == 0.5
+    assert results[0]["ci_low"] == pytest.approx(0.025 ** (1 / 8)) and results[0]["ci_high"] == 1
+    assert results[2]["ci_high"] == pytest.approx(1 - 0.025 ** (1 / 8)) and results[0]["rate"] == 0.5
 
 
 def test_more_seeds_make_a_count_more_decisive():
@@ -145,7 +145,7 @@ def test_two_seeds_give_a_wide_but_real_interval():
     result = verdict("better", rows, a=["a", ""], b=[["b", ""]])
     # t(0.975, 1 df) = 12.706: the differences 0.40 and 0.35 give 0.375 +- 0.318.
     assert result["n_seeds"] == 2
-    assert result["ci95_low"] == pytest.approx(0.375 - 12.706 * 0.025 * math.sqrt(2) / math.sqrt(2), rel=1e-3)
+    assert result["ci_low"] == pytest.approx(0.375 - 12.706 * 0.025 * math.sqrt(2) / math.sqrt(2), rel=1e-3)
     assert result["verdict"] == "holds"
     noisy = table({"a": [0.9, 0.5], "b": [0.5, 0.45]})
     assert verdict("better", noisy, a=["a", ""], b=[["b", ""]])["verdict"] == "inconclusive"
@@ -155,7 +155,7 @@ def test_one_seed_is_always_inconclusive_for_comparisons_but_counts_still_count(
     rows = table({"a": [0.9], "b": [0.1]})
     result = verdict("better", rows, a=["a", ""], b=[["b", ""]])
     assert result["verdict"] == "inconclusive" and result["n_seeds"] == 1
-    assert math.isnan(result["ci95_low"]) and result["estimate"] == pytest.approx(0.8)
+    assert math.isnan(result["ci_low"]) and result["estimate"] == pytest.approx(0.8)
     assert "fewer than 2 seeds" in result["measured"]
     assert verdict("same", rows, levels=[["a", ""], ["b", ""]], margin=0.01)["verdict"] == "inconclusive"
     # Counting tests still count (1 of 1), but one seed's interval (0.025 to 1) decides no rate.
@@ -169,7 +169,7 @@ def test_a_diverged_seeds_loss_makes_the_comparison_inconclusive_and_never_crash
     # on the seeds that survived), the comparison is not judged.
     rows = table({"a": [0.1, math.nan, 0.12, 0.11], "b": [0.3, 0.2, math.nan, 0.31]}, "auc_loss")
     result = verdict("better", rows, a=["a", ""], b=[["b", ""]], metric="auc_loss", lower_is_better=True)
-    assert result["verdict"] == "inconclusive" and math.isnan(result["ci95_low"])
+    assert result["verdict"] == "inconclusive" and math.isnan(result["ci_low"])
     assert "not judged (seed(s) 1, 2 without a finite value" in result["measured"]
     all_nan = table({"a": [math.nan] * 3, "b": [math.nan] * 3}, "auc_loss")
     assert verdict("better", all_nan, a=["a", ""], b=[["b", ""]], metric="auc_loss")["verdict"] == "inconclusive"
@@ -242,7 +242,7 @@ def test_holm_protects_a_does_not_hold_that_rests_on_one_of_many_comparisons():
     rows = table(levels, "first_step_0.99")
     keys = dict(a=["a", ""], metric="first_step_0.99", lower_is_better=True)
     alone = verdict("better", rows, b=[["b9", ""]], **keys)
-    assert alone["verdict"] == "does not hold" and alone["ci95_high"] < 0
+    assert alone["verdict"] == "does not hold" and alone["ci_high"] < 0
     among_ten = verdict("better", rows, b=[[f"b{i}", ""] for i in range(10)], **keys)
     assert among_ten["verdict"] == "inconclusive"
     assert "inconclusive after Holm over 10 comparisons" in among_ten["measured"]
@@ -259,7 +259,7 @@ def test_holds_needs_every_comparison_and_so_no_correction():
     levels = {"a": [v + 0.1 + d for v, d in zip(base, [0.0, 0.02, -0.02, 0.03, -0.03])]}
     levels.update({f"b{i}": base for i in range(10)})
     result = verdict("better", table(levels), a=["a", ""], b=[[f"b{i}", ""] for i in range(10)])
-    assert result["verdict"] == "holds" and 0 < result["ci95_low"] < 0.1
+    assert result["verdict"] == "holds" and 0 < result["ci_low"] < 0.1
 
 
 def test_best_uses_holm_within_the_named_levels():
@@ -298,17 +298,17 @@ def test_intervals_of_bounded_metrics_stay_in_their_range_and_the_median_is_show
     # One seed far below the others drags the mean and widens the t-interval past 1.
     rows = table({"a": [1.0, 1.0, 0.99, 1.0, 0.044]})
     result = verdict("at_least", rows, levels=[["a", ""]], value=0.99)
-    assert result["ci95_high"] == 1.0 and result["ci95_low"] < 0.5
+    assert result["ci_high"] == 1.0 and result["ci_low"] < 0.5
     assert result["median"] == 1.0 and result["estimate"] == pytest.approx(0.8068)
     assert "median 1" in result["measured"]
     # A paired difference of accuracies stays in [-1, 1].
     far = table({"a": [1.0, 1.0, 0.0, 1.0, 1.0], "b": [0.0, 0.0, 1.0, 0.0, 0.0]})
     diff = verdict("better", far, a=["a", ""], b=[["b", ""]])
-    assert diff["ci95_high"] == 1.0 and diff["ci95_low"] >= -1.0
+    assert diff["ci_high"] == 1.0 and diff["ci_low"] >= -1.0
     # A loss is bounded below by 0 only.
     loss = verdict("at_most", table({"a": [0.01, 0.5, 0.02]}, "auc_loss"), levels=[["a", ""]], value=1,
                    metric="auc_loss")
-    assert loss["ci95_low"] == 0.0 and loss["ci95_high"] > 0.5
+    assert loss["ci_low"] == 0.0 and loss["ci_high"] > 0.5
 
 
 # -- margins from the config, groups ---------------------------------------------------
@@ -340,7 +340,7 @@ def test_the_table_shows_the_smallest_margin_at_which_a_same_claim_holds():
     result = verdict("same", rows, levels=[["a", ""], ["b", ""], ["edge", ""]], margin=0.05)
     pairs = [verdict("same", rows, levels=pair, margin=0.05) for pair in
              ([["a", ""], ["b", ""]], [["a", ""], ["edge", ""]], [["b", ""], ["edge", ""]])]
-    widest = max(max(abs(p["ci95_low"]), abs(p["ci95_high"])) for p in pairs)
+    widest = max(max(abs(p["ci_low"]), abs(p["ci_high"])) for p in pairs)
     assert result["holds_within"] == pytest.approx(widest) and result["verdict"] == "inconclusive"
     assert verdict("same", rows, levels=[["a", ""], ["b", ""], ["edge", ""]],
                    margin=widest * 1.0001)["verdict"] == "holds"
@@ -386,7 +386,7 @@ def test_a_claim_comparing_two_experiments_reads_both_tables(tmp_path):
     c = claim("same_as", other="other", levels=[["1", ""], ["2", ""]], margin=0.05)
     judge_file([c], [tmp_path / "e.seeds.csv", tmp_path / "other.seeds.csv"], tmp_path / "out.csv")
     row = read_csv(tmp_path / "out.csv")[0]
-    assert row["verdict"] == "does not hold" and "2: e minus other: 0.2 (95% CI" in row["measured"]
+    assert row["verdict"] == "does not hold" and "2: e minus other: 0.2 (97.5% CI" in row["measured"]
 
 
 # Every test of the vocabulary on hand-built per-seed rows, once per verdict.
@@ -495,13 +495,13 @@ ALL_CASES = VERDICT_CASES + _own_cases()
 def test_each_claim_test_gives_each_verdict(test, rows, keys, expected):
     keys = dict(keys)
     others = keys.pop("others", None)
-    result = judge_all([claim(test, **keys)], rows, others)[0]
+    result = judge_all([claim(test, **keys)], rows, others, pilot=None)[0]
     assert result["verdict"] == expected
     assert result["test"] == test and result["measured"].endswith(".")
     if result["count"]:
         assert result["n_seeds"] == 10 and result["rate"] == 0.5
     else:
-        assert result["n_seeds"] >= 3 and not math.isnan(result["ci95_low"])
+        assert result["n_seeds"] >= 3 and not math.isnan(result["ci_low"])
 
 
 def test_the_registry_is_every_file_of_the_checks_folder():

@@ -89,7 +89,7 @@ def test_the_published_p_values_agree_with_the_verdicts():
 
 
 def row(claim_id, group, verdict, p):
-    return {"id": claim_id, "group": group, "verdict": verdict, "p_value": p}
+    return {"id": claim_id, "group": group, "verdict": verdict, "p_value": p, "ci_level": 0.95}
 
 
 def test_benjamini_hochberg_is_applied_per_group_and_only_weakens_a_verdict():
@@ -110,7 +110,7 @@ def test_benjamini_hochberg_is_applied_per_group_and_only_weakens_a_verdict():
 def test_the_verdict_table_shows_the_ledger_and_the_adjustment_beside_the_verdict():
     table_row = {"id": "c08h_x", "group": "report", "section": "3.2.2", "claim": "c", "metric": "m",
                  "experiment": "e", "test": "same", "compared": "a = b", "measured": "m.", "count": "",
-                 "estimate": 0.01, "median": 0.01, "ci95_low": -0.01, "ci95_high": 0.03, "margin": 0.02,
+                 "estimate": 0.01, "median": 0.01, "ci_low": -0.01, "ci_high": 0.03, "margin": 0.02,
                  "holds_within": 0.03, "rate": math.nan, "n_seeds": 5, "power_seeds": math.nan, "p_value": 0.03,
                  "p_adjusted": 0.09, "verdict": HOLDS, "adjusted_verdict": OPEN, "pilot_verdict": HOLDS,
                  "ledger": "L5 (2026-12-06): encoded as the report made it"}

@@ -171,25 +171,51 @@ def test_the_verdict_row_gives_the_seeds_for_80_percent_power():
     mean = sum(diffs) / 5
     sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / 4)
     assert row["verdict"] == "inconclusive"
-    assert row["power_seeds"] == stats.seeds_for_power(mean, sd) and row["power_seeds"] > 5
+    # The seeds a look at the stages' level needs (one-sided STAGE_ALPHA / 2): what the added seeds,
+    # judged alone, would need.
+    side = stats.STAGE_ALPHA / 2
+    assert row["power_seeds"] == stats.seeds_for_power(mean, sd, alpha=side) and row["power_seeds"] > 5
+    assert row["power_seeds"] > stats.seeds_for_power(mean, sd, alpha=0.025)
     # A margin claim: by simulation.
     same = judge_all([_claim("same", levels=[["a", ""], ["b", ""]], margin=0.2)], _rows({"a": a, "b": b}))[0]
-    assert same["power_seeds"] == stats.seeds_for_equivalence(mean, sd, 0.2)
+    assert same["power_seeds"] == stats.seeds_for_equivalence(mean, sd, 0.2, alpha=side)
     # A counting claim has no power estimate.
     count = judge_all([_claim("diverges", metric="diverged", levels=[["a", ""]], rate=0.5)],
                       _rows({"a": [1, 1, 0, 1, 1]}, "diverged"))[0]
     assert math.isnan(count["power_seeds"])
 
 
-def test_the_pilot_verdict_is_the_verdict_on_the_first_five_seeds():
-    # 10 seeds: the first 5 leave it open, all 10 decide it.
+def test_an_open_pilot_is_decided_by_the_added_seeds_alone():
+    # 10 seeds: the first 5 leave it open; seeds 5-9, judged without the pilot's, decide it.
     a = [0.60, 0.52, 0.71, 0.55, 0.66, 0.70, 0.68, 0.72, 0.69, 0.71]
     b = [0.50, 0.55, 0.58, 0.56, 0.60, 0.50, 0.52, 0.49, 0.51, 0.50]
     row = judge_all([_claim("better", a=["a", ""], b=[["b", ""]])], _rows({"a": a, "b": b}))[0]
-    assert (row["verdict"], row["pilot_verdict"], row["n_seeds"]) == ("holds", "inconclusive", 10)
+    assert (row["verdict"], row["pilot_verdict"], row["stage"], row["n_seeds"]) == \
+        ("holds", "inconclusive", "confirmatory", 5)
+    added = [x - y for x, y in zip(a[5:], b[5:])]
+    assert row["estimate"] == pytest.approx(sum(added) / 5)  # the added seeds' mean, not all ten's
+    assert row["ci_level"] == pytest.approx(1 - stats.STAGE_ALPHA)
     short = judge_all([_claim("better", a=["a", ""], b=[["b", ""]])], _rows({"a": a[:5], "b": b[:5]}))[0]
-    assert short["pilot_verdict"] == short["verdict"] == "inconclusive"
+    assert short["pilot_verdict"] == short["verdict"] == "inconclusive" and short["stage"] == "pilot"
     assert list(RESULT_COLUMNS).index("pilot_verdict") == list(RESULT_COLUMNS).index("verdict") + 1
+
+
+def test_a_pilot_that_decides_is_final_whatever_the_added_seeds_say():
+    a = [0.90, 0.91, 0.92, 0.90, 0.91, 0.10, 0.12, 0.11, 0.10, 0.13]
+    b = [0.50, 0.50, 0.51, 0.52, 0.50, 0.50, 0.52, 0.49, 0.51, 0.50]
+    row = judge_all([_claim("better", a=["a", ""], b=[["b", ""]])], _rows({"a": a, "b": b}))[0]
+    assert (row["verdict"], row["pilot_verdict"], row["stage"], row["n_seeds"]) == ("holds", "holds", "pilot", 5)
+
+
+def test_each_look_is_at_the_stage_level_and_one_look_at_the_family_level():
+    # Differences 0.1, 0.35, 0, 0.2, 0.3: two-sided p 0.041: holds at 95%, open at 97.5%.
+    b = [0.5] * 5
+    edge = [0.6, 0.85, 0.5, 0.7, 0.8]
+    staged = judge_all([_claim("better", a=["a", ""], b=[["b", ""]])], _rows({"a": edge, "b": b}))[0]
+    single = judge_all([_claim("better", a=["a", ""], b=[["b", ""]])], _rows({"a": edge, "b": b}), pilot=None)[0]
+    assert 0.025 < single["p_value"] < 0.05
+    assert (staged["verdict"], single["verdict"]) == ("inconclusive", "holds")
+    assert (staged["ci_level"], single["ci_level"], single["stage"]) == (0.975, 0.95, "single")
 
 
 def test_a_claim_across_two_experiments_pairs_the_seeds_they_share():
@@ -304,7 +330,7 @@ def test_each_claim_on_the_figure_page_has_a_strip_of_its_per_seed_values():
 
     row = {c: "" for c in RESULT_COLUMNS} | {"id": "c1", "group": "own", "claim": "x", "metric": "auc_loss",
                                               "verdict": "holds", "estimate": m.nan, "median": m.nan,
-                                              "ci95_low": m.nan, "ci95_high": m.nan, "margin": m.nan,
+                                              "ci_low": m.nan, "ci_high": m.nan, "margin": m.nan,
                                               "holds_within": m.nan, "rate": m.nan, "power_seeds": m.nan,
                                               "n_seeds": 3}
     page = figure_claims_html("T", [row], {"c1": svg})

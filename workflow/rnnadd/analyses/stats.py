@@ -31,7 +31,9 @@ config, and most of its imports never judge anything.
 
 from __future__ import annotations
 
+import contextvars
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -42,6 +44,29 @@ VERDICTS = (HOLDS, FAILS, OPEN, UNTESTABLE)
 # The chance of a wrong verdict that a claim may take, whatever the number of
 # its comparisons: 0.05, so one comparison is judged on its 95% interval.
 FAMILY_ALPHA = 0.05
+# The two-stage design (docs/claims.md, "Confirmatory seeds") looks at a claim twice: on
+# the pilot's seeds, then, if the pilot left it open, on the seeds added after the pilot
+# alone. Each look gets half of FAMILY_ALPHA (Bonferroni), so the two together keep a
+# claim's chance of a false verdict on either side at or below FAMILY_ALPHA / 2. Fixed
+# by this rule before any seed was added under it; the simulation is tests/test_stages.py.
+STAGE_ALPHA = FAMILY_ALPHA / 2
+_ALPHA = contextvars.ContextVar("rnnadd_alpha", default=FAMILY_ALPHA)
+
+
+def alpha_now() -> float:
+    """The alpha every interval, verdict and power estimate uses unless given one: FAMILY_ALPHA,
+    or the level of the enclosing `judged_at`."""
+    return _ALPHA.get()
+
+
+@contextmanager
+def judged_at(alpha: float):
+    """Judge (intervals, verdicts, power) at `alpha` inside the block: the stages of the design."""
+    token = _ALPHA.set(alpha)
+    try:
+        yield
+    finally:
+        _ALPHA.reset(token)
 
 
 # -- distributions -------------------------------------------------------------------
@@ -113,8 +138,9 @@ def _standard_error(values, mean) -> float:
     return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1)) / math.sqrt(n)
 
 
-def clopper_pearson(yes: int, n: int, alpha: float = FAMILY_ALPHA) -> tuple[float, float]:
+def clopper_pearson(yes: int, n: int, alpha: float | None = None) -> tuple[float, float]:
     """The exact (Clopper-Pearson) 1 - alpha interval of a share yes/n; (0, 1) for n = 0."""
+    alpha = alpha_now() if alpha is None else alpha
     if n == 0:
         return 0.0, 1.0
     low = 0.0 if yes == 0 else beta_quantile(alpha / 2, yes, n - yes + 1)
@@ -174,8 +200,9 @@ class Comparison:
     unjudged: str = ""
     note: str = ""  # what Holm's correction did to it, set by verdicts_of
 
-    def interval(self, alpha: float = FAMILY_ALPHA) -> tuple[float, float]:
+    def interval(self, alpha: float | None = None) -> tuple[float, float]:
         """The two-sided 1 - alpha interval of the mean, cut at the bounds; nan with < 2 seeds."""
+        alpha = alpha_now() if alpha is None else alpha
         if self.n < 2 or self.unjudged:
             return math.nan, math.nan
         half = t_quantile(1 - alpha / 2, self.n - 1) * self.se
@@ -185,7 +212,7 @@ class Comparison:
     def text(self) -> str:
         if self.unjudged:
             return f"{self.what}: not judged ({self.unjudged})"
-        interval = (f"95% CI {short_number(self.low)} to {short_number(self.high)}" if self.n >= 2
+        interval = (f"{percent(1 - alpha_now())} CI {short_number(self.low)} to {short_number(self.high)}" if self.n >= 2
                     else "no interval with fewer than 2 seeds")
         notes = f", median {short_number(self.median)}" if self.n >= 2 else ""
         if self.filled:
@@ -277,7 +304,8 @@ class Share:
     def mean(self) -> float:
         return self.yes / self.n if self.n else math.nan
 
-    def interval(self, alpha: float = FAMILY_ALPHA) -> tuple[float, float]:
+    def interval(self, alpha: float | None = None) -> tuple[float, float]:
+        alpha = alpha_now() if alpha is None else alpha
         return clopper_pearson(self.yes, self.n, alpha)
 
     @property
@@ -293,7 +321,8 @@ class Share:
 
     def text(self) -> str:
         low, high = self.interval()
-        return f"{self.what}: {self.yes} of {self.n} (95% Clopper-Pearson {short_number(low)} to {short_number(high)})"
+        return (f"{self.what}: {self.yes} of {self.n} ({percent(1 - alpha_now())} Clopper-Pearson "
+                f"{short_number(low)} to {short_number(high)})")
 
 
 # -- verdict rules: one comparison at level 1 - alpha --------------------------------
@@ -324,7 +353,8 @@ class Side:
     at: float = 0.0
     closed: bool = False
 
-    def verdict(self, c, alpha: float = FAMILY_ALPHA) -> str:
+    def verdict(self, c, alpha: float | None = None) -> str:
+        alpha = alpha_now() if alpha is None else alpha
         low, high = c.interval(alpha)
         if math.isnan(low):
             return OPEN
@@ -342,7 +372,8 @@ class Below:
     at: float
     closed: bool = False
 
-    def verdict(self, c, alpha: float = FAMILY_ALPHA) -> str:
+    def verdict(self, c, alpha: float | None = None) -> str:
+        alpha = alpha_now() if alpha is None else alpha
         low, high = c.interval(alpha)
         if math.isnan(low):
             return OPEN
@@ -359,7 +390,8 @@ class Inside:
     """Holds when the interval lies inside [-margin, margin]; does not hold when entirely outside."""
     margin: float
 
-    def verdict(self, c, alpha: float = FAMILY_ALPHA) -> str:
+    def verdict(self, c, alpha: float | None = None) -> str:
+        alpha = alpha_now() if alpha is None else alpha
         low, high = c.interval(alpha)
         if math.isnan(low):
             return OPEN
@@ -380,7 +412,8 @@ class AtLeastRate:
     above the rate, does not hold when its upper end is below, else inconclusive."""
     rate: float
 
-    def verdict(self, share: Share, alpha: float = FAMILY_ALPHA) -> str:
+    def verdict(self, share: Share, alpha: float | None = None) -> str:
+        alpha = alpha_now() if alpha is None else alpha
         if share.n == 0:
             return OPEN
         low, high = share.interval(alpha)
@@ -399,12 +432,13 @@ class AtLeastRate:
 # -- a claim's comparisons as one family -----------------------------------------------
 
 
-def holm(pvalues, alpha: float = FAMILY_ALPHA) -> list[bool]:
+def holm(pvalues, alpha: float | None = None) -> list[bool]:
     """Holm's step-down procedure: which of k hypotheses are rejected at family-wise alpha.
 
     The smallest p is compared with alpha/k, the next with alpha/(k-1), ...; the
     first that is not below its level stops it.
     """
+    alpha = alpha_now() if alpha is None else alpha
     pvalues = list(pvalues)
     k = len(pvalues)
     rejected = [False] * k
@@ -415,13 +449,14 @@ def holm(pvalues, alpha: float = FAMILY_ALPHA) -> list[bool]:
     return rejected
 
 
-def holm_decided(items, rule, verdict: str, alpha: float = FAMILY_ALPHA) -> list[bool]:
+def holm_decided(items, rule, verdict: str, alpha: float | None = None) -> list[bool]:
     """Which items (comparisons or shares) give `verdict` under Holm over all of them.
 
     Holm's order comes from rule.p_value; each step judges the item on its
     1 - alpha/(k - rank) interval with rule.verdict (the interval decides, as
     for a single comparison), and the first that does not give the verdict stops it.
     """
+    alpha = alpha_now() if alpha is None else alpha
     items = list(items)
     k = len(items)
     decided = [False] * k
@@ -436,25 +471,27 @@ def holm_decided(items, rule, verdict: str, alpha: float = FAMILY_ALPHA) -> list
     return decided
 
 
-def verdicts_of(items, rule, alpha: float = FAMILY_ALPHA) -> list[str]:
+def verdicts_of(items, rule, alpha: float | None = None) -> list[str]:
     """The verdicts of one claim's comparisons, which hold together only if all hold.
 
     `holds` needs every comparison, so each is judged on its own 1 - alpha
     interval (intersection-union: no correction needed).  `does not hold` rests
     on any one of them, so Holm's correction over the k comparisons decides it.
     """
+    alpha = alpha_now() if alpha is None else alpha
     items = list(items)
     fails = holm_decided(items, rule, FAILS, alpha)
     verdicts = []
     for item, failed in zip(items, fails):
         alone = rule.verdict(item, alpha)
         if alone == FAILS and not failed:
-            item.note = f"{FAILS} on its own 95% interval, inconclusive after Holm over {len(items)} comparisons"
+            item.note = (f"{FAILS} on its own {percent(1 - alpha)} interval, inconclusive after Holm over "
+                         f"{len(items)} comparisons")
         verdicts.append(FAILS if failed else HOLDS if alone == HOLDS else OPEN)
     return verdicts
 
 
-def best_verdicts(groups, rule, alpha: float = FAMILY_ALPHA) -> tuple[list[str], list[list[str]]]:
+def best_verdicts(groups, rule, alpha: float | None = None) -> tuple[list[str], list[list[str]]]:
     """One of several named levels is ahead of each other level (`best`).
 
     groups: per other level, its comparisons with each named level.  A group
@@ -463,6 +500,7 @@ def best_verdicts(groups, rule, alpha: float = FAMILY_ALPHA) -> tuple[list[str],
     such group decides the claim, Holm over the groups (a group's p: its largest).
     Returns (group verdicts, per-comparison verdicts).
     """
+    alpha = alpha_now() if alpha is None else alpha
     groups = [list(g) for g in groups]
     fails = holm([max(rule.p_value(c, FAILS) for c in g) for g in groups], alpha)
     group_verdicts, member_verdicts = [], []
@@ -490,7 +528,7 @@ def combine(verdicts) -> str:
 # one-sided test at POWER_ALPHA; POWER is the chance of that verdict wanted.
 
 POWER = 0.8
-POWER_ALPHA = FAMILY_ALPHA / 2  # one-sided 0.025: the 95% interval's side
+POWER_ALPHA = FAMILY_ALPHA / 2  # one-sided 0.025: the 95% interval's side (half of alpha_now() in general)
 # Beyond this many seeds the estimate says "more" (inf): no study here would run them.
 MAX_SEEDS_ESTIMATE = 1000
 # Simulated studies per seed count for an equivalence claim; seeded, so the estimate is repeatable.
@@ -508,9 +546,10 @@ def noncentral_t_sf(c: float, df: float, ncp: float) -> float:
     return float(_distributions().nct.sf(c, df, ncp))
 
 
-def t_test_power(effect: float, sd: float, n: int, alpha: float = POWER_ALPHA) -> float:
+def t_test_power(effect: float, sd: float, n: int, alpha: float | None = None) -> float:
     """The chance that n paired seeds show a positive mean (one-sided t test at alpha) when the
     true mean difference is `effect` and its spread across seeds `sd`."""
+    alpha = alpha_now() / 2 if alpha is None else alpha  # one side of the interval
     if n < 2 or math.isnan(effect) or math.isnan(sd):
         return math.nan
     if sd == 0:
@@ -534,7 +573,7 @@ def _smallest_n(power_at, target: float, max_n: int) -> float:
     return float(high)
 
 
-def seeds_for_power(effect: float, sd: float, power: float = POWER, alpha: float = POWER_ALPHA,
+def seeds_for_power(effect: float, sd: float, power: float = POWER, alpha: float | None = None,
                     max_n: int = MAX_SEEDS_ESTIMATE) -> float:
     """Seeds for a side claim (`better`, `at_least`, ...) to hold with the given power, if the
     observed effect (positive: the claimed side) and spread were the truth; inf when the effect
@@ -546,11 +585,12 @@ def seeds_for_power(effect: float, sd: float, power: float = POWER, alpha: float
     return _smallest_n(lambda n: t_test_power(effect, sd, n, alpha), power, max_n)
 
 
-def equivalence_power(effect: float, sd: float, margin: float, n: int, alpha: float = POWER_ALPHA,
+def equivalence_power(effect: float, sd: float, margin: float, n: int, alpha: float | None = None,
                       simulations: int = EQUIVALENCE_SIMULATIONS, seed: int = 0) -> float:
     """The chance that the 1 - 2 alpha interval of n paired differences lies inside ±margin,
     by simulation: the mean and the sample variance are drawn from their exact distributions
     (normal differences), `simulations` times, with a seeded generator."""
+    alpha = alpha_now() / 2 if alpha is None else alpha  # one side of the interval
     import random
 
     if n < 2 or math.isnan(effect) or math.isnan(sd):
@@ -569,7 +609,7 @@ def equivalence_power(effect: float, sd: float, margin: float, n: int, alpha: fl
 
 
 def seeds_for_equivalence(effect: float, sd: float, margin: float, power: float = POWER,
-                          alpha: float = POWER_ALPHA, max_n: int = MAX_SEEDS_ESTIMATE) -> float:
+                          alpha: float | None = None, max_n: int = MAX_SEEDS_ESTIMATE) -> float:
     """Seeds for a margin claim (`same`, ...) to hold with the given power at the observed
     difference and spread (simulated); inf when |effect| >= margin or beyond max_n."""
     if math.isnan(effect) or math.isnan(sd):

@@ -11,6 +11,7 @@ from rnnadd.claims.base import ClaimError, ClaimReader, SeedValues, check_margin
 from rnnadd.claims.ledger import definition_of
 from rnnadd.claims.metrics import CAP, rule_of
 from rnnadd.claims.registry import TESTS
+from rnnadd.analyses.stats import FAILS, FAMILY_ALPHA, HOLDS, STAGE_ALPHA, alpha_now, judged_at
 from rnnadd.study.kinds import lower_is_better, metric_names
 
 COMMON_KEYS = ("section", "claim", "group", "experiment", "test")
@@ -22,8 +23,8 @@ GROUPS = {
 }
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 RESULT_COLUMNS = ("id", "group", "section", "claim", "experiment", "test", "metric", "compared", "estimate",
-                  "median", "ci95_low", "ci95_high", "p_value", "margin", "holds_within", "rate", "count",
-                  "n_seeds", "power_seeds", "verdict", "pilot_verdict", "p_adjusted", "adjusted_verdict",
+                  "median", "ci_level", "ci_low", "ci_high", "p_value", "margin", "holds_within", "rate", "count",
+                  "n_seeds", "power_seeds", "verdict", "pilot_verdict", "stage", "p_adjusted", "adjusted_verdict",
                   "definition", "ledger", "measured")
 # Which groups' claims are adjusted together for multiplicity (Benjamini-Hochberg, in the
 # verdict table): each of these is one family; `construction` claims are checks, not evidence.
@@ -31,6 +32,9 @@ ADJUSTED_GROUPS = ("report", "own")
 # The pilot of the two-stage design (docs/claims.md): the first PILOT_SEEDS seeds of each
 # experiment, from which each experiment's seeds were chosen; its verdict is shown beside the final one.
 PILOT_SEEDS = 5
+# Which look gave a row its verdict (column `stage`): the pilot's seeds, the seeds added
+# after the pilot (judged alone), or one look at all seeds (judge_all with pilot=None).
+PILOT, CONFIRMATORY, SINGLE = "pilot", "confirmatory", "single"
 
 
 # -- reading the config ------------------------------------------------------------
@@ -134,48 +138,62 @@ def judge(claim: dict, values: SeedValues) -> dict:
     row = {"id": claim["id"], "group": claim.get("group", ""), "section": claim["section"],
            "claim": claim["claim"], "experiment": claim["experiment"], "test": claim["test"],
            "metric": claim.get("metric", ""), "estimate": judgement.estimate, "median": math.nan,
-           "ci95_low": math.nan, "ci95_high": math.nan, "margin": claim.get("margin", math.nan),
+           "ci_level": 1 - alpha_now(), "ci_low": math.nan, "ci_high": math.nan, "margin": claim.get("margin", math.nan),
            "holds_within": judgement.holds_within, "rate": claim.get("rate", getattr(test, "rate", math.nan)),
            "count": judgement.count, "n_seeds": judgement.n_seeds, "power_seeds": judgement.power_seeds,
            "p_value": judgement.p_value, "p_adjusted": math.nan, "adjusted_verdict": "",
            "definition": claim.get("definition", ""), "ledger": ""}
     shown = judgement.shown
     if shown is not None:
-        row.update(estimate=shown.mean, median=getattr(shown, "median", math.nan), ci95_low=shown.low,
-                   ci95_high=shown.high, n_seeds=shown.n)
+        row.update(estimate=shown.mean, median=getattr(shown, "median", math.nan), ci_low=shown.low,
+                   ci_high=shown.high, n_seeds=shown.n)
     row["compared"] = judgement.compared
     row["verdict"] = judgement.verdict
     row["measured"] = ". ".join([judgement.summary.rstrip("."), "; ".join(judgement.details)]).rstrip(". ") + "."
     return row
 
 
-def judge_all(claims: list[dict], seed_rows, others: dict | None = None, pilot: int = PILOT_SEEDS) -> list[dict]:
+def judge_all(claims: list[dict], seed_rows, others: dict | None = None, pilot: int | None = PILOT_SEEDS) -> list[dict]:
     """Every claim about one experiment, from the rows of its per-seed table; others: the
-    rows of the other experiments its claims read ({name: rows}).  Each row's pilot_verdict
-    is the verdict on the first `pilot` seeds of each table (the verdict itself where no
-    table has more)."""
+    rows of the other experiments its claims read ({name: rows}).
+
+    The two-stage rule (docs/claims.md, "Confirmatory seeds"), each look at STAGE_ALPHA:
+    a claim is judged on the first `pilot` seeds of each table it reads; a verdict there
+    (holds, does not hold) is final.  Otherwise, where every table it reads has seeds after
+    the pilot's, it is judged again on those seeds alone, and that verdict is final.  Each
+    row's pilot_verdict is the first look's, `stage` says which look gave the verdict.
+    pilot=None: one look at FAMILY_ALPHA on all seeds (a study without stages; the tests
+    of single claim tests)."""
     others = others or {}
-    rows = [judge(claim, SeedValues(seed_rows, others)) for claim in claims]
-    tables = [seed_rows, *others.values()]
-    if any(len(pilot_seeds(table, pilot)) < len({row["seed"] for row in table}) for table in tables):
-        values = SeedValues(first_seeds(seed_rows, pilot),
-                            {name: first_seeds(table, pilot) for name, table in others.items()})
-        for row, claim in zip(rows, claims):
-            row["pilot_verdict"] = judge(claim, values)["verdict"]
-    else:
+    if pilot is None:
+        rows = [judge(claim, SeedValues(seed_rows, others)) for claim in claims]
         for row in rows:
-            row["pilot_verdict"] = row["verdict"]
+            row.update(pilot_verdict=row["verdict"], stage=SINGLE, ci_level=1 - FAMILY_ALPHA)
+        return rows
+    first = SeedValues(first_seeds(seed_rows, pilot), {name: first_seeds(t, pilot) for name, t in others.items()})
+    later = SeedValues(later_seeds(seed_rows, pilot), {name: later_seeds(t, pilot) for name, t in others.items()})
+    rows = []
+    with judged_at(STAGE_ALPHA):
+        for claim in claims:
+            row = judge(claim, first)
+            pilot_verdict, stage = row["verdict"], PILOT
+            read = [seed_rows] + [others[claim["other"]]] if claim.get("other") in others else [seed_rows]
+            if pilot_verdict not in (HOLDS, FAILS) and all(later_seeds(table, pilot) for table in read):
+                row, stage = judge(claim, later), CONFIRMATORY
+            row.update(pilot_verdict=pilot_verdict, stage=stage, ci_level=1 - STAGE_ALPHA)
+            rows.append(row)
     return rows
 
 
-def adjust_for_multiplicity(rows: list[dict], level: float = 0.05) -> list[dict]:
+def adjust_for_multiplicity(rows: list[dict]) -> list[dict]:
     """Benjamini-Hochberg across the claims of each group of ADJUSTED_GROUPS (the report's;
     this study's own): each row's p_adjusted, and adjusted_verdict, its verdict where the
-    adjusted p stays below `level` (the scale of the 95% intervals), else inconclusive.
-    The verdict itself stays the per-claim rule's; the adjustment is shown beside it."""
+    adjusted p stays below the level its verdict was given at (1 - ci_level: the stage's
+    alpha), else inconclusive.  The verdict itself stays the per-claim rule's; the
+    adjustment is shown beside it."""
     from scipy.stats import false_discovery_control
 
-    from rnnadd.analyses.stats import FAILS, HOLDS, OPEN
+    from rnnadd.analyses.stats import OPEN
 
     for row in rows:
         row["p_adjusted"], row["adjusted_verdict"] = math.nan, row["verdict"]
@@ -186,7 +204,7 @@ def adjust_for_multiplicity(rows: list[dict], level: float = 0.05) -> list[dict]
         adjusted = false_discovery_control([row["p_value"] for row in members], method="bh")
         for row, p in zip(members, adjusted):
             row["p_adjusted"] = float(p)
-            if row["verdict"] in (HOLDS, FAILS) and p >= level:
+            if row["verdict"] in (HOLDS, FAILS) and p >= 1 - row["ci_level"] - 1e-12:
                 row["adjusted_verdict"] = OPEN
     return rows
 
@@ -202,9 +220,15 @@ def first_seeds(table, pilot: int = PILOT_SEEDS) -> list[dict]:
     return [row for row in table if row["seed"] in kept]
 
 
+def later_seeds(table, pilot: int = PILOT_SEEDS) -> list[dict]:
+    """The rows of a per-seed table that belong to the seeds after its pilot's: the confirmatory stage."""
+    kept = set(pilot_seeds(table, pilot))
+    return [row for row in table if row["seed"] not in kept]
+
+
 # -- result tables -----------------------------------------------------------------
 
-_NUMERIC = ("estimate", "median", "ci95_low", "ci95_high", "p_value", "margin", "holds_within", "rate",
+_NUMERIC = ("estimate", "median", "ci_level", "ci_low", "ci_high", "p_value", "margin", "holds_within", "rate",
             "power_seeds", "p_adjusted")
 
 

@@ -22,9 +22,11 @@ from rnnadd.analyses.stats import (
     Inside,
     Share,
     Side,
+    alpha_now,
     combine,
     one_sample,
     paired,
+    percent,
     seeds_to_decide,
     short_number,
     verdicts_of,
@@ -64,8 +66,8 @@ def sample(claim: dict, what: str, values: SeedValues, cell) -> Comparison:
 
 
 def claim_p(items, rule, verdict: str) -> float:
-    """The p-value of a claim's verdict, on the scale of its 95% intervals (a verdict is given
-    at p < 0.05, one-sided 0.025 each way), from rule.p_value of each comparison:
+    """The p-value of a claim's verdict, on the scale of its two-sided intervals (a verdict is given
+    at p below their alpha, half of it each way), from rule.p_value of each comparison:
 
     - holds needs every comparison (intersection-union): the largest p;
     - does not hold rests on any one (Holm): the smallest p times their number;
@@ -206,7 +208,7 @@ class CountTest(ClaimTest):
                      min(shares, key=lambda s: s.low))
         return Judgement(verdict, compared=", ".join(s.what for s in shares),
                          summary=(f"counted seeds: {what}; claimed in at least {short_number(rate)} of seeds, "
-                                  "judged on the 95% Clopper-Pearson interval of the share"),
+                                  f"judged on the {percent(1 - alpha_now())} Clopper-Pearson interval of the share"),
                          details=[f"{s.text()} {what} [{v}{'; ' + s.note if s.note else ''}]"
                                   for s, v in zip(shares, verdicts)],
                          shown=shown, count=f"{yes_total}/{n_total}",

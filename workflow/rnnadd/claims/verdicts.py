@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from rnnadd.analyses.stats import MAX_SEEDS_ESTIMATE, VERDICTS, short_number
+from rnnadd.analyses.stats import MAX_SEEDS_ESTIMATE, STAGE_ALPHA, VERDICTS, percent, short_number
 from rnnadd.claims.engine import PILOT_SEEDS
 from rnnadd.core.libraries import versions_text as versions
 
@@ -21,21 +21,21 @@ def _known(value) -> bool:
 
 def numbers(row: dict) -> str:
     """The claim's deciding number in words: a count against its rate, or a mean (and median)
-    with its 95% interval, the margin and the smallest margin at which it would hold; then
+    with its interval (at ci_level), the margin and the smallest margin at which it would hold; then
     the verdict's p (and its adjusted p)."""
     if row["verdict"] == "not testable here":
         return ""
     if row["count"]:
         text = f"{row['count']} seeds"
         if _known(row["rate"]):
-            text += (f" (claimed: at least {short_number(row['rate'])}; 95% CP "
-                     f"[{short_number(row['ci95_low'], missing='')}, {short_number(row['ci95_high'], missing='')}])")
+            text += (f" (claimed: at least {short_number(row['rate'])}; {level_text(row)} CP "
+                     f"[{short_number(row['ci_low'], missing='')}, {short_number(row['ci_high'], missing='')}])")
         return text + p_text(row)
     text = short_number(row["estimate"], missing="")
     if _known(row["median"]) and row["n_seeds"] >= 2:
         text += f" (median {short_number(row['median'])})"
-    if _known(row["ci95_low"]):
-        text += f" [{short_number(row['ci95_low'], missing='')}, {short_number(row['ci95_high'], missing='')}]"
+    if _known(row["ci_low"]):
+        text += f" [{short_number(row['ci_low'], missing='')}, {short_number(row['ci_high'], missing='')}]"
     elif row["n_seeds"] < 2:
         text += " (no interval: fewer than 2 seeds)"
     if _known(row["margin"]):
@@ -43,6 +43,16 @@ def numbers(row: dict) -> str:
         if _known(row["holds_within"]):
             text += f"; holds from ±{short_number(row['holds_within'])}"
     return text + p_text(row)
+
+
+def level_text(row: dict) -> str:
+    """'97.5%': the level of the row's interval."""
+    return percent(row["ci_level"]) if _known(row.get("ci_level", float("nan"))) else "95%"
+
+
+def stage_text(row: dict) -> str:
+    """Which look gave the verdict: 'pilot' (the first five seeds) or 'added seeds' (those after them, alone)."""
+    return {"pilot": "pilot", "confirmatory": "added seeds"}.get(row.get("stage", ""), "")
 
 
 def p_text(row: dict) -> str:
@@ -70,16 +80,24 @@ def power_text(row: dict) -> str:
 
 
 def pilot_text(row: dict) -> str:
-    """The pilot's verdict where it differs from the final one, else 'same'."""
+    """The pilot's verdict where it differs from the final one, else 'same'; and, where the
+    verdict comes from the seeds added after the pilot (judged alone), that it does."""
     pilot = row.get("pilot_verdict", "")
-    return "" if not pilot else "same" if pilot == row["verdict"] else pilot
+    text = "" if not pilot else "same" if pilot == row["verdict"] else pilot
+    return f"{text}; verdict from the added seeds" if row.get("stage") == "confirmatory" else text
 
 
+STAGE_LEVEL = percent(1 - STAGE_ALPHA)
+STAGES_NOTE = (f"Two looks, each at {STAGE_LEVEL}: a claim is judged on each experiment's first {PILOT_SEEDS} "
+               f"seeds (the pilot); where that leaves it open and seeds were added after the pilot, on those "
+               f"added seeds alone. The two looks together keep the chance of a false verdict on either side "
+               f"at or below {STAGE_ALPHA:g} (docs/claims.md, Confirmatory seeds).")
 POWER_NOTE = (f"Seeds for 80% power: an estimate from this study, the observed mean difference and spread "
               f"taken as the truth; the seeds each comparison still open needs to be decided, either way, "
-              f"on its 95% interval (noncentral t, one-sided 0.025; a simulation for a margin claim); "
-              f"'> {MAX_SEEDS_ESTIMATE}' where no sensible number would. Pilot: the verdict on each "
-              f"experiment's first {PILOT_SEEDS} seeds, which chose its seeds (docs/claims.md, Two-stage design).")
+              f"by a look at {percent(1 - STAGE_ALPHA)} (noncentral t, one-sided {STAGE_ALPHA / 2:g}; a simulation "
+              f"for a margin claim); '> {MAX_SEEDS_ESTIMATE}' where no sensible number would. Pilot: the "
+              f"verdict on each experiment's first {PILOT_SEEDS} seeds, which chose its seeds; where it was "
+              f"open, the verdict is judged on the seeds added after it alone (docs/claims.md, Confirmatory seeds).")
 
 
 def tally(rows, verdict_of=None, order=VERDICTS) -> str:
@@ -101,11 +119,12 @@ def tally_by_group(rows, verdict_of=None, order=VERDICTS) -> list[str]:
 
 
 MULTIPLICITY_NOTE = (
-    "p: the p-value of the verdict on the scale of the 95% intervals (a verdict is given at p < 0.05): "
+    f"p: the p-value of the verdict on the scale of the {STAGE_LEVEL} intervals (a verdict is given at "
+    f"p < {STAGE_ALPHA:g}): "
     "for holds the largest of its comparisons' p (all must hold), for does not hold the smallest times "
     "their number (Holm), for inconclusive the smaller of the two. BH: the Benjamini-Hochberg adjusted p "
     "across the report's claims and, apart, across the claims this study adds (not the construction "
-    "claims). 'after BH' marks a verdict that would be inconclusive at adjusted p 0.05; the verdict "
+    f"claims). 'after BH' marks a verdict that would be inconclusive at adjusted p {STAGE_ALPHA:g}; the verdict "
     "itself stays the per-claim rule's.")
 LEDGER_NOTE = ("Every change to a claim's words, test, metric, levels, margin, threshold or group made after "
                "numbers it judges existed (docs/claims-ledger.yaml); the 'changed' column names each claim's "
@@ -137,11 +156,11 @@ def claims_markdown(rows, preset: dict, made_with: str, ledger=()) -> str:
         f"{' --configfile=<the preset>' if preset.get('override') else ''}` from the {preset['line']}. "
         f"{made_with}.",
         "Rule and metrics: docs/claims.md. Numbers: the mean paired difference (claimed better level "
-        "first, signed so that positive is the claimed direction), its median and its 95% Student-t "
-        "interval (kept in the metric's range), with the margin of a 'same' claim and the smallest "
-        "margin at which it would hold; or a count of seeds against the claimed rate, with its 95% "
-        "Clopper-Pearson interval. A claim that rests on any one of several comparisons is judged "
-        "with Holm's correction (family-wise 0.05).",
+        f"first, signed so that positive is the claimed direction), its median and its {STAGE_LEVEL} "
+        "Student-t interval (kept in the metric's range), with the margin of a 'same' claim and the "
+        "smallest margin at which it would hold; or a count of seeds against the claimed rate, with its "
+        f"{STAGE_LEVEL} Clopper-Pearson interval. A claim that rests on any one of several comparisons "
+        f"is judged with Holm's correction (family-wise {STAGE_ALPHA:g} at each look). {STAGES_NOTE}",
         MULTIPLICITY_NOTE,
         POWER_NOTE,
         "",
@@ -214,15 +233,16 @@ def _claim_rows(rows, with_experiment=True, strips=None) -> str:
 
 
 RULE = ("<p class=\"small\">Comparisons are paired seed by seed: the mean (and median) of the per-seed "
-        "differences (positive: the claimed direction) and its 95% Student-t interval, kept in the "
+        f"differences (positive: the claimed direction) and its {STAGE_LEVEL} Student-t interval, kept in the "
         "metric's range. <i>holds</i>: the interval lies entirely on the claimed side (inside the "
         "margin for a 'same' claim); <i>does not hold</i>: entirely on the other side (outside the "
         "margin), with Holm's correction when any one of several comparisons would decide it; "
         "<i>inconclusive</i>: otherwise, and always with fewer than 2 seeds. Counting claims state a "
-        "share of seeds and hold when the 95% Clopper-Pearson interval of the share lies at or above "
+        f"share of seeds and hold when the {STAGE_LEVEL} Clopper-Pearson interval of the share lies at or above "
         "it, do not hold when it lies below. A missing or diverged seed counts as the metric's worst "
         "value, or makes a loss comparison inconclusive. <i>group</i>: the report's claim, this "
-        f"study's own, or true by construction (docs/claims.md). {html.escape(POWER_NOTE)}</p>\n")
+        f"study's own, or true by construction (docs/claims.md). {html.escape(STAGES_NOTE)} "
+        f"{html.escape(POWER_NOTE)}</p>\n")
 # The columns of a claim's row (_claim_rows), with or without the figure's name.
 COLUMNS = ("id", "group", "report", "claim", "figure", "metric", "numbers", "verdict", "pilot",
            "seeds for 80% power (estimate)", "what was measured")
