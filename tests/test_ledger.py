@@ -10,7 +10,7 @@ import yaml
 from scipy.stats import false_discovery_control
 
 from conftest import REPO
-from rnnadd.analyses.stats import FAILS, HOLDS, OPEN, VERDICTS
+from rnnadd.analyses.stats import FAILS, HOLDS, OPEN, STAGE_ALPHA, VERDICTS
 from rnnadd.claims.engine import adjust_for_multiplicity
 from rnnadd.claims.ledger import entries_of, read_ledger, unrecorded
 from rnnadd.claims.verdicts import claims_markdown
@@ -77,13 +77,15 @@ def test_an_entry_with_one_verdict_after_agrees_with_the_published_table():
 
 
 def test_the_published_p_values_agree_with_the_verdicts():
-    """A verdict is given at p < 0.05 (on the scale of the 95% intervals), inconclusive otherwise."""
+    """A verdict is given at p below its look's alpha (1 - ci_level, on the scale of its two-sided
+    interval), inconclusive otherwise."""
     for row in published_rows():
-        p = float(row["p_value"])
+        p, alpha = float(row["p_value"]), 1 - float(row["ci_level"])
+        assert alpha == pytest.approx(STAGE_ALPHA), row["id"]
         if row["verdict"] in (HOLDS, FAILS):
-            assert p < 0.05, row["id"]
+            assert p < alpha, row["id"]
         elif row["verdict"] == OPEN:
-            assert p >= 0.05 - 1e-9, row["id"]
+            assert p >= alpha - 1e-9, row["id"]
         else:
             assert math.isnan(p), row["id"]
 

@@ -35,7 +35,7 @@ def test_an_experiment_sets_its_own_seeds_as_a_count_or_a_list():
     study = load_study(cfg)
     assert study.experiments["fig00_baseline"].seeds == list(range(8))
     assert study.experiments["fig05_maxlen"].seeds == [3, 7]
-    assert study.experiments["fig02_hidden_maxlen50"].seeds == cfg["seeds"]  # the top-level seeds
+    assert study.experiments["fig06_lr"].seeds == cfg["seeds"]  # the top-level seeds
     assert study.seeds == cfg["seeds"]
 
 
@@ -291,16 +291,18 @@ def test_choose_seeds_raises_cheap_experiments_within_the_budget(tmp_path):
                              "--claims", str(path), "--config", str(REPO / "config.yaml")],
                             capture_output=True, text=True, check=True)
     out = result.stdout
-    assert "fig00_baseline: {seeds: 8}" in out and "fig01_hidden_maxlen5: {seeds: 40}" in out
+    # The pilot's five seeds and the confirmatory look's own.
+    assert "fig00_baseline: {seeds: 13}" in out and "fig01_hidden_maxlen5: {seeds: 45}" in out
     assert "fig02_hidden_maxlen50" in out.split("not given what they need")[1]  # 500 seeds: over budget
     ratio = float(re.search(r"\(([\d.]+)x; budget 1.5x\)", out).group(1))
     assert 1.0 < ratio <= 1.5
 
 
 @pytest.mark.parametrize("count, seeds, needed", [
-    ("5/5", 5, 6),    # 5 of 5 cannot show a rate of 0.5 (lower end 0.478); 6 of 6 can (0.541)
-    ("0/5", 5, 6),
-    ("7/10", 5, 14),  # two levels of 5 seeds: 20 of 28 has its lower end above 0.5
+    # Seeds for the confirmatory look alone, at the stages' 97.5%:
+    ("5/5", 5, 7),    # 6 of 6 cannot show a rate of 0.5 (lower end 0.482); 7 of 7 can (0.535)
+    ("0/5", 5, 7),
+    ("7/10", 5, 17),  # two levels: 24 of 34 has its lower end above 0.5
     ("2/5", 5, math.inf),  # a share of 0.4 against 0.5: more than any study here would run
 ])
 def test_a_counting_claim_asks_for_the_seeds_its_observed_share_would_need(count, seeds, needed):
