@@ -28,6 +28,7 @@ def claim(test: str, **keys) -> dict:
 def test_a_level_a_little_behind_is_not_worse_but_not_better():
     rows = table(LEVELS)
     hedged = judge_all([claim("not_worse", **KEYS, b=[["slightly_ahead", ""]])], rows, pilot=None)[0]
-    strong = judge_all([claim("better", metric="auc_accuracy", a=["a", ""], b=[["slightly_ahead", ""]])], rows, pilot=None)[0]
+    strong = judge_all([claim("better", metric="auc_accuracy", a=["a", ""], b=[["slightly_ahead", ""]])], rows,
+                       pilot=None)[0]
     assert hedged["verdict"] == "holds" and strong["verdict"] == "does not hold"
     assert hedged["p_value"] < 0.05 and "not worse when above -0.02" in hedged["measured"]

@@ -212,7 +212,8 @@ class Comparison:
     def text(self) -> str:
         if self.unjudged:
             return f"{self.what}: not judged ({self.unjudged})"
-        interval = (f"{percent(1 - alpha_now())} CI {short_number(self.low)} to {short_number(self.high)}" if self.n >= 2
+        level = percent(1 - alpha_now())
+        interval = (f"{level} CI {short_number(self.low)} to {short_number(self.high)}" if self.n >= 2
                     else "no interval with fewer than 2 seeds")
         notes = f", median {short_number(self.median)}" if self.n >= 2 else ""
         if self.filled:

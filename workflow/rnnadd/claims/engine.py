@@ -7,11 +7,11 @@ from __future__ import annotations
 import math
 import re
 
+from rnnadd.analyses.stats import FAILS, FAMILY_ALPHA, HOLDS, OPEN, STAGE_ALPHA, alpha_now, judged_at
 from rnnadd.claims.base import ClaimError, ClaimReader, SeedValues, check_margins
 from rnnadd.claims.ledger import definition_of
 from rnnadd.claims.metrics import CAP, rule_of
 from rnnadd.claims.registry import TESTS
-from rnnadd.analyses.stats import FAILS, FAMILY_ALPHA, HOLDS, STAGE_ALPHA, alpha_now, judged_at
 from rnnadd.study.kinds import lower_is_better, metric_names
 
 COMMON_KEYS = ("section", "claim", "group", "experiment", "test")
@@ -138,7 +138,8 @@ def judge(claim: dict, values: SeedValues) -> dict:
     row = {"id": claim["id"], "group": claim.get("group", ""), "section": claim["section"],
            "claim": claim["claim"], "experiment": claim["experiment"], "test": claim["test"],
            "metric": claim.get("metric", ""), "estimate": judgement.estimate, "median": math.nan,
-           "ci_level": 1 - alpha_now(), "ci_low": math.nan, "ci_high": math.nan, "margin": claim.get("margin", math.nan),
+           "ci_level": 1 - alpha_now(), "ci_low": math.nan, "ci_high": math.nan,
+           "margin": claim.get("margin", math.nan),
            "holds_within": judgement.holds_within, "rate": claim.get("rate", getattr(test, "rate", math.nan)),
            "count": judgement.count, "n_seeds": judgement.n_seeds, "power_seeds": judgement.power_seeds,
            "p_value": judgement.p_value, "p_adjusted": math.nan, "adjusted_verdict": "",
@@ -159,7 +160,7 @@ def judge_all(claims: list[dict], seed_rows, others: dict | None = None, pilot: 
 
     The two-stage rule (docs/claims.md, "Confirmatory seeds"), each look at STAGE_ALPHA:
     a claim is judged on the first `pilot` seeds of each table it reads; a verdict there
-    (holds, does not hold) is final.  Otherwise, where every table it reads has seeds after
+    (holds, does not hold, not testable) is final.  If inconclusive, where every table it reads has seeds after
     the pilot's, it is judged again on those seeds alone, and that verdict is final.  Each
     row's pilot_verdict is the first look's, `stage` says which look gave the verdict.
     pilot=None: one look at FAMILY_ALPHA on all seeds (a study without stages; the tests
@@ -178,7 +179,7 @@ def judge_all(claims: list[dict], seed_rows, others: dict | None = None, pilot: 
             row = judge(claim, first)
             pilot_verdict, stage = row["verdict"], PILOT
             read = [seed_rows] + [others[claim["other"]]] if claim.get("other") in others else [seed_rows]
-            if pilot_verdict not in (HOLDS, FAILS) and all(later_seeds(table, pilot) for table in read):
+            if pilot_verdict == OPEN and all(later_seeds(table, pilot) for table in read):
                 row, stage = judge(claim, later), CONFIRMATORY
             row.update(pilot_verdict=pilot_verdict, stage=stage, ci_level=1 - STAGE_ALPHA)
             rows.append(row)
@@ -192,8 +193,6 @@ def adjust_for_multiplicity(rows: list[dict]) -> list[dict]:
     alpha), else inconclusive.  The verdict itself stays the per-claim rule's; the
     adjustment is shown beside it."""
     from scipy.stats import false_discovery_control
-
-    from rnnadd.analyses.stats import OPEN
 
     for row in rows:
         row["p_adjusted"], row["adjusted_verdict"] = math.nan, row["verdict"]

@@ -50,7 +50,8 @@ class NoTrend(MarginTest):
         for seed in seeds:
             effects = []
             for level in claim["levels"]:
-                here = _or_worst(values.of(metric, level).get(seed, math.nan), metric, claim, claim["experiment"], level)
+                here = _or_worst(values.of(metric, level).get(seed, math.nan), metric, claim, claim["experiment"],
+                                 level)
                 there = _or_worst(other.of(metric, level).get(seed, math.nan), metric, claim, other_name, level)
                 effects.append(here - there)
             # The least-squares slope of the effect along the levels, times their span: the
