@@ -129,7 +129,7 @@ def check_one_fingerprint(pairs, what: str, runs_folder=paths.RUNS) -> None:
         return
     last = max(groups, key=lambda code: max(when for _, when in groups[code]))
     older = [metrics for code, found in sorted(groups.items()) if code != last for metrics, _ in found]
-    named = ", ".join(f"{code} ({len(found)} run{'s' if len(found) > 1 else ''})"
+    named = ", ".join(f"{code} ({len(found)} (run, seed) pair{'s' if len(found) > 1 else ''})"
                       for code, found in sorted(groups.items()))
     raise MixedCodeError(f"{what}: built from runs of {len(groups)} code fingerprints, {named}: other code "
                          f"or another float path; retrain those not of {last} (the fingerprint trained last) "

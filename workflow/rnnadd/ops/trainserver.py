@@ -221,9 +221,10 @@ def _preload() -> None:
     from rnnadd.study import kinds  # noqa: F401
 
 
-def _fingerprint_in_a_child() -> None:
+def _fingerprint_in_a_child() -> str:
     """The code fingerprint of what the server loaded, computed in a child (the server itself runs
-    no torch operation) and handed to every job child; left to each job if the child fails."""
+    no torch operation) and handed to every job child; left to each job if the child fails.
+    Returns a line for the server's log."""
     from rnnadd.core import fingerprint
 
     started = time.monotonic()
@@ -250,11 +251,10 @@ def _fingerprint_in_a_child() -> None:
     try:
         value = json.loads(data)
     except ValueError:
-        print("the code fingerprint could not be computed here: each job computes its own", flush=True)
-        return
+        return "the code fingerprint could not be computed here: each job computes its own"
     fingerprint.set_fingerprint(value)
-    print(f"code fingerprint {value['id']} (its tiny runs took {value['ms']} ms; with the fork "
-          f"{1000 * (time.monotonic() - started):.0f} ms)", flush=True)
+    return (f"code fingerprint {value['id']} (its tiny runs took {value['ms']} ms; with the fork "
+            f"{1000 * (time.monotonic() - started):.0f} ms)")
 
 
 def _die_with_parent() -> None:
@@ -472,11 +472,12 @@ def main(argv=None) -> int:
         # Before the imports: a file edited while they run makes every job differ from it (refused).
         _LOADED["code"] = source_digest()
         _preload()
-        _fingerprint_in_a_child()
+        computed = _fingerprint_in_a_child()
         server = Server(args.socket, args.parent, args.idle)
     finally:  # clients stop waiting for a server that will not listen
         _remove(f"{args.socket}.starting")
     print(f"training server {os.getpid()} listening on {args.socket}", flush=True)
+    print(computed, flush=True)
     try:
         server.serve()
     finally:
