@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SMOKE, copy_workflow, snakemake
+from conftest import REPO, SMOKE, copy_workflow, snakemake
 from rnnadd.core import paths
 from rnnadd.core.provenance import MixedCodeError, check_one_fingerprint, recorded_fingerprint
 
@@ -70,6 +70,7 @@ def test_a_study_whose_code_changes_mid_study_is_refused_in_one_line(tmp_path):
                         for code, n in sorted({old: 2, new: 1}.items()))
             + f": other code or another float path; retrain those not of {new} (the fingerprint trained "
             f"last) with the code here: rm {' '.join(older)}, then the same snakemake command again")
+    (tmp_path / "refused.log").write_text(output)  # kept for a look (pytest --basetemp)
     assert line in output.splitlines(), output[-3000:]
     assert not figure.exists(), "a figure of mixed code is not left behind"
 
@@ -115,3 +116,22 @@ def test_the_smoke_study_records_one_fingerprint_and_a_checksum_per_file(smoke_r
         seed = timing.name.split(".")[0]
         assert set(recorded["checksums"]) == {f"{seed}.csv", f"{seed}.pt"}
     assert len(codes) == 1, codes
+
+
+def test_another_float_path_is_another_fingerprint():
+    """Cluster nodes whose torch takes other CPU kernels compute other numbers: their runs differ in
+    fingerprint, so a figure drawn from both is refused like one of mixed code."""
+    import sys
+
+    from rnnadd.core.fingerprint import fingerprint
+    from rnnadd.core.libraries import second_float_path
+
+    here = fingerprint()
+    other = second_float_path(here["cpu_capability"])
+    command = [sys.executable, "-c", "import json; from rnnadd.core.fingerprint import fingerprint; "
+               "print(json.dumps(fingerprint()))"]
+    found = json.loads(subprocess.run(command, capture_output=True, text=True, check=True, timeout=300,
+                                      env={**os.environ, "ATEN_CPU_CAPABILITY": other,
+                                           "PYTHONPATH": str(REPO / "workflow")}).stdout)
+    assert found["cpu_capability"] == other.upper() != here["cpu_capability"]
+    assert found["id"] != here["id"]
