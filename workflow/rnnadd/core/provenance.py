@@ -15,8 +15,8 @@ Source digest
     since runs in its own process (rnnadd.ops.trainserver).
 
 Checksums
-    The training job records the SHA-256 of its metrics CSV and checkpoint in
-    its timing file (``checksums``); ``check_unchanged`` reports a file that
+    The training job records the SHA-256 of its metrics CSV in its timing
+    file (``checksums``); ``check_unchanged`` reports a file that
     was changed after its job wrote it, with the command that recomputes it.
 """
 
@@ -70,12 +70,6 @@ def sha256_of(path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def checksums(timing_path, files) -> dict:
-    """``{path relative to the timing file's folder: SHA-256}`` of each file given (None: skipped)."""
-    folder = Path(timing_path).parent
-    return {os.path.relpath(path, folder): sha256_of(path) for path in files if path is not None}
 
 
 def _timing(timing_path) -> dict:

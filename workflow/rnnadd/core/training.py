@@ -58,7 +58,6 @@ from rnnadd.core.model import (
     fresh_state_generator,
     starting_state,
 )
-from rnnadd.core.provenance import checksums
 from rnnadd.core.settings import Settings
 
 
@@ -248,23 +247,21 @@ def write_outputs(result: RunResult, metrics_path, timing_path, checkpoint_path=
     """Metrics (deterministic) and wall-clock times (not) go to separate files.
 
     The timing file also records what computed the run (``fingerprint``, see
-    rnnadd.core.fingerprint) and the SHA-256 of the metrics CSV and the
-    checkpoint (``checksums``), so that a file changed after this job is caught
-    before anything is drawn from it (rnnadd.core.provenance). The metrics CSV
-    is written last: it is what marks the job complete, so a job killed in
-    between leaves no CSV beside a stale checkpoint or timing file.
+    rnnadd.core.fingerprint) and the SHA-256 of the metrics CSV (``checksums``),
+    so that a CSV changed after this job is caught before anything is drawn
+    from it (rnnadd.core.provenance). The metrics CSV is written last: it is
+    what marks the job complete, so a job killed in between leaves no CSV
+    beside a stale checkpoint.
     """
-    if checkpoint_path is not None:
-        trainer = result.trainer
-        save_checkpoint(checkpoint_path, trainer.settings, trainer.model, trainer.state,
-                        trainer.step_count, trainer.seed)
     metrics = rows_to_csv(result.rows)
     timing = dict(result.timing)
     if fingerprint is not None:
         timing["fingerprint"] = fingerprint
-    timing["checksums"] = {
-        **checksums(timing_path, [checkpoint_path]),
-        os.path.relpath(metrics_path, Path(timing_path).parent): hashlib.sha256(metrics.encode()).hexdigest(),
-    }
+    timing["checksums"] = {os.path.relpath(metrics_path, Path(timing_path).parent):
+                           hashlib.sha256(metrics.encode()).hexdigest()}
     write_text(timing_path, json.dumps(timing, indent=2, sort_keys=True) + "\n")
+    if checkpoint_path is not None:
+        trainer = result.trainer
+        save_checkpoint(checkpoint_path, trainer.settings, trainer.model, trainer.state,
+                        trainer.step_count, trainer.seed)
     write_text(metrics_path, metrics)
