@@ -176,7 +176,7 @@ def test_hand_edited_accuracy_is_reported_before_a_figure_is_drawn_from_it(smoke
     assert result.returncode != 0
     relative = victim.relative_to(workdir)
     line = (f"error: {relative}: changed after the job that wrote it (its SHA-256 is not the one recorded in "
-            f"seed0.timing.json); recompute it: rm {relative}, then the same snakemake command again")
+            f"seed0.timing.json); delete it and rerun: rm {relative}, then the same snakemake command again")
     (workdir.parent / "refused.log").write_text(output)  # kept for a look (pytest --basetemp)
     assert line in output.splitlines(), output[-3000:]
     # No figure was drawn from the edited value: each is the old one, or removed with its table.

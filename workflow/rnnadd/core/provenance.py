@@ -25,11 +25,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shlex
 from pathlib import Path
 
 from rnnadd.core import paths
 from rnnadd.core.errors import UserError
+from rnnadd.core.io import rerun_hint, rm_and_rerun
 
 PACKAGE = Path(__file__).resolve().parents[1]  # the rnnadd package this process imported
 
@@ -86,11 +86,6 @@ def recorded_fingerprint(timing_path) -> str | None:
     return found.get("id") if isinstance(found, dict) else None
 
 
-def recompute_hint(files) -> str:
-    """What recomputes files the workflow made: delete them and run the same command again."""
-    return (f"rm {' '.join(shlex.quote(str(f)) for f in files)}, then the same snakemake command again")
-
-
 def check_unchanged(path) -> None:
     """Refuse a file changed after the job that wrote it (its checksum in the timing file
     beside it); a file whose job recorded none (trained before checksums were) passes."""
@@ -102,7 +97,7 @@ def check_unchanged(path) -> None:
         return
     if sha256_of(path) != recorded[key]:
         raise EditedFileError(f"{path}: changed after the job that wrote it (its SHA-256 is not the one "
-                              f"recorded in {timing.name}); recompute it: {recompute_hint([path])}")
+                              f"recorded in {timing.name}); {rerun_hint(path)}")
 
 
 def check_one_fingerprint(pairs, what: str, runs_folder=paths.RUNS) -> None:
@@ -127,4 +122,4 @@ def check_one_fingerprint(pairs, what: str, runs_folder=paths.RUNS) -> None:
                       for code, found in sorted(groups.items()))
     raise MixedCodeError(f"{what}: built from runs of {len(groups)} code fingerprints, {named}: other code "
                          f"or another float path; retrain those not of {last} (the fingerprint trained last) "
-                         f"with the code here: {recompute_hint(older)}")
+                         f"with the code here: {rm_and_rerun(older)}")
