@@ -160,6 +160,34 @@ def test_edited_metrics_file_with_rows_removed_is_caught(smoke_copy):
     assert f"{victim.relative_to(workdir)}: holds steps 0..{last_left}" in result.stdout + result.stderr
 
 
+def test_hand_edited_accuracy_is_reported_before_a_figure_is_drawn_from_it(smoke_copy):
+    """A tidy edit (one value, the file still well formed) differs from the checksum its training
+    job recorded beside it (seed<N>.timing.json); the command the error gives recomputes it."""
+    workdir = smoke_copy
+    victim = sorted((workdir / "results" / "runs").rglob("seed0.csv"))[0]
+    header, *rows = victim.read_text().splitlines(keepends=True)
+    column = header.split(",").index("accuracy")
+    last = rows[-1].split(",")
+    last[column] = "0.999" if last[column] != "0.999" else "0.998"
+    victim.write_text(header + "".join(rows[:-1]) + ",".join(last))
+    figures = {p: p.stat().st_mtime_ns for p in (workdir / "results" / "figures").glob("*.png")}
+    result = snakemake(workdir, "--cores", "2", "--retries", "0", *SMOKE, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    relative = victim.relative_to(workdir)
+    line = (f"error: {relative}: changed after the job that wrote it (its SHA-256 is not the one recorded in "
+            f"seed0.timing.json); delete it and rerun: rm {relative}, then the same snakemake command again")
+    (workdir.parent / "refused.log").write_text(output)  # kept for a look (pytest --basetemp)
+    assert line in output.splitlines(), output[-3000:]
+    # No figure was drawn from the edited value: each is the old one, or removed with its table.
+    for figure in (workdir / "results" / "figures").glob("*.png"):
+        assert figures.get(figure) == figure.stat().st_mtime_ns, figure
+    # The remedy, as given: the run retrains to the bytes it had, and the study builds.
+    victim.unlink()
+    snakemake(workdir, "--cores", "2", *SMOKE)
+    assert victim.read_text().splitlines(keepends=True) == [header, *rows]
+
+
 def test_damaged_dataset_gives_an_error_naming_it(smoke_copy):
     workdir = smoke_copy
     victim = sorted((workdir / "results" / "data").rglob("train.npz"))[0]

@@ -41,8 +41,8 @@ def train_command(settings: Path, out: Path, seed: int = 0) -> list[str]:
 OWN = {**os.environ, "PYTHONPATH": str(REPO / "workflow")}
 
 
-def run_train(command, log: Path, server: str | None) -> int:
-    env = {k: v for k, v in OWN.items() if k != ENV}
+def run_train(command, log: Path, server: str | None, own: dict = OWN) -> int:
+    env = {k: v for k, v in own.items() if k != ENV}
     if server is not None:
         env[ENV] = server
     with open(log, "w") as handle:
@@ -50,8 +50,8 @@ def run_train(command, log: Path, server: str | None) -> int:
                               timeout=300).returncode
 
 
-def start_server(socket_path: Path, *extra: str) -> subprocess.Popen:
-    env = {**OWN, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+def start_server(socket_path: Path, *extra: str, own: dict = OWN) -> subprocess.Popen:
+    env = {**own, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     with open(socket_path.with_suffix(".log"), "w") as log:  # the child keeps its own copy
         return subprocess.Popen([sys.executable, "-m", "rnnadd.ops.trainserver", "--socket", str(socket_path),
                                  *extra], stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -248,3 +248,37 @@ def test_a_local_study_trains_through_the_server_and_stops_it(tmp_path):
     snakemake(root, *build, env={ENV: "off"})
     assert {path: path.read_bytes() for path in made} == made
     assert not (root / ".snakemake" / "train-server" / "train-server.sock").exists()
+
+
+def test_a_job_whose_code_changed_since_the_server_loaded_it_runs_in_its_own_process(tmp_path):
+    """The server refuses a job whose code on disk is not what it loaded; the job trains alone, with
+    the new code. The edit here is a comment: the fingerprint (behaviour) stays the same."""
+    checkout = copy_workflow(tmp_path / "checkout")
+    own = {**os.environ, "PYTHONPATH": str(checkout / "workflow")}
+    socket_path = tmp_path / "train.sock"
+    process = start_server(socket_path, "--idle", "300", own=own)
+    try:
+        wait_until(lambda: socket_path.exists() or process.poll() is not None, 120, "the server to listen")
+        assert process.poll() is None, socket_path.with_suffix(".log").read_text()
+        settings = write_settings(tmp_path, "run.yaml", steps=20, eval_every=10)
+        command = train_command(settings, tmp_path / "before")
+        command[1] = str(checkout / "workflow" / "scripts" / "train.py")
+        assert run_train(command, tmp_path / "before.log", str(socket_path), own) == 0
+        assert served_jobs(socket_path) == 1
+        training = checkout / "workflow" / "rnnadd" / "core" / "training.py"
+        training.write_text(training.read_text() + "# A comment: the same behaviour.\n")
+        after = [part.replace(str(tmp_path / "before"), str(tmp_path / "after")) for part in command]
+        assert run_train(after, tmp_path / "after.log", str(socket_path), own) == 0
+    finally:
+        stop(process)
+    server_log = socket_path.with_suffix(".log").read_text()
+    assert "refused a train job: its code on disk is not the code this server loaded" in server_log
+    assert served_jobs(socket_path) == 1, server_log
+    assert "runs in its own process, with the code on disk" in (tmp_path / "after.log").read_text()
+    before, after = tmp_path / "before", tmp_path / "after"
+    assert (before / "seed0.csv").read_bytes() == (after / "seed0.csv").read_bytes()
+    # Computed once by the server (for its child) and by the job alone: one fingerprint.
+    served, alone = (json.loads((folder / "seed0.timing.json").read_text())["fingerprint"]
+                     for folder in (before, after))
+    assert f"code fingerprint {served['id']}" in server_log
+    assert (served["id"], served["behaviour"]) == (alone["id"], alone["behaviour"])

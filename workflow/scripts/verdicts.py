@@ -18,8 +18,8 @@ import argparse
 import json
 import sys
 
-from rnnadd.analyses.seedtable import SeedTableError
 from rnnadd.claims.verdicts import judge_file, write_figure_claims, write_tables
+from rnnadd.core.errors import UserError
 from rnnadd.core.io import write_text
 
 
@@ -74,7 +74,7 @@ def main(argv=None) -> int:
         else:
             claims = json_value(f"@{args.spec}") if args.spec else None
             write_figure_claims(args.title, args.claims, args.out, claims, args.seeds, args.preset)
-    except SeedTableError as error:
+    except UserError as error:  # a damaged table, runs of mixed code: one line
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -20,6 +20,7 @@ from rnnadd.analyses.stats import t975
 from rnnadd.core.errors import UserError
 from rnnadd.core.io import rerun_hint, write_text
 from rnnadd.core.metrics import COLUMNS
+from rnnadd.core.provenance import check_unchanged
 
 
 class MetricsError(UserError):
@@ -52,6 +53,9 @@ def read_metrics(path, expected_steps=None) -> pd.DataFrame:
         raise MetricsError(f"{path}: holds steps {steps[0]}..{steps[-1]} ({len(steps)} rows), "
                            f"expected {expected_steps[0]}..{expected_steps[-1]} "
                            f"({len(expected_steps)} rows); {hint}")
+    # Last: a file whose rows or columns are wrong is named for that. A tidy hand edit (a
+    # value changed) differs from the checksum its training job recorded beside it.
+    check_unchanged(path)
     return frame
 
 

@@ -312,8 +312,18 @@ def judge_file(claims: list[dict], seeds_paths, out_path) -> None:
     if isinstance(seeds_paths, (str, Path)):
         seeds_paths = [seeds_paths]
     own, *others = seeds_paths
+    own_rows = read_seed_table(own)
     other_rows = {Path(path).name.removesuffix(".seeds.csv"): read_seed_table(path) for path in others}
-    write_results(judge_all(claims, read_seed_table(own), other_rows), out_path)
+    check_runs_agree([own_rows, *other_rows.values()], out_path)
+    write_results(judge_all(claims, own_rows, other_rows), out_path)
+
+
+def check_runs_agree(tables, what) -> None:
+    """Refuse verdicts drawn from per-seed tables whose runs more than one code fingerprint computed
+    (rnnadd.core.provenance): tables of several experiments can mix what each one alone does not."""
+    from rnnadd.core.provenance import check_one_fingerprint
+
+    check_one_fingerprint([(row["run"], row["seed"]) for rows in tables for row in rows], str(what))
 
 
 def write_tables(claim_files, order: list[str], preset: dict, paths: dict, ledger=()) -> None:
@@ -341,5 +351,9 @@ def write_figure_claims(title: str, claims_path, out_path, claims=None, seeds_pa
     from rnnadd.claims.claimplot import strips_by_claim
     from rnnadd.core.io import write_text
 
+    if seeds_paths:
+        from rnnadd.analyses.seedtable import read_seed_table
+
+        check_runs_agree([read_seed_table(path) for path in seeds_paths], out_path)
     strips = strips_by_claim(claims, seeds_paths) if claims and seeds_paths else None
     write_text(out_path, figure_claims_html(title, read_results(claims_path), strips, label))

@@ -36,7 +36,13 @@ def rerun_hint(path) -> str:
     if not paths.made_by_workflow(path):
         return (f"it is not in a {paths.RESULTS}/ folder, so not the workflow's to make again: "
                 "check that it is the file you meant")
-    return f"delete it and rerun: rm {shlex.quote(str(path))}, then the same snakemake command again"
+    return f"delete it and rerun: {rm_and_rerun([path])}"
+
+
+def rm_and_rerun(files) -> str:
+    """The command that makes files of the workflow again: "rm <files>, then the same snakemake
+    command again" (pasteable: each path quoted for the shell)."""
+    return f"rm {' '.join(shlex.quote(str(f)) for f in files)}, then the same snakemake command again"
 
 
 # What torch.save's stream writer says when a write fails, without the OS's words.

@@ -31,10 +31,13 @@ Variants of ``carry`` that take it apart, for the MAXLEN-5 puzzle (docs/puzzle.m
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -239,15 +242,26 @@ def train_run(settings: Settings, seed: int, train: AdditionSet, test: AdditionS
     return RunResult(rows, timing, diverged_at is not None, diverged_at, trainer)
 
 
-def write_outputs(result: RunResult, metrics_path, timing_path, checkpoint_path=None) -> None:
+def write_outputs(result: RunResult, metrics_path, timing_path, checkpoint_path=None,
+                  fingerprint: dict | None = None) -> None:
     """Metrics (deterministic) and wall-clock times (not) go to separate files.
 
-    The metrics CSV is written last: it is what marks the job complete, so a
-    job killed in between leaves no CSV beside a stale checkpoint.
+    The timing file also records what computed the run (``fingerprint``, see
+    rnnadd.core.fingerprint) and the SHA-256 of the metrics CSV (``checksums``),
+    so that a CSV changed after this job is caught before anything is drawn
+    from it (rnnadd.core.provenance). The metrics CSV is written last: it is
+    what marks the job complete, so a job killed in between leaves no CSV
+    beside a stale checkpoint.
     """
-    write_text(timing_path, json.dumps(result.timing, indent=2, sort_keys=True) + "\n")
+    metrics = rows_to_csv(result.rows)
+    timing = dict(result.timing)
+    if fingerprint is not None:
+        timing["fingerprint"] = fingerprint
+    timing["checksums"] = {os.path.relpath(metrics_path, Path(timing_path).parent):
+                           hashlib.sha256(metrics.encode()).hexdigest()}
+    write_text(timing_path, json.dumps(timing, indent=2, sort_keys=True) + "\n")
     if checkpoint_path is not None:
         trainer = result.trainer
         save_checkpoint(checkpoint_path, trainer.settings, trainer.model, trainer.state,
                         trainer.step_count, trainer.seed)
-    write_text(metrics_path, rows_to_csv(result.rows))
+    write_text(metrics_path, metrics)

@@ -37,8 +37,12 @@ def make_dataset(maxlen: int, split: str, seed: int, train_size: int, test_size:
 
 def train(settings: Settings, seed: int, train_path, test_path, metrics_path, timing_path,
           checkpoint_path=None) -> dict:
+    from rnnadd.core.fingerprint import fingerprint
     from rnnadd.core.training import train_run, write_outputs
 
+    # What computes the run, named before it trains (computed once per process: the training
+    # server's children inherit the server's); recorded beside the metrics, never in them.
+    code = fingerprint()
     if train_path is None:
         train_set = make_set(settings.maxlen, settings.split, "train", seed, settings.train_size)
         test_set = make_set(settings.maxlen, settings.split, "test", seed, settings.test_size)
@@ -53,7 +57,7 @@ def train(settings: Settings, seed: int, train_path, test_path, metrics_path, ti
         print(f"step {row['step']}: loss {row['loss']} accuracy {row['accuracy']}", flush=True)
 
     result = train_run(settings, seed, train_set, test_set, on_row=progress)
-    write_outputs(result, metrics_path, timing_path, checkpoint_path)
+    write_outputs(result, metrics_path, timing_path, checkpoint_path, code)
     last = result.rows[-1]
     return {"run": settings.run_id(), "seed": seed, "final_accuracy": last["accuracy"],
             "diverged": result.diverged, "diverged_at": result.diverged_at,

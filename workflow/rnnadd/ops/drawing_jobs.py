@@ -111,9 +111,12 @@ def aggregate_command(argv: list[str]) -> int:
         aggregate_parser().error(f"{len(args.inputs)} --inputs for {len(jobs)} (run, seed) pairs")
     try:
         with logged(args.log):
+            from rnnadd.core.provenance import check_one_fingerprint
             from rnnadd.core.settings import Settings
             from rnnadd.study.kinds import KINDS
 
+            # Nothing is drawn from runs that other code (or another float path) computed.
+            check_one_fingerprint([(run, seed) for run in args.runs for seed in args.seeds], args.table)
             runs = {run: Settings.from_dict(values) for run, values in args.runs.items()}
             files = dict(zip(jobs, args.inputs))
             KINDS[args.layout["kind"]].aggregate(args.layout, args.seeds, runs,

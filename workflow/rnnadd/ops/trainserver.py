@@ -34,6 +34,17 @@ Snakemake process that started it ends, or after ``--idle`` seconds without
 a job. Outputs are written atomically (``rnnadd.core.io``), so a killed child
 leaves nothing that looks complete.
 
+A job runs only the code the server loaded: the server hashes the package's
+source files before it imports them (``rnnadd.core.provenance.source_digest``)
+and each request carries the digest of the files on disk when the job
+starts. A job whose code differs (the checkout was edited while Snakemake
+ran) is refused with exit code ``CODE_CHANGED`` and one line in the server's
+log, before the child reads or writes anything of it; its script then runs
+it in its own process, with the code on disk. The server also computes the
+code fingerprint of what it loaded once, in a child of its own
+(``rnnadd.core.fingerprint``), and its job children inherit it, so each
+training run records what computed it without paying for it.
+
 This module imports only the standard library at the top: train.py imports
 it before it knows whether it will need torch.
 """
@@ -57,6 +68,9 @@ FOLDER_NAME = "train-server"  # in .snakemake/ of the working folder: only its u
 SOCKET_NAME = "train-server.sock"  # in that folder
 _CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 _HEADER = struct.Struct("!I")  # length of the JSON request that follows
+# A child's exit code: the job's code on disk is not what this server loaded; run it in its own process.
+CODE_CHANGED = 75
+_LOADED = {"code": None}  # the source digest of the code this server imported
 
 
 def _address(path: str) -> str:
@@ -169,7 +183,10 @@ def relay(argv: list[str], task: str = "train") -> int | None:
             print(f"warning: {path} is served by uid {uid}, not this user ({os.geteuid()}): "
                   "the job runs in its own process", file=sys.stderr)
             return None
-        request = json.dumps({"task": task, "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+        from rnnadd.core.provenance import source_digest
+
+        request = json.dumps({"task": task, "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
+                              "code": source_digest()}).encode()
         sys.stdout.flush(), sys.stderr.flush()
         try:
             socket.send_fds(connection, [_HEADER.pack(len(request)) + request], [1, 2])
@@ -181,6 +198,10 @@ def relay(argv: list[str], task: str = "train") -> int | None:
     if not reply:
         print(f"error: the training server ({path}) stopped before this job ended", file=sys.stderr)
         return 1
+    if int(reply) == CODE_CHANGED:
+        print(f"note: the training server ({path}) loaded the package before its code changed: this job "
+              "runs in its own process, with the code on disk", file=sys.stderr)
+        return None
     return int(reply)
 
 
@@ -198,6 +219,42 @@ def _preload() -> None:
     from rnnadd.core import checkpoint, evaluation, training  # noqa: F401
     from rnnadd.ops import analyse_job, cli, drawing_jobs, verify  # noqa: F401
     from rnnadd.study import kinds  # noqa: F401
+
+
+def _fingerprint_in_a_child() -> str:
+    """The code fingerprint of what the server loaded, computed in a child (the server itself runs
+    no torch operation) and handed to every job child; left to each job if the child fails.
+    Returns a line for the server's log."""
+    from rnnadd.core import fingerprint
+
+    started = time.monotonic()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read)
+            data = json.dumps(fingerprint.compute_fingerprint()).encode()
+            while data:
+                data = data[os.write(write, data):]
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(write)
+    data = b""
+    while chunk := os.read(read, 65536):
+        data += chunk
+    os.close(read)
+    os.waitpid(pid, 0)
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return "the code fingerprint could not be computed here: each job computes its own"
+    fingerprint.set_fingerprint(value)
+    return (f"code fingerprint {value['id']} (its tiny runs took {value['ms']} ms; with the fork "
+            f"{1000 * (time.monotonic() - started):.0f} ms)")
 
 
 def _die_with_parent() -> None:
@@ -232,6 +289,13 @@ def _child(connection: socket.socket, server_pid: int) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
         request, fds = _receive(connection)
+        if request.get("code") != _LOADED["code"]:  # before anything of the job is touched
+            print(f"refused a {request.get('task')} job: its code on disk is not the code this server "
+                  "loaded (edited since); it runs in its own process", flush=True)
+            for fd in fds:
+                os.close(fd)
+            code = CODE_CHANGED
+            return
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(fds[0], 1)
@@ -403,11 +467,17 @@ def main(argv=None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # Ctrl-C reaches it with the jobs
         signal.signal(sig, _stop)
     try:
+        from rnnadd.core.provenance import source_digest
+
+        # Before the imports: a file edited while they run makes every job differ from it (refused).
+        _LOADED["code"] = source_digest()
         _preload()
+        computed = _fingerprint_in_a_child()
         server = Server(args.socket, args.parent, args.idle)
     finally:  # clients stop waiting for a server that will not listen
         _remove(f"{args.socket}.starting")
     print(f"training server {os.getpid()} listening on {args.socket}", flush=True)
+    print(computed, flush=True)
     try:
         server.serve()
     finally:

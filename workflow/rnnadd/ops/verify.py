@@ -9,6 +9,8 @@ reason is given where it can be known:
   ``seed<N>.timing.json``) are not the ones here;
 - other float path: the CPU or torch's CPU capability recorded then (same
   file) is not the one here; bytes agree only on one float path;
+- other code: the code fingerprint recorded then (same file,
+  rnnadd.core.fingerprint) is not the one of the code here;
 - edited by hand: the retrained metrics agree with the file's own checkpoint
   (``seed<N>.pt``, re-evaluated on the test set) and the file does not.
 """
@@ -22,6 +24,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from rnnadd.core import paths
+from rnnadd.core.fingerprint import fingerprint
 from rnnadd.core.io import write_text
 from rnnadd.core.libraries import float_path, library_versions
 from rnnadd.core.settings import SettingsError, load_settings_file
@@ -122,6 +125,9 @@ def verify_pair(runs_dir, run: str, seed: int, scratch) -> tuple[str, str | None
     recorded, here = _recorded(files["timing"], "float_path"), float_path()
     if recorded and recorded != here:
         return str(metrics), f"{where}; other float path ({_changes(recorded, here)})"
+    recorded, here = _recorded(files["timing"], "fingerprint"), fingerprint()
+    if isinstance(recorded, dict) and recorded.get("id") != here["id"]:
+        return str(metrics), f"{where}; other code (fingerprint {recorded.get('id')} then, {here['id']} here)"
     try:
         evaluated = _checkpoint_row(files["checkpoint"], settings, seed, train_set, test_set)
     except (OSError, ValueError, RuntimeError) as error:
@@ -151,10 +157,11 @@ def verify(runs_dir, samples: int, seed: int, scratch, jobs: int = 1, say=print)
         outcomes = [verify_pair(runs_dir, run, s, scratch) for run, s in pairs]
     differing = [(path, why) for path, why in outcomes if why is not None]
     of = f"{len(pairs)} (run, seed) pair{'s' if len(pairs) > 1 else ''} sampled (samples={samples}, seed={seed})"
+    against = f"checked against code fingerprint {fingerprint()['id']}, the code here"
     if not differing:
-        say(f"verify: OK, all {of} retrain to byte-identical metrics")
+        say(f"verify: OK, all {of} retrain to byte-identical metrics ({against})")
         return True
-    say(f"verify: FAILED, {len(differing)} of {of} differ")
+    say(f"verify: FAILED, {len(differing)} of {of} differ ({against})")
     for path, why in differing:
         say(f"  {path}: {why}")
     return False
