@@ -27,8 +27,8 @@ quicker, smaller check; `--no-server` trains every job in its own process
 
 `scheduler` measures what Snakemake itself costs per job. It builds the whole
 study's DAG (or `--targets`) in a fresh temporary copy with every job made tiny
-by an override preset (TINY_PRESET: one training step on small data sets; the
-same jobs but for the runs and data sets that differ only in those settings,
+by an override preset (TINY_PRESET: one training step on small data sets,
+analyses of few sums; the same jobs but for the runs and data sets that differ only in those settings,
 1623 of the full study's 1653), once per `--settings` entry (Snakemake
 arguments on top of the default profile, each in a copy of its own), at
 `--cores N`. For each it prints the job count, the wall time and the CPU time
@@ -226,9 +226,19 @@ def bench_study(targets, cores: int, configfile, server: bool, keep: bool) -> No
             shutil.rmtree(folder, ignore_errors=True)
 
 
-# Every job of the study made tiny: one training step, evaluated once, on small data sets.
-# Runs that differ only in these settings become one (88 runs, 108 data sets; 1623 jobs).
-TINY_PRESET = "override: {steps: 1, eval_every: 1, train_size: 200, test_size: 50}\n"
+# Every job of the study made tiny: one training step, evaluated once, on small data sets;
+# analyses of as few sums as the smoke preset's (tests/smoke.yaml). Runs that differ only in
+# these settings become one (88 runs, 108 data sets; 1623 jobs).
+TINY_PRESET = """\
+override: {steps: 1, eval_every: 1, train_size: 200, test_size: 50}
+experiments:
+  length_cells: {examples: 50}
+  length_hidden: {examples: 50}
+  probe_layers: {examples: 200}
+  chains_cells: {examples: 20}
+  chains_hidden: {examples: 20}
+  probe_controls_layers: {examples: 200}
+"""
 # What `scheduler` compares by default: Snakemake's own default (the ILP) and its greedy
 # scheduler, both with Snakemake's own re-evaluation timers (RNNADD_REEVALUATION=each, see
 # rnnadd.ops.engine.coalesce_reevaluations), and the default profile as it is (greedy, coalesced).
