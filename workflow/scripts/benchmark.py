@@ -263,6 +263,9 @@ def cpu_model() -> str:
 
 
 def bench_scheduler(settings: list[str], targets, cores: int, configfile, keep: bool) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # kill PID: Snakemake and the copy go too
     print(f"cpu={cpu_model()!r} cpus={os.cpu_count()} cores={cores} targets={' '.join(targets) or 'all'}"
           + (f" configfile={configfile}" if configfile else ""))
     for setting in settings:
@@ -283,7 +286,12 @@ def bench_scheduler(settings: list[str], targets, cores: int, configfile, keep: 
             start = time.perf_counter()
             with open(folder / "snakemake.log", "w") as log:
                 process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, env=env)
-                cpu_s = _own_cpu_s(process)
+                try:
+                    cpu_s = _own_cpu_s(process)
+                except BaseException:  # stopped (Ctrl-C, or SIGTERM below): Snakemake stops its jobs and ends
+                    process.terminate()
+                    process.wait()
+                    raise
             wall_s = time.perf_counter() - start
             output = (folder / "snakemake.log").read_text()
             if process.returncode != 0:
