@@ -38,6 +38,8 @@ def _source(value, variable, resource):
 # onstart runs after the DAG is built and before the first job, and never
 # inside a submitted job (those run with --no-hooks) nor in a dry run.
 onstart:
+    # Here and on Slurm (this process submits the jobs): far fewer idle scheduling rounds.
+    engine.coalesce_reevaluations(workflow)
     if workflow.executor_plugin is not None and workflow.executor_plugin.name == "slurm":
         for (partition, account, qos), requests in sorted(_slurm_targets().items()):
             try:

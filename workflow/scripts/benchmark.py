@@ -3,6 +3,7 @@
     python workflow/scripts/benchmark.py step   # package step vs a plain PyTorch loop
     python workflow/scripts/benchmark.py noop   # a no-op rerun of the full config
     python workflow/scripts/benchmark.py study  # a fixed part of the study, in a fresh copy
+    python workflow/scripts/benchmark.py scheduler  # Snakemake's own CPU per job, every job tiny
 
 `step` times the package's training step (data handling included) against a
 plain loop (nn.Embedding + nn.RNN + nn.Linear + torch.optim.Adam on the same
@@ -23,15 +24,30 @@ many training jobs the training server ran (rnnadd.ops.trainserver).
 `--targets`, `--configfile` (e.g. tests/smoke.yaml) and `--cores` make a
 quicker, smaller check; `--no-server` trains every job in its own process
 (RNNADD_TRAIN_SERVER=off), to compare.
+
+`scheduler` measures what Snakemake itself costs per job. It builds the whole
+study's DAG (or `--targets`) in a fresh temporary copy with every job made tiny
+by an override preset (TINY_PRESET: one training step on small data sets,
+analyses of few sums; the same jobs but for the runs and data sets that differ only in those settings,
+1623 of the full study's 1653), once per `--settings` entry (Snakemake
+arguments on top of the default profile, each in a copy of its own), at
+`--cores N`. For each it prints the job count, the wall time and the CPU time
+of Snakemake's main process (user + system of all its threads, read from
+/proc/<pid>/stat when it has exited, before it is reaped: not its jobs, not the
+training server), over the jobs. The machine's load average before and after
+each run comes with it: CPU seconds depend less on a busy machine than the
+wall time, but not nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -210,14 +226,101 @@ def bench_study(targets, cores: int, configfile, server: bool, keep: bool) -> No
             shutil.rmtree(folder, ignore_errors=True)
 
 
+# Every job of the study made tiny: one training step, evaluated once, on small data sets;
+# analyses of as few sums as the smoke preset's (tests/smoke.yaml). Runs that differ only in
+# these settings become one (88 runs, 108 data sets; 1623 jobs).
+TINY_PRESET = """\
+override: {steps: 1, eval_every: 1, train_size: 200, test_size: 50}
+experiments:
+  length_cells: {examples: 50}
+  length_hidden: {examples: 50}
+  probe_layers: {examples: 200}
+  chains_cells: {examples: 20}
+  chains_hidden: {examples: 20}
+  probe_controls_layers: {examples: 200}
+"""
+# What `scheduler` compares by default: Snakemake's own default (the ILP) and its greedy
+# scheduler, both with Snakemake's own re-evaluation timers (RNNADD_REEVALUATION=each, see
+# rnnadd.ops.engine.coalesce_reevaluations), and the default profile as it is (greedy, coalesced).
+SCHEDULER_SETTINGS = ("RNNADD_REEVALUATION=each --scheduler ilp", "RNNADD_REEVALUATION=each --scheduler greedy", "")
+
+
+def _own_cpu_s(process: subprocess.Popen) -> float:
+    """User + system CPU seconds of a child process (all its threads, not its children) once it
+    has exited: read while it is a zombie (waitid WNOWAIT), then reaped."""
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+    with open(f"/proc/{process.pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    process.wait()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "?"
+
+
+def bench_scheduler(settings: list[str], targets, cores: int, configfile, keep: bool) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # kill PID: Snakemake and the copy go too
+    print(f"cpu={cpu_model()!r} cpus={os.cpu_count()} cores={cores} targets={' '.join(targets) or 'all'}"
+          + (f" configfile={configfile}" if configfile else ""))
+    for setting in settings:
+        folder = Path(tempfile.mkdtemp(prefix="rnnadd-scheduler-"))
+        try:
+            copy_workflow(folder)
+            (folder / "tiny.yaml").write_text(TINY_PRESET)
+            configs = [str(Path(configfile).resolve())] if configfile else []
+            words = shlex.split(setting)
+            assigned = list(itertools.takewhile(lambda word: re.match(r"[A-Z_][A-Z0-9_]*=", word), words))
+            arguments = words[len(assigned):]
+            command = [sys.executable, "-m", "snakemake", "--cores", str(cores), *arguments,
+                       "--configfile", *configs, "tiny.yaml", "--", *targets]
+            env = {key: value for key, value in os.environ.items()
+                   if key not in ("RNNADD_TRAIN_SERVER", "RNNADD_REEVALUATION")}
+            env.update(word.split("=", 1) for word in assigned)
+            load_before = os.getloadavg()[0]
+            start = time.perf_counter()
+            with open(folder / "snakemake.log", "w") as log:
+                process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, env=env)
+                try:
+                    cpu_s = _own_cpu_s(process)
+                except BaseException:  # stopped (Ctrl-C, or SIGTERM below): Snakemake stops its jobs and ends
+                    process.terminate()
+                    process.wait()
+                    raise
+            wall_s = time.perf_counter() - start
+            output = (folder / "snakemake.log").read_text()
+            if process.returncode != 0:
+                sys.exit(f"snakemake failed ({process.returncode}) in {folder}:\n{output[-3000:]}")
+            done = re.findall(r"(\d+) of (\d+) steps \(100%\) done", output)
+            jobs = int(done[-1][1]) if done else 0
+            per_job_ms = 1000 * cpu_s / jobs if jobs else float("nan")
+            print(f"setting={setting or '(the default profile)'!r} jobs={jobs} snakemake_cpu_s={cpu_s:.1f} "
+                  f"cpu_per_job_ms={per_job_ms:.1f} wall_s={wall_s:.1f} "
+                  f"load_before={load_before:.2f} load_after={os.getloadavg()[0]:.2f}", flush=True)
+        finally:
+            if keep:
+                print(f"kept: {folder}")
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("step", "noop", "study"))
+    parser.add_argument("what", choices=("step", "noop", "study", "scheduler"))
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--steps", type=int, default=60, help="steps per timed round")
-    parser.add_argument("--targets", nargs="+", default=STUDY_TARGETS, help="study: what to build")
-    parser.add_argument("--cores", type=int, default=2, help="study: --cores for Snakemake")
-    parser.add_argument("--configfile", help="study: a config on top of config.yaml (tests/smoke.yaml)")
+    parser.add_argument("--targets", nargs="+", help="study and scheduler: what to build "
+                        f"(study: {' '.join(STUDY_TARGETS)}; scheduler: the whole study)")
+    parser.add_argument("--cores", type=int, default=2, help="study and scheduler: --cores for Snakemake")
+    parser.add_argument("--configfile",
+                        help="study and scheduler: a config on top of config.yaml (tests/smoke.yaml)")
+    parser.add_argument("--settings", nargs="+", default=SCHEDULER_SETTINGS,
+                        help="scheduler: Snakemake arguments to compare, one string each ('' is the default profile)")
     parser.add_argument("--no-server", action="store_true",
                         help="study: every training job in its own process (RNNADD_TRAIN_SERVER=off)")
     parser.add_argument("--keep", action="store_true", help="study: keep the temporary folder")
@@ -225,7 +328,9 @@ def main() -> None:
     if args.what == "step":
         bench_step(args.rounds, args.steps)
     elif args.what == "study":
-        bench_study(args.targets, args.cores, args.configfile, not args.no_server, args.keep)
+        bench_study(args.targets or STUDY_TARGETS, args.cores, args.configfile, not args.no_server, args.keep)
+    elif args.what == "scheduler":
+        bench_scheduler(args.settings, args.targets or [], args.cores, args.configfile, args.keep)
     else:
         bench_noop(3)
 

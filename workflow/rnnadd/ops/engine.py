@@ -13,11 +13,17 @@
   Snakemake sets on ``workflow.executor_plugin`` (part of
   snakemake-interface-executor-plugins' WorkflowExecutorInterface) when it
   starts executing, after the Snakefile is read; see ``jobs_run_here``.
+
+One exception, for speed, in ``coalesce_reevaluations``: it replaces a method
+of the pinned release's job scheduler (``workflow.scheduler``), and leaves a
+scheduler without it as it is.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 from pathlib import Path
 
 # The one release this workflow is tested with: requirements.txt pins the same
@@ -77,3 +83,47 @@ def jobs_run_here(workflow) -> bool:
         return False
     settings = plugin.common_settings
     return bool(settings.local_exec and not settings.dryrun_exec and not settings.touch_exec)
+
+
+# RNNADD_REEVALUATION=each: Snakemake's own re-evaluations (one timer per round), to compare.
+REEVALUATION_ENV = "RNNADD_REEVALUATION"
+
+
+def coalesce_reevaluations(workflow) -> bool:
+    """Keep at most one pending re-evaluation timer in the job scheduler of `workflow` (called from
+    `onstart`, when Snakemake has made it); True if done.
+
+    Snakemake 9.27.1 limits job starts to --max-jobs-per-timespan (100/1s by default, always on
+    outside a dry run): after every scheduling round that had ready jobs it starts a timer that
+    runs one more round a timespan later (JobScheduler._schedule_reevalutation). That round
+    starts another timer, and so on while jobs are ready: every finished job adds a chain of
+    rounds that never ends, so the rounds per second grow with the jobs finished, each round
+    going over every ready job (docs/performance.md, "Snakemake's own cost"). One pending timer
+    does what the limit needs: a round a timespan later at the latest; a round that asks while
+    one is pending gets it from that timer. The jobs, their order of readiness and the results
+    are the same; only the idle rounds go.
+    """
+    if os.environ.get(REEVALUATION_ENV) == "each":
+        return False
+    scheduler = getattr(workflow, "scheduler", None)
+    release = getattr(getattr(scheduler, "_open_jobs", None), "release", None)
+    if release is None or not callable(getattr(scheduler, "_schedule_reevalutation", None)):
+        return False  # not the scheduler this was written for: left as it is
+    lock = threading.Lock()
+    pending = []
+
+    def fire():
+        with lock:
+            pending.clear()
+        release()
+
+    def schedule_reevaluation(delay) -> None:
+        with lock:
+            if pending:
+                return
+            timer = threading.Timer(delay, fire)
+            pending.append(timer)
+        timer.start()
+
+    scheduler._schedule_reevalutation = schedule_reevaluation
+    return True
